@@ -1,0 +1,11 @@
+"""Exceptions of the discovery layer."""
+
+from harvest.errors import SheafError
+
+
+class QueryError(SheafError):
+    """A search request that cannot be answered as asked (a 400, never a 500)."""
+
+
+class IndexUnavailable(SheafError):
+    """There is no usable index to search."""

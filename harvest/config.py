@@ -1,0 +1,200 @@
+"""The home directory and its ``sheaf.toml``: member libraries and settings.
+
+Everything Sheaf keeps lives under one home directory::
+
+    HOME/sheaf.toml     member libraries ([sources.CODE]) and [settings]
+    HOME/store.sqlite   the record store (raw records, the truth)
+    HOME/index/         index generations (derived, rebuildable)
+
+The configuration is data: it is read with a TOML parser, never executed,
+and edited with tomlkit so that a librarian's comments survive
+``sheaf source add``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomlkit
+
+from .errors import ConfigError
+
+CONFIG_NAME = "sheaf.toml"
+STORE_NAME = "store.sqlite"
+INDEX_DIR = "index"
+DEFAULT_HOME = "sheaf-home"
+
+SOURCE_KINDS = ("marc", "oai")
+MARC_FLAVOURS = ("marc21", "unimarc")
+_CODE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value with its default and the help the README shows."""
+
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS = (
+    Setting("site_name", "Sheaf", "Name shown in the page header and title."),
+    Setting("page_size", 20, "Results per page when the request gives no limit."),
+    Setting("max_page_size", 100, "Largest `limit` a search request may ask for."),
+    Setting("max_results_depth", 10000,
+            "Deepest result (page x limit) a search may reach; deeper pages are refused."),
+    Setting("serve_workers", 2, "Worker processes `sheaf serve` starts."),
+    Setting("index_procs", 1,
+            "Processes used by `sheaf index --rebuild` (values above 1 write several segments)."),
+)
+SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A member library: where its records come from and how to read them."""
+
+    code: str
+    name: str
+    kind: str
+    path: str | None = None          # kind "marc": a file or glob
+    flavour: str = "marc21"          # kind "marc": marc21 or unimarc
+    encoding: str | None = None      # kind "marc": override of the leader's charset
+    url: str | None = None           # kind "oai": base URL
+    prefix: str = "marc21"           # kind "oai": metadataPrefix
+    set_spec: str | None = None      # kind "oai": optional set
+
+    def __post_init__(self):
+        validate_code(self.code)
+        if not self.name.strip():
+            raise ConfigError(f"source {self.code!r}: name must not be empty")
+        if self.kind not in SOURCE_KINDS:
+            raise ConfigError(f"source {self.code!r}: kind must be one of {', '.join(SOURCE_KINDS)}")
+        if self.kind == "marc":
+            if not self.path:
+                raise ConfigError(f"source {self.code!r}: a marc source needs a path")
+            if self.flavour not in MARC_FLAVOURS:
+                raise ConfigError(
+                    f"source {self.code!r}: flavour must be one of {', '.join(MARC_FLAVOURS)}")
+        if self.kind == "oai" and not self.url:
+            raise ConfigError(f"source {self.code!r}: an oai source needs a url")
+
+    def to_table(self) -> dict:
+        keys = {"marc": ("path", "flavour", "encoding"),
+                "oai": ("url", "prefix", "set_spec")}[self.kind]
+        table = {"name": self.name, "kind": self.kind}
+        for key in keys:
+            value = getattr(self, key)
+            if value is not None:
+                table[key] = value
+        return table
+
+    @classmethod
+    def from_table(cls, code: str, table: dict) -> "Source":
+        known = {"name", "kind", "path", "flavour", "encoding", "url", "prefix", "set_spec"}
+        unknown = set(table) - known
+        if unknown:
+            raise ConfigError(f"source {code!r}: unknown key(s) {', '.join(sorted(unknown))}")
+        try:
+            return cls(code=code, **{k: (str(v) if v is not None else None) for k, v in table.items()})
+        except TypeError as exc:
+            raise ConfigError(f"source {code!r}: {exc}") from None
+
+
+def validate_code(code: str) -> str:
+    if not _CODE_RE.match(code or ""):
+        raise ConfigError(
+            f"bad source code {code!r}: use 1-16 lowercase letters, digits, '-' or '_',"
+            " starting with a letter")
+    return code
+
+
+@dataclass
+class Home:
+    """The home directory and the configuration read from it."""
+
+    path: Path
+    sources: dict[str, Source] = field(default_factory=dict)
+    settings: dict[str, object] = field(default_factory=lambda: dict(SETTING_DEFAULTS))
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / CONFIG_NAME
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE_NAME
+
+    @property
+    def index_path(self) -> Path:
+        return self.path / INDEX_DIR
+
+    @staticmethod
+    def locate(explicit: str | os.PathLike | None = None) -> Path:
+        """``--home``, else ``$SHEAF_HOME``, else ``./sheaf-home``."""
+        chosen = explicit or os.environ.get("SHEAF_HOME") or DEFAULT_HOME
+        return Path(chosen).expanduser().resolve()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Home":
+        home = cls(Path(path))
+        if not home.config_path.is_file():
+            raise ConfigError(f"{home.path} is not a Sheaf home (no {CONFIG_NAME}); run `sheaf init`")
+        try:
+            doc = tomlkit.parse(home.config_path.read_text(encoding="utf-8")).unwrap()
+        except (OSError, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
+            raise ConfigError(f"cannot read {home.config_path}: {exc}") from None
+        for code, table in (doc.get("sources") or {}).items():
+            home.sources[code] = Source.from_table(code, table)
+        for name, value in (doc.get("settings") or {}).items():
+            if name not in SETTING_DEFAULTS:
+                raise ConfigError(f"{home.config_path}: unknown setting {name!r}")
+            default = SETTING_DEFAULTS[name]
+            if type(value) is not type(default):
+                raise ConfigError(
+                    f"{home.config_path}: setting {name!r} must be a {type(default).__name__}")
+            home.settings[name] = value
+        return home
+
+    @classmethod
+    def init(cls, path: str | os.PathLike) -> "Home":
+        home = cls(Path(path))
+        home.path.mkdir(parents=True, exist_ok=True)
+        if not home.config_path.exists():
+            doc = tomlkit.document()
+            doc.add(tomlkit.comment("Sheaf configuration: member libraries and settings."))
+            doc.add(tomlkit.comment("Add libraries with `sheaf source add`; see README.md."))
+            settings = tomlkit.table()
+            for s in SETTINGS:
+                settings.add(tomlkit.comment(f"{s.name}: {s.help}"))
+                settings.add(s.name, s.default)
+            doc.add("settings", settings)
+            doc.add("sources", tomlkit.table())
+            home.config_path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        return cls.load(path)
+
+    def source(self, code: str) -> Source:
+        try:
+            return self.sources[code]
+        except KeyError:
+            known = ", ".join(sorted(self.sources)) or "none configured"
+            raise ConfigError(f"unknown source {code!r} (known: {known})") from None
+
+    def add_source(self, source: Source) -> None:
+        if source.code in self.sources:
+            raise ConfigError(f"source {source.code!r} already exists")
+        doc = tomlkit.parse(self.config_path.read_text(encoding="utf-8"))
+        if "sources" not in doc:
+            doc.add("sources", tomlkit.table())
+        table = tomlkit.table()
+        for key, value in source.to_table().items():
+            table.add(key, value)
+        doc["sources"][source.code] = table
+        tmp = self.config_path.with_suffix(".toml.tmp")
+        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        os.replace(tmp, self.config_path)
+        self.sources[source.code] = source

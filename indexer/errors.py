@@ -1,0 +1,15 @@
+"""Exceptions of the indexer layer."""
+
+from harvest.errors import SheafError
+
+
+class IndexerError(SheafError):
+    """The index cannot be built, opened or updated."""
+
+
+class RebuildNeeded(IndexerError):
+    """The index was built with another schema, analysis or mapping version."""
+
+
+class MappingError(SheafError):
+    """One record could not be mapped; it is reported and skipped."""

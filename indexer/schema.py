@@ -1,0 +1,83 @@
+"""The Whoosh schema and the turning of a mapped record into an index document."""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from . import mapping
+from .analysis import ANALYSIS_VERSION, MultilingualAnalyzer
+
+SCHEMA_LAYOUT = 1
+
+
+def versions() -> dict:
+    """What an index must have been built with to be usable as it is."""
+    return {"schema": SCHEMA_LAYOUT, "analysis": ANALYSIS_VERSION,
+            "mapping": mapping.MAPPING_VERSION}
+
+
+# Fields searched by a plain query, with their weights in BM25F scoring:
+# title above author, author above subject, subject above everything else.
+FIELD_WEIGHTS = {"title": 4.0, "author": 3.0, "subject": 2.0, "publisher": 1.0, "all": 1.0}
+
+
+def build_schema() -> Schema:
+    text = MultilingualAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        source=ID(stored=True),
+        title=TEXT(analyzer=text, phrase=True),
+        author=TEXT(analyzer=text, phrase=True),
+        subject=TEXT(analyzer=text, phrase=True),
+        publisher=TEXT(analyzer=text, phrase=False),
+        year=NUMERIC(int, bits=32, signed=True, sortable=True),
+        language=KEYWORD(lowercase=True),
+        isbn=KEYWORD,
+        all=TEXT(analyzer=text, phrase=True),
+        display=STORED,
+    )
+
+
+def _join(*parts) -> str:
+    values = []
+    for part in parts:
+        if isinstance(part, str):
+            values.append(part)
+        elif part:
+            values.extend(str(p) for p in part)
+    return "\n".join(v for v in values if v)
+
+
+def make_document(source: str, local_id: str, mapped: dict) -> dict:
+    """Index fields for one mapped record of one member library."""
+    titles = _join(mapped.get("title"), mapped.get("title_vernacular"), mapped.get("title_alt"))
+    authors = _join(mapped.get("authors"), mapped.get("authors_vernacular"))
+    subjects = _join(mapped.get("subjects"))
+    publishers = _join(mapped.get("publishers"))
+    isbns = mapped.get("isbns", [])
+    doc = {
+        "id": f"{source}:{local_id}",
+        "source": source,
+        "title": titles,
+        "author": authors,
+        "subject": subjects,
+        "publisher": publishers,
+        "language": " ".join(mapped.get("languages", [])),
+        "isbn": " ".join(isbns),
+        "all": _join(titles, authors, mapped.get("responsibility"), subjects, publishers,
+                     mapped.get("places"), mapped.get("notes"), isbns,
+                     [str(mapped["year"])] if mapped.get("year") else None),
+        "display": {
+            "title": mapped.get("title") or mapped.get("title_vernacular") or "",
+            "title_vernacular": mapped.get("title_vernacular"),
+            "authors": mapped.get("authors", []),
+            "authors_vernacular": mapped.get("authors_vernacular", []),
+            "year": mapped.get("year"),
+            "languages": mapped.get("languages", []),
+            "publishers": mapped.get("publishers", []),
+            "local_id": local_id,
+        },
+    }
+    if mapped.get("year") is not None:
+        doc["year"] = mapped["year"]
+    return {k: v for k, v in doc.items() if v != ""}
