@@ -48,7 +48,7 @@ SETTINGS = (
     Setting("max_results_depth", 10000,
             "Deepest result (page x limit) a search may reach; deeper pages are refused."),
     Setting("serve_workers", 2, "Worker processes `sheaf serve` starts."),
-    Setting("index_procs", 1,
+    Setting("index_procs", 2,
             "Processes used by `sheaf index --rebuild` (values above 1 write several segments)."),
 )
 SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -26,7 +26,7 @@ from harvest.store import RecordStore, StoredRecord
 from .analysis import warm_up
 from .errors import IndexerError, MappingError, RebuildNeeded
 from .mapping import map_stored
-from .schema import build_schema, make_document, versions
+from .schema import build_schema, make_codec, make_document, versions
 
 META_NAME = "sheaf-meta.json"
 CURRENT_NAME = "CURRENT"
@@ -144,7 +144,7 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
     report = BuildReport(generation=path.name, rebuilt=True)
     try:
         ix = whoosh_index.create_in(str(path), build_schema())
-        writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256)
+        writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, codec=make_codec())
         try:
             records = store.iter_records(include_deleted=False)
             for rec, doc in _documents(home, records, report, on_failure):
@@ -190,7 +190,7 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None) 
         report.seconds = time.perf_counter() - started
         return report
     ix = gen.open()
-    writer = ix.writer(limitmb=128)
+    writer = ix.writer(limitmb=128, codec=make_codec())
     try:
         records = store.iter_records(after_seq=since)
         for rec, doc in _documents(home, records, report, on_failure):

@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["sheaf.home"] = home
     app.extensions["sheaf.backend"] = WhooshBackend(home)
     app.json.ensure_ascii = False
+    app.json.sort_keys = False
 
     from . import api, pages
     app.register_blueprint(pages.bp)
