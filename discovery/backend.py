@@ -21,7 +21,8 @@ from indexer.build import Generation, IndexDir
 from indexer.errors import IndexerError
 
 from .errors import IndexUnavailable
-from .query import QueryBuilder
+from .query import parse
+from .whoosh_query import QueryCompiler
 from .results import FacetValue, Hit, Holding, SearchRequest, SearchResult
 
 FACETS = {"library": "source", "language": "language"}
@@ -37,7 +38,7 @@ class WhooshBackend:
         self._generation: Generation | None = None
         self._index = None
         self._searcher = None
-        self._builder: QueryBuilder | None = None
+        self._compiler: QueryCompiler | None = None
         self._checked = 0.0
         warm_up()
 
@@ -67,7 +68,7 @@ class WhooshBackend:
             self._index = gen.open()
             self._searcher = self._index.searcher()
             self._generation = gen
-            self._builder = QueryBuilder(self._index.schema)
+            self._compiler = QueryCompiler(self._index.schema)
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
         return self._searcher
@@ -79,9 +80,10 @@ class WhooshBackend:
     def search(self, request: SearchRequest) -> SearchResult:
         settings = self.home.settings
         request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
+        tree = parse(request.query)
         with self._lock:
             searcher = self._current_searcher()
-            q = self._builder.build(request.query)
+            q = self._compiler.compile(tree)
             top = TopCollector(limit=request.page * request.limit, usequality=False)
             facets = {name: sorting.FieldFacet(field, allow_overlap=field == "language")
                       for name, field in FACETS.items()}

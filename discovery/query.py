@@ -1,33 +1,78 @@
-"""Turning what a reader typed into a Whoosh query.
+"""The reader's query language, parsed into a small tree. Nothing here knows Whoosh.
 
-Readers' input is forgiving: control characters are dropped, an over-long
-query is cut, leading wildcards are ignored, and input the parser cannot
-make sense of falls back to a plain keyword search. Only a value that can
-never match what the reader meant (``year:abc``) is a :class:`QueryError`.
+Syntax: words (ANDed), ``"phrases"``, ``AND`` / ``OR`` / ``NOT`` (upper
+case), ``+word`` / ``-word``, parentheses, trailing ``*`` truncation, and the
+fields ``title:`` (``ti:``), ``author:`` (``au:``), ``subject:`` (``su:``),
+``isbn:``, ``year:`` (``1997``, ``1990-2000``, ``1990-``, ``-1900``),
+``lang:`` and ``library:``.
+
+Readers' input never raises here: control characters are dropped, input is
+cut at :data:`MAX_QUERY_CHARS`, an unbalanced quote or parenthesis and a
+lone operator are read as plain words, leading wildcards are dropped. The
+only :class:`QueryError` is a value that cannot mean anything (``year:abc``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-
-from whoosh import query as wq
-from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup, AndGroup
-from whoosh.qparser import plugins as qplugins
-
-from indexer.isbn import search_forms
-from indexer.schema import FIELD_WEIGHTS
+from dataclasses import dataclass
 
 from .errors import QueryError
 
 MAX_QUERY_CHARS = 1000
-FIELD_ALIASES = {"author": ["au"], "subject": ["su"], "language": ["lang"],
-                 "source": ["library"], "title": ["ti"]}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_YEAR = re.compile(r"\byear:(\S*)")
-_ISBN = re.compile(r"\bisbn:(\S+)")
-_LEADING_WILDCARD = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=:))[*?]+")
-_SYNTAX = re.compile(r"[\"'()\[\]{}:+\-*?^~!\\/]|(?<!\w)(?:AND|OR|NOT|TO)(?!\w)")
+MAX_CLAUSES = 64
+FIELDS = {"title": "title", "ti": "title", "author": "author", "au": "author",
+          "subject": "subject", "su": "subject", "isbn": "isbn", "year": "year",
+          "lang": "language", "language": "language", "library": "library", "source": "library"}
+OPERATORS = ("AND", "OR", "NOT")
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words to match in a field group (``field`` None: every text field)."""
+    field: str | None
+    text: str
+    phrase: bool = False
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Value:
+    """An exact value: isbn, language code, library code."""
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class YearRange:
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    item: object
+
+
+class MatchAll:
+    """The empty query: every record."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LEXEME = re.compile(r'\s*(?:(?P<lp>\()|(?P<rp>\))|"(?P<q>[^"]*)"|(?P<w>[^\s()"]+))')
+_FIELD = re.compile(r"^([A-Za-z]+):(.*)$", re.S)
+_YEAR = re.compile(r"(\d{1,4})?(?:(-|\.\.)(\d{1,4})?)?")
 
 
 def clean(text: str) -> str:
@@ -35,49 +80,173 @@ def clean(text: str) -> str:
     return " ".join(text.split())[:MAX_QUERY_CHARS]
 
 
-def _year_clause(match: re.Match) -> str:
-    value = match.group(1)
-    m = re.fullmatch(r"(\d{1,4})(?:(-|\.\.)(\d{1,4})?)?|(-|\.\.)(\d{1,4})", value)
-    if not m:
+def _lex(text: str) -> list[tuple[str, str]]:
+    """Lexemes: ("(" | ")" | "quote" | "word", text). Unbalanced quotes become words."""
+    if text.count('"') % 2:
+        last = text.rfind('"')
+        text = text[:last] + " " + text[last + 1:]
+    out = []
+    for m in _LEXEME.finditer(text):
+        if m.group("lp"):
+            out.append(("(", "("))
+        elif m.group("rp"):
+            out.append((")", ")"))
+        elif m.group("q") is not None:
+            out.append(("quote", m.group("q")))
+        elif m.group("w"):
+            out.append(("word", m.group("w")))
+    return out
+
+
+def parse(text: str):
+    """Parse a reader's query into a tree of Text/Value/YearRange/And/Or/Not (or MatchAll)."""
+    text = clean(text)
+    if not text:
+        return MatchAll()
+    parser = _Parser(_lex(text))
+    tree = parser.parse()
+    return tree if tree is not None else MatchAll()
+
+
+class _Parser:
+    def __init__(self, lexemes):
+        self.lx = lexemes
+        self.i = 0
+        self.clauses = 0
+
+    def peek(self):
+        return self.lx[self.i] if self.i < len(self.lx) else (None, None)
+
+    def take(self):
+        item = self.peek()
+        self.i += 1
+        return item
+
+    def parse(self):
+        items = []
+        while self.i < len(self.lx):
+            node = self.or_expr()
+            if node is not None:
+                items.append(node)
+            elif self.peek()[0] == ")":
+                self.take()  # a stray closing parenthesis
+        return _and(items)
+
+    def or_expr(self):
+        items = [self.and_expr()]
+        while self.peek() == ("word", "OR") and self._operand_follows():
+            self.take()
+            items.append(self.and_expr())
+        items = [x for x in items if x is not None]
+        return items[0] if len(items) == 1 else (Or(tuple(items)) if items else None)
+
+    def and_expr(self):
+        items = []
+        while True:
+            kind, value = self.peek()
+            if kind is None or kind == ")":
+                break
+            if kind == "word" and value == "OR" and items and self._operand_follows():
+                break
+            if kind == "word" and value == "AND" and items and self._operand_follows():
+                self.take()
+                continue
+            node = self.unary()
+            if node is not None:
+                items.append(node)
+        return _and(items)
+
+    def _operand_follows(self) -> bool:
+        nxt = self.lx[self.i + 1] if self.i + 1 < len(self.lx) else (None, None)
+        return nxt[0] in ("word", "quote", "(") and nxt[1] not in OPERATORS[:2]
+
+    def unary(self):
+        kind, value = self.peek()
+        if kind == "word" and value == "NOT" and self._operand_follows():
+            self.take()
+            node = self.unary()
+            return Not(node) if node is not None else None
+        if kind == "word" and len(value) > 1 and value[0] in "+-" and value[1] not in "+-":
+            self.lx[self.i] = ("word", value[1:])
+            node = self.unary()
+            return Not(node) if (node is not None and value[0] == "-") else node
+        return self.primary()
+
+    def primary(self, field: str | None = None):
+        kind, value = self.take()
+        if kind == "(":
+            node = self._group(field)
+            return node
+        if kind == "quote":
+            return self._clause(field, value, phrase=True)
+        if kind == "word":
+            m = _FIELD.match(value)
+            if field is None and m and m.group(1).lower() in FIELDS:
+                name = FIELDS[m.group(1).lower()]
+                rest = m.group(2)
+                if rest:
+                    self.lx[self.i - 1] = ("word", rest)
+                    self.i -= 1
+                    return self.primary(name)
+                nxt = self.peek()[0]
+                if nxt in ("(", "quote"):
+                    return self.primary(name)
+                return None  # "title:" with nothing after it
+            return self._clause(field, value)
+        return None
+
+    def _group(self, field):
+        items = []
+        while self.i < len(self.lx) and self.peek()[0] != ")":
+            if field is None:
+                node = self.or_expr()
+            else:
+                node = self.primary(field)
+            if node is not None:
+                items.append(node)
+            elif self.peek()[0] not in (")", None) and field is not None:
+                continue
+        if self.peek()[0] == ")":
+            self.take()
+        return _and(items)
+
+    def _clause(self, field, text, phrase=False):
+        if not phrase and text in OPERATORS and len(self.lx) > 1:
+            return None  # a dangling operator: "(a OR", "x AND"
+        self.clauses += 1
+        if self.clauses > MAX_CLAUSES:
+            return None
+        if field == "year":
+            return _year(text)
+        if field in ("isbn", "language", "library"):
+            value = text.strip()
+            return Value(field, value) if value else None
+        prefix = False
+        if not phrase:
+            text = text.lstrip("*?")
+            if text.endswith("*") and len(text.rstrip("*")) >= 2:
+                prefix = True
+            text = text.replace("*", " ").replace("?", " ").strip()
+        if not text.strip() or not any(ch.isalnum() for ch in text):
+            return None
+        return Text(field, text, phrase=phrase, prefix=prefix)
+
+
+def _and(items):
+    items = [x for x in items if x is not None]
+    if not items:
+        return None
+    return items[0] if len(items) == 1 else And(tuple(items))
+
+
+def _year(value: str) -> YearRange:
+    m = _YEAR.fullmatch(value.strip())
+    if not m or not (m.group(1) or m.group(3)):
         raise QueryError(f"year:{value} is not a year; use e.g. year:1997 or year:1990-2000")
-    if m.group(4):  # "-2000": up to
-        return f"year:[TO {m.group(5)}]"
-    if m.group(2):  # "1990-" or "1990-2000"
-        return f"year:[{m.group(1)} TO {m.group(3) or ''}]"
-    return f"year:{m.group(1)}"
-
-
-def _isbn_clause(match: re.Match) -> str:
-    forms = search_forms(match.group(1))
-    if not forms:
-        return f"isbn:{re.sub(r'[^0-9Xx]', '', match.group(1)) or '0'}"
-    return "(" + " OR ".join(f"isbn:{f}" for f in forms) + ")"
-
-
-class QueryBuilder:
-    """Parses reader queries against one schema; build once, use for every request."""
-
-    def __init__(self, schema):
-        self.schema = schema
-        self.parser = MultifieldParser(list(FIELD_WEIGHTS), schema, fieldboosts=FIELD_WEIGHTS,
-                                       group=AndGroup)
-        self.parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
-        self.parser.remove_plugin_class(qplugins.BoostPlugin)
-        self.fallback = MultifieldParser(list(FIELD_WEIGHTS), schema, fieldboosts=FIELD_WEIGHTS,
-                                         group=AndGroup, plugins=[])
-
-    def build(self, text: str) -> wq.Query:
-        text = clean(text)
-        if not text:
-            return wq.Every()
-        text = _YEAR.sub(_year_clause, text)
-        text = _ISBN.sub(_isbn_clause, text)
-        text = _LEADING_WILDCARD.sub("", text)
-        try:
-            q = self.parser.parse(text)
-        except Exception:  # whoosh's parser has corner cases; never let them reach a reader
-            q = wq.NullQuery
-        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
-            plain = " ".join(_SYNTAX.sub(" ", text).split())
-            q = self.fallback.parse(plain) if plain else wq.NullQuery
-        return q
+    start = int(m.group(1)) if m.group(1) else None
+    end = int(m.group(3)) if m.group(3) else None
+    if not m.group(2):
+        end = start
+    if start is not None and end is not None and start > end:
+        start, end = end, start
+    return YearRange(start, end)

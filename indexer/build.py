@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from whoosh import index as whoosh_index
+from whoosh.index import LockError
 
 from harvest.config import Home
 from harvest.store import RecordStore, StoredRecord
@@ -84,9 +85,15 @@ class IndexDir:
         tmp.write_text(gen.name + "\n", encoding="utf-8")
         os.replace(tmp, self.path / CURRENT_NAME)
 
-    def remove_old(self, keep: Generation) -> None:
+    def remove_old(self, keep: Generation, previous: Generation | None) -> None:
+        """Delete generations other than the live one and the one it replaced.
+
+        The replaced generation stays one more round so that a worker still
+        reading it finishes its request.
+        """
+        spare = {keep.path} | ({previous.path} if previous else set())
         for child in self.path.glob("gen-*"):
-            if child.is_dir() and child != keep.path:
+            if child.is_dir() and child not in spare:
                 shutil.rmtree(child, ignore_errors=True)
 
 
@@ -136,9 +143,13 @@ def _documents(home: Home, records: Iterator[StoredRecord], report: BuildReport,
 def rebuild(home: Home, store: RecordStore, procs: int = 1,
             on_failure: OnFailure | None = None) -> BuildReport:
     """Build a whole new generation from the store, then make it live."""
-    warm_up()
+    warm_up(vietnamese=True)
     started = time.perf_counter()
     index_dir = IndexDir(home.index_path)
+    try:
+        previous = index_dir.current()
+    except IndexerError:
+        previous = None  # a damaged live generation is exactly what a rebuild replaces
     store_seq = store.max_seq()
     path = index_dir.new_generation()
     report = BuildReport(generation=path.name, rebuilt=True)
@@ -167,7 +178,7 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
         shutil.rmtree(path, ignore_errors=True)
         raise
     index_dir.switch(gen)
-    index_dir.remove_old(keep=gen)
+    index_dir.remove_old(keep=gen, previous=previous)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -181,7 +192,7 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None) 
         raise RebuildNeeded(
             f"the index was built with {gen.meta.get('versions')}, this Sheaf uses {versions()}:"
             " run `sheaf index --rebuild`")
-    warm_up()
+    warm_up(vietnamese=True)
     started = time.perf_counter()
     report = BuildReport(generation=gen.name)
     store_seq = store.max_seq()
@@ -190,7 +201,10 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None) 
         report.seconds = time.perf_counter() - started
         return report
     ix = gen.open()
-    writer = ix.writer(limitmb=128, codec=make_codec())
+    try:
+        writer = ix.writer(limitmb=128, codec=make_codec())
+    except LockError:
+        raise IndexerError(f"busy: another process is writing to index {gen.name}") from None
     try:
         records = store.iter_records(after_seq=since)
         for rec, doc in _documents(home, records, report, on_failure):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from . import mapping
-from .analysis import ANALYSIS_VERSION, MultilingualAnalyzer
+from .analysis import (ANALYSIS_VERSION, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, cjk_analyzer, main_analyzer, pinyin_analyzer,
+                       stem_analyzer)
 
-SCHEMA_LAYOUT = 1
+SCHEMA_LAYOUT = 2
 
 
 def versions() -> dict:
@@ -17,9 +20,13 @@ def versions() -> dict:
             "mapping": mapping.MAPPING_VERSION}
 
 
-# Fields searched by a plain query, with their weights in BM25F scoring:
+# Word fields searched by a plain query, with their weights in BM25F scoring:
 # title above author, author above subject, subject above everything else.
 FIELD_WEIGHTS = {"title": 4.0, "author": 3.0, "subject": 2.0, "publisher": 1.0, "all": 1.0}
+# Recall fields: CJK n-grams, pinyin and English stems, each below its word field.
+NGRAM_WEIGHTS = {"title_cjk": 2.0, "cjk": 1.0}
+PINYIN_WEIGHT = 1.5
+STEM_WEIGHT = 1.0
 
 
 def make_codec() -> W3Codec:
@@ -33,20 +40,27 @@ def make_codec() -> W3Codec:
 
 
 def build_schema() -> Schema:
-    text = MultilingualAnalyzer()
+    words = main_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         source=ID(stored=True),
-        title=TEXT(analyzer=text, phrase=True),
-        author=TEXT(analyzer=text, phrase=True),
-        subject=TEXT(analyzer=text, phrase=True),
-        publisher=TEXT(analyzer=text, phrase=False),
+        title=TEXT(analyzer=main_analyzer(compounds=True), phrase=True),
+        author=TEXT(analyzer=words, phrase=True),
+        subject=TEXT(analyzer=words, phrase=True),
+        publisher=TEXT(analyzer=words, phrase=True),
+        all=TEXT(analyzer=words, phrase=True),
+        title_cjk=TEXT(analyzer=cjk_analyzer(), phrase=True),
+        cjk=TEXT(analyzer=cjk_analyzer(), phrase=True),
+        pinyin=TEXT(analyzer=pinyin_analyzer(), phrase=True),
+        stem=TEXT(analyzer=stem_analyzer(), phrase=False),
         year=NUMERIC(int, bits=32, signed=True, sortable=True),
         language=KEYWORD(lowercase=True),
         isbn=KEYWORD,
-        all=TEXT(analyzer=text, phrase=True),
         display=STORED,
     )
+
+
+HAN_OR_KANA = re.compile(f"[{HAN_CLASS}{KANA_HANGUL_CLASS}]")
 
 
 def _join(*parts) -> str:
@@ -77,6 +91,10 @@ def make_document(source: str, local_id: str, mapped: dict) -> dict:
         "isbn": " ".join(isbns),
         # the text with no field of its own: a plain query searches every text
         # field, so repeating titles and names here would only double the postings
+        "title_cjk": titles if HAN_OR_KANA.search(titles) else "",
+        "cjk": _join(authors, subjects) if HAN_OR_KANA.search(authors + subjects) else "",
+        "pinyin": _join(titles, authors) if HAN_RUN.search(titles + authors) else "",
+        "stem": _join(titles, subjects),
         "all": _join(mapped.get("responsibility"), mapped.get("places"), mapped.get("notes"), isbns,
                      [str(mapped["year"])] if mapped.get("year") else None),
         "display": {

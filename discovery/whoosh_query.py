@@ -1,0 +1,200 @@
+"""Compiling a parsed reader query (:mod:`discovery.query`) into a Whoosh query.
+
+Text is analysed with the analyzers pickled in the index itself, so query
+tokens always agree with index tokens. For each word the compiled query
+asks, in order of weight:
+
+* the word fields (title > author > subject > publisher > rest), exact form
+  first and the folded form (no diacritics) at half weight;
+* the CJK n-gram fields, for Han, kana and hangul (a phrase of bigrams, or a
+  unigram for one character), so partial and short Chinese queries find
+  their records even where jieba cut the title differently;
+* the pinyin field, when every word of the query is pinyin (``honglou meng``);
+* the English stem field.
+
+Adjacent words also ask, optionally, for the Vietnamese compound they may
+form (``thư_viện``), so titles with the compound rank first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh import query as wq
+
+from indexer.analysis import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
+from indexer.isbn import search_forms
+from indexer.pinyin import split_syllables
+from indexer.schema import FIELD_WEIGHTS, NGRAM_WEIGHTS, PINYIN_WEIGHT, STEM_WEIGHT
+from indexer.textnorm import fold, place_tone
+
+from . import query as q
+
+FOLDED_FACTOR = 0.5
+COMPOUND_BOOST = 2.0
+GROUPS = {
+    None: {"words": list(FIELD_WEIGHTS.items()), "ngrams": list(NGRAM_WEIGHTS.items()),
+           "pinyin": True, "stem": True},
+    "title": {"words": [("title", FIELD_WEIGHTS["title"])],
+              "ngrams": [("title_cjk", NGRAM_WEIGHTS["title_cjk"])], "pinyin": True,
+              "stem": False},
+    "author": {"words": [("author", FIELD_WEIGHTS["author"])],
+               "ngrams": [("cjk", NGRAM_WEIGHTS["cjk"])], "pinyin": True, "stem": False},
+    "subject": {"words": [("subject", FIELD_WEIGHTS["subject"])],
+                "ngrams": [("cjk", NGRAM_WEIGHTS["cjk"])], "pinyin": False, "stem": True},
+}
+LANGUAGE_ALIASES = {"zh": "chi", "zho": "chi", "chinese": "chi", "vi": "vie",
+                    "vietnamese": "vie", "en": "eng", "english": "eng", "ja": "jpn",
+                    "japanese": "jpn", "ko": "kor", "korean": "kor", "fr": "fre",
+                    "french": "fre", "de": "ger", "german": "ger", "ru": "rus",
+                    "russian": "rus", "ar": "ara", "arabic": "ara", "he": "heb",
+                    "hebrew": "heb", "es": "spa", "spanish": "spa"}
+_CJK_ONLY = re.compile(f"^[{HAN_CLASS}{KANA_HANGUL_CLASS}\u30fc]+$")
+_CJK_RUN = re.compile(f"[{HAN_CLASS}]+|[{KANA_HANGUL_CLASS}\u30fc]+")
+
+
+class QueryCompiler:
+    """Turns parsed queries into Whoosh queries for one index schema."""
+
+    def __init__(self, schema):
+        self.schema = schema
+        self.words = schema["title"].analyzer
+        self.stemmer = schema["stem"].analyzer
+
+    def compile(self, tree) -> wq.Query:
+        if isinstance(tree, q.MatchAll):
+            return wq.Every()
+        self.pinyin_ok = _all_pinyin(tree)
+        compiled = self._node(tree) or wq.NullQuery
+        boosts = self._compounds(tree)
+        if boosts and compiled is not wq.NullQuery:
+            compiled = wq.AndMaybe(compiled, wq.Or(boosts))
+        return compiled
+
+    # -- nodes ---------------------------------------------------------------
+
+    def _node(self, node):
+        if isinstance(node, q.And):
+            items = [self._node(n) for n in node.items]
+            items = [i for i in items if i is not None]
+            return wq.And(items) if len(items) > 1 else (items[0] if items else None)
+        if isinstance(node, q.Or):
+            items = [self._node(n) for n in node.items]
+            items = [i for i in items if i is not None]
+            return wq.Or(items) if len(items) > 1 else (items[0] if items else None)
+        if isinstance(node, q.Not):
+            inner = self._node(node.item)
+            return wq.Not(inner) if inner is not None else None
+        if isinstance(node, q.YearRange):
+            return wq.NumericRange("year", node.start, node.end)
+        if isinstance(node, q.Value):
+            return self._value(node)
+        if isinstance(node, q.Text):
+            return self._text(node)
+        if isinstance(node, q.MatchAll):
+            return wq.Every()
+        raise TypeError(f"unknown query node {node!r}")
+
+    def _value(self, node: q.Value):
+        value = node.value.strip()
+        if node.field == "isbn":
+            forms = search_forms(value) or [re.sub(r"[^0-9Xx]", "", value).upper() or value]
+            return wq.Or([wq.Term("isbn", f) for f in forms]) if len(forms) > 1 \
+                else wq.Term("isbn", forms[0])
+        if node.field == "language":
+            code = value.lower()
+            return wq.Term("language", LANGUAGE_ALIASES.get(code, code))
+        return wq.Term("source", value.lower())
+
+    def tokens(self, text: str) -> list[str]:
+        return [t.text for t in self.words(text, mode="query")]
+
+    def _text(self, node: q.Text):
+        group = GROUPS[node.field]
+        tokens = self.tokens(node.text)
+        if not tokens:
+            return None
+        if len(tokens) > 1 and not node.phrase and all(HAN_RUN.match(t) for t in tokens):
+            # Readers type Chinese without spaces: the words jieba finds in an
+            # unquoted run are matched as if typed apart, and the bigram phrase
+            # of the whole run rewards the records that have them side by side.
+            apart = wq.And([self._text(q.Text(node.field, t)) for t in tokens])
+            whole = [_ngram_query(f, node.text, w) for f, w in group["ngrams"]]
+            return wq.Or([apart] + whole)
+        folded = [fold(t) for t in tokens]
+        clauses = []
+        for field, weight in group["words"]:
+            clauses.append(_match(field, tokens, weight, node.prefix))
+            if folded != tokens:
+                clauses.append(_match(field, folded, weight * FOLDED_FACTOR, node.prefix))
+        if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
+            for field, weight in group["ngrams"]:
+                clauses.append(_ngram_query(field, node.text, weight))
+        if group["pinyin"] and self.pinyin_ok and not node.prefix:
+            syllables = [s for w in node.text.split() for s in (split_syllables(w) or ())]
+            if syllables:
+                clauses.append(_match("pinyin", syllables, PINYIN_WEIGHT, False))
+        if group["stem"] and not node.phrase and not node.prefix and len(tokens) == 1:
+            stems = [t.text for t in self.stemmer(node.text, mode="query")]
+            if len(stems) == 1:
+                clauses.append(wq.Term("stem", stems[0], boost=STEM_WEIGHT))
+        return wq.Or(clauses) if len(clauses) > 1 else clauses[0]
+
+    def _compounds(self, tree) -> list:
+        """Optional title terms for each pair of adjacent plain words."""
+        words = []
+        for node in (tree.items if isinstance(tree, q.And) else (tree,)):
+            if isinstance(node, q.Text) and node.field in (None, "title") and not node.prefix:
+                words.extend(place_tone(t) for t in self.tokens(node.text)
+                             if not HAN_RUN.match(t))
+            else:
+                words.append(None)
+        boosts = []
+        for a, b in zip(words, words[1:]):
+            if a and b:
+                exact = f"{a}_{b}"
+                boosts.append(wq.Term("title", exact, boost=COMPOUND_BOOST))
+                if fold(exact) != exact:
+                    boosts.append(wq.Term("title", fold(exact), boost=COMPOUND_BOOST * FOLDED_FACTOR))
+        return boosts
+
+
+def _match(field: str, tokens: list[str], boost: float, prefix: bool):
+    if prefix and len(tokens) == 1:
+        return wq.Prefix(field, tokens[0], boost=boost)
+    if len(tokens) == 1:
+        return wq.Term(field, tokens[0], boost=boost)
+    return wq.Phrase(field, tokens, boost=boost)
+
+
+def _ngram_query(field: str, text: str, boost: float):
+    """A phrase of bigrams per CJK run (a unigram for a lone Han character)."""
+    parts = []
+    for run in _CJK_RUN.findall(text):
+        if HAN_RUN.match(run):
+            run = to_simplified(run)
+        if len(run) == 1:
+            parts.append(wq.Term(field, run, boost=boost))
+        else:
+            grams = [run[i:i + 2] for i in range(len(run) - 1)]
+            parts.append(wq.Term(field, grams[0], boost=boost) if len(grams) == 1
+                         else wq.Phrase(field, grams, boost=boost))
+    return wq.And(parts) if len(parts) > 1 else parts[0]
+
+
+def _all_pinyin(tree) -> bool:
+    """True if every word of every plain text clause is pinyin (``hong lou meng``)."""
+    texts = []
+
+    def walk(node):
+        if isinstance(node, (q.And, q.Or)):
+            for n in node.items:
+                walk(n)
+        elif isinstance(node, q.Not):
+            walk(node.item)
+        elif isinstance(node, q.Text):
+            texts.append(node.text)
+
+    walk(tree)
+    words = [w for t in texts for w in t.split()]
+    return bool(words) and all(split_syllables(w) for w in words)

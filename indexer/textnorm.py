@@ -1,0 +1,123 @@
+"""Pure text functions behind the analyzers: normalisation, tone placement, folding.
+
+Nothing here is pickled into the index, but changing what these functions
+return changes the tokens: bump ``analysis.ANALYSIS_VERSION`` when you do.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# -- width and Unicode normalisation ------------------------------------------
+
+# Full-width ASCII (U+FF01-FF5E) to ASCII and the ideographic space to a space,
+# one character for one so character offsets stay true.
+_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH[0x3000] = 0x20
+_HALFWIDTH = re.compile("[\uff61-\uffef]")
+
+
+def _halfwidth_char(m: re.Match) -> str:
+    folded = unicodedata.normalize("NFKC", m.group(0))
+    return folded if len(folded) == 1 else m.group(0)
+
+
+def normalize(text: str) -> str:
+    """NFC, full-width ASCII and half-width kana folded to their usual forms."""
+    text = unicodedata.normalize("NFC", text).translate(_WIDTH)
+    if _HALFWIDTH.search(text):
+        text = _HALFWIDTH.sub(_halfwidth_char, text)
+    return text
+
+
+# -- Vietnamese tone marks ----------------------------------------------------
+
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền sắc ngã hỏi nặng
+_VOWELS = set("aăâeêioôơuưy")
+_MARKED_VOWELS = set("ăâêôơư")
+# A Vietnamese syllable: optional onset, a vowel nucleus, optional coda.
+_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
+    r"([aăâeêioôơuưy]{1,3})"
+    r"(ng|nh|ch|[cmnpt])?$")
+_NUCLEI = frozenset((
+    "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ "
+    "uê ui uô uơ uy ưa ưi ươ ưu yê oai oay oao oeo uây uôi uya uyê uyu ươi ươu yêu iêu").split())
+_VIETNAMESE_LETTERS = re.compile(
+    "[ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323\u0306\u031b"
+    "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+
+
+def looks_vietnamese(text: str) -> bool:
+    """True if the text has a letter or mark only Vietnamese uses among Latin scripts."""
+    return _VIETNAMESE_LETTERS.search(text) is not None
+
+
+def _tone_index(onset: str, nucleus: str, coda: str) -> int:
+    """Where the tone mark belongs in the nucleus (the 'new' placement: hoà, thuý, khoẻ)."""
+    marked = [i for i, ch in enumerate(nucleus) if ch in _MARKED_VOWELS]
+    if marked:
+        return marked[-1]          # ươ takes it on ơ; otherwise the one marked vowel
+    if len(nucleus) == 1:
+        return 0
+    if coda:
+        return len(nucleus) - 1    # toán, hoàng, tuyết
+    if len(nucleus) == 3:
+        return 1                   # hoài, khuỷu
+    if nucleus in ("oa", "oe", "uy"):
+        return 1                   # hoà, khoẻ, thuý
+    return 0                       # mái, cáo, múa, gìn
+
+
+@lru_cache(maxsize=65536)
+def place_tone(word: str) -> str:
+    """Put a Vietnamese syllable's tone mark where the modern rule puts it.
+
+    ``hòa`` and ``hoà`` both become ``hoà``; a word that is not a well-formed
+    Vietnamese syllable with one tone mark comes back unchanged.
+    """
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [ch for ch in decomposed if ch in TONE_MARKS]
+    if len(tones) != 1:
+        return word
+    bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in TONE_MARKS))
+    lower = bare.lower()
+    m = _SYLLABLE.match(lower)
+    if not m:
+        return word
+    onset, nucleus, coda = m.group(1) or "", m.group(2), m.group(3) or ""
+    if nucleus not in _NUCLEI:
+        return word
+    where = len(onset) + _tone_index(onset, nucleus, coda)
+    placed = bare[:where + 1] + tones[0] + bare[where + 1:]
+    return unicodedata.normalize("NFC", placed)
+
+
+# -- folding ------------------------------------------------------------------
+
+_FOLD_EXTRA = str.maketrans({
+    "đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ı": "i", "ß": "ss",
+    "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "ð": "d", "ħ": "h",
+    # Arabic: alef forms, alef maqsura, teh marbuta, tatweel
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None,
+    # Cyrillic ё is е with a diaeresis, and NFD takes care of it; й stays й
+})
+_KEEP_MARKS = {"\u0306"}  # breve: Cyrillic й/ў are letters of their own
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Lowercase, strip diacritics (Latin, Greek, Hebrew points, Arabic vowels) and map đ to d."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    out = []
+    for ch in decomposed:
+        if unicodedata.combining(ch) and not (ch in _KEEP_MARKS and out and _is_cyrillic(out[-1])):
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out)).translate(_FOLD_EXTRA)
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
