@@ -131,9 +131,7 @@ class QueryCompiler:
             for field, weight in group["ngrams"]:
                 clauses.append(_ngram_query(field, node.text, weight))
         if group["pinyin"] and self.pinyin_ok and not node.prefix:
-            syllables = [s for w in node.text.split() for s in (split_syllables(w) or ())]
-            if syllables:
-                clauses.append(_match("pinyin", syllables, PINYIN_WEIGHT, False))
+            clauses.append(_pinyin_query(node.text))
         if group["stem"] and not node.phrase and not node.prefix and len(tokens) == 1:
             stems = [t.text for t in self.stemmer(node.text, mode="query")]
             if len(stems) == 1:
@@ -165,6 +163,15 @@ def _match(field: str, tokens: list[str], boost: float, prefix: bool):
     if len(tokens) == 1:
         return wq.Term(field, tokens[0], boost=boost)
     return wq.Phrase(field, tokens, boost=boost)
+
+
+def _pinyin_query(text: str):
+    """Each typed word as its pinyin syllables, an ambiguous word (liangan) in every reading."""
+    parts = []
+    for word in text.split():
+        readings = [_match("pinyin", list(r), PINYIN_WEIGHT, False) for r in split_syllables(word)]
+        parts.append(readings[0] if len(readings) == 1 else wq.Or(readings))
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _ngram_query(field: str, text: str, boost: float):

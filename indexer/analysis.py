@@ -48,7 +48,8 @@ _RUNS = re.compile(f"([{HAN_CLASS}]+)|([^{HAN_CLASS}]+)")
 _CJK_RUN = re.compile(f"[{HAN_CLASS}]+|[{KANA_HANGUL_CLASS}\u30fc]+")
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 # A word: letters and digits with any combining marks inside it.
-_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u0591-\u05c7\u064b-\u065f\u0670])+")
+_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff"
+                   r"\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670])+")
 
 _lock = threading.Lock()
 _jieba = None
@@ -255,7 +256,7 @@ class CJKNgramTokenizer(Tokenizer):
 
 
 class PinyinTokenizer(Tokenizer):
-    """Han text as toneless pinyin syllables, one position each."""
+    """Han text as toneless pinyin syllables, one position per character."""
 
     def __eq__(self, other):
         return other.__class__ is self.__class__
@@ -265,11 +266,13 @@ class PinyinTokenizer(Tokenizer):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kw)
         pos = start_pos
         for run in HAN_RUN.finditer(textnorm.normalize(value)):
-            for i, syllable in enumerate(pinyin.han_to_pinyin(run.group(0))):
-                yield _set(t, syllable, pos, run.start(), run.end(), positions, chars,
-                           keeporiginal, start_char)
-                pos += 1
-            pos += 1
+            # no gap between runs: readers typing pinyin leave punctuation out;
+            # a polyphonic character's other readings share its position
+            for readings in pinyin.han_readings(to_simplified(run.group(0))):
+                for syllable in readings:
+                    yield _set(t, syllable, pos, run.start(), run.end(), positions, chars,
+                               keeporiginal, start_char)
+                pos += bool(readings)
 
 
 def main_analyzer(compounds: bool = False):

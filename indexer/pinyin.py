@@ -21,56 +21,103 @@ SYLLABLES = frozenset(
 _LONGEST = max(map(len, SYLLABLES))
 _TONE_NUMBER = re.compile(r"(?<=[a-zü])[1-5]")
 
-_pinyin = None
+_lazy_pinyin = None
+_char_readings: dict | None = None
 
 
-def han_to_pinyin(text: str) -> list[str]:
-    """Toneless syllables of the Han characters in ``text`` (others are skipped)."""
-    global _pinyin
-    if _pinyin is None:
-        from pypinyin import lazy_pinyin
-        _pinyin = lazy_pinyin
+def _load() -> None:
+    global _lazy_pinyin, _char_readings
+    from pypinyin import Style, lazy_pinyin
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style import convert
+    readings = {}
+    for code, values in pinyin_dict.items():
+        toneless = []
+        for value in values.split(","):
+            bare = convert(value, Style.NORMAL, strict=False)
+            if bare in SYLLABLES and bare not in toneless:
+                toneless.append(bare)
+        if len(toneless) > 1:
+            readings[chr(code)] = toneless
+    _char_readings = readings
+    _lazy_pinyin = lazy_pinyin
+
+
+def han_readings(run: str) -> list[list[str]]:
+    """For each character of a run of Han characters, its toneless readings.
+
+    The first reading is pypinyin's choice in context; a polyphonic
+    character also carries its other readings, because context goes wrong
+    (in 女红军 pypinyin reads 女红, needlework, as nü gong, not hong). Give
+    it simplified text: pypinyin's phrase readings are mostly recorded in
+    simplified characters (列传 is liezhuan, 列傳 came out liechuan).
+    """
+    if _lazy_pinyin is None:
+        _load()
+    chosen = [p.lower() for p in _lazy_pinyin(run, v_to_u=False, errors=lambda chars: ["?"] * len(chars))]
+    if len(chosen) != len(run):
+        chosen = [(_lazy_pinyin(ch, v_to_u=False) or ["?"])[0] for ch in run]
     out = []
-    for syllable in _pinyin(text, v_to_u=False, errors="ignore"):
-        syllable = syllable.strip().lower()
-        if syllable.isascii() and syllable.isalpha():
-            out.append(syllable)
+    for ch, first in zip(run, chosen):
+        readings = [first] if first in SYLLABLES else []
+        readings.extend(r for r in _char_readings.get(ch, ()) if r not in readings)
+        out.append(readings)
     return out
 
 
-@lru_cache(maxsize=16384)
-def split_syllables(word: str) -> tuple[str, ...] | None:
-    """Cut one typed word into pinyin syllables, or None if it is not pinyin.
+def han_to_pinyin(text: str) -> list[str]:
+    """pypinyin's reading of each Han character in ``text`` (others are skipped)."""
+    if _lazy_pinyin is None:
+        _load()
+    return [p for p in (p.lower() for p in _lazy_pinyin(text, v_to_u=False, errors="ignore"))
+            if p in SYLLABLES]
 
-    ``honglou`` -> (hong, lou); ``xi'an`` -> (xi, an); ``hóng`` -> (hong,);
-    tone numbers and marks are ignored; ``ü`` may be typed ``v`` or ``u:``.
+
+@lru_cache(maxsize=16384)
+def split_syllables(word: str) -> tuple[tuple[str, ...], ...]:
+    """Every way to cut one typed word into the fewest pinyin syllables; () if it is not pinyin.
+
+    ``honglou`` -> ((hong, lou),); ``xi'an`` -> ((xi, an),); ``hóng`` ->
+    ((hong,),); ``liangan`` -> ((liang, an), (lian, gan)). Tone numbers and
+    marks are ignored; ``ü`` may be typed ``v`` or ``u:``. An apostrophe
+    or hyphen settles a boundary, as in standard pinyin.
     """
     w = _TONE_NUMBER.sub("", word.lower()).replace("u:", "v").replace("ü", "v")
     w = fold(w)
     parts = [p for p in re.split(r"['\u2019-]", w) if p]
     if not parts:
-        return None
-    out: list[str] = []
+        return ()
+    combos: list[tuple[str, ...]] = [()]
     for part in parts:
-        cut = _cut(part)
-        if cut is None:
-            return None
-        out.extend(cut)
-    return tuple(out)
+        cuts = _cuts(part)
+        if not cuts:
+            return ()
+        combos = [c + cut for c in combos for cut in cuts][:MAX_READINGS]
+    return tuple(combos)
 
 
-def _cut(word: str) -> list[str] | None:
-    """Fewest syllables covering ``word`` exactly (dynamic programming)."""
+MAX_READINGS = 4
+
+
+def _cuts(word: str) -> list[tuple[str, ...]]:
+    """All segmentations of ``word`` into the fewest syllables (dynamic programming)."""
     if not word.isascii() or not word.isalpha():
-        return None
+        return []
     n = len(word)
-    best: list[list[str] | None] = [None] * (n + 1)
-    best[0] = []
+    best: list[list[tuple[str, ...]]] = [[] for _ in range(n + 1)]
+    best[0] = [()]
     for i in range(n):
-        if best[i] is None:
+        if not best[i]:
             continue
-        for j in range(min(n, i + _LONGEST), i, -1):
+        size = len(best[i][0])
+        for j in range(i + 1, min(n, i + _LONGEST) + 1):
             piece = word[i:j]
-            if piece in SYLLABLES and (best[j] is None or len(best[i]) + 1 < len(best[j])):
-                best[j] = best[i] + [piece]
+            if piece not in SYLLABLES:
+                continue
+            here = best[j]
+            if not here or len(here[0]) > size + 1:
+                best[j] = [c + (piece,) for c in best[i]][:MAX_READINGS]
+            elif len(here[0]) == size + 1:
+                here.extend(c + (piece,) for c in best[i])
+                del here[MAX_READINGS:]
     return best[n]

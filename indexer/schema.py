@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from . import mapping
+from .codec import SheafCodec
 from .analysis import (ANALYSIS_VERSION, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, cjk_analyzer, main_analyzer, pinyin_analyzer,
                        stem_analyzer)
 
@@ -29,14 +29,9 @@ PINYIN_WEIGHT = 1.5
 STEM_WEIGHT = 1.0
 
 
-def make_codec() -> W3Codec:
-    """The codec every writer uses.
-
-    Postings blocks are left uncompressed: with Sheaf's large multilingual
-    vocabularies most posting lists hold one or two documents, and zlib on
-    blocks that small cost 15% of the build time for little space.
-    """
-    return W3Codec(compression=0)
+def make_codec() -> SheafCodec:
+    """The codec every writer uses (see :mod:`indexer.codec`)."""
+    return SheafCodec()
 
 
 def build_schema() -> Schema:
@@ -73,6 +68,11 @@ def _join(*parts) -> str:
     return "\n".join(v for v in values if v)
 
 
+def _english(mapped: dict) -> bool:
+    languages = mapped.get("languages") or []
+    return not languages or "eng" in languages
+
+
 def make_document(source: str, local_id: str, mapped: dict) -> dict:
     """Index fields for one mapped record of one member library."""
     titles = _join(mapped.get("title"), mapped.get("title_vernacular"), mapped.get("title_alt"))
@@ -94,7 +94,10 @@ def make_document(source: str, local_id: str, mapped: dict) -> dict:
         "title_cjk": titles if HAN_OR_KANA.search(titles) else "",
         "cjk": _join(authors, subjects) if HAN_OR_KANA.search(authors + subjects) else "",
         "pinyin": _join(titles, authors) if HAN_RUN.search(titles + authors) else "",
-        "stem": _join(titles, subjects),
+        # English stems: subject headings (English in MARC 21 catalogs) and the
+        # titles of English-language records; stemming other languages' words
+        # with Porter's rules would only blur them
+        "stem": _join(titles if _english(mapped) else None, subjects),
         "all": _join(mapped.get("responsibility"), mapped.get("places"), mapped.get("notes"), isbns,
                      [str(mapped["year"])] if mapped.get("year") else None),
         "display": {

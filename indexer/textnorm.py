@@ -24,9 +24,26 @@ def _halfwidth_char(m: re.Match) -> str:
     return folded if len(folded) == 1 else m.group(0)
 
 
+# Vietnamese letters carry a shape mark (circumflex, breve) and a tone mark,
+# both of combining class 230, so canonical ordering cannot put them right:
+# LC writes ê + acute as e, U+0301, U+0302, which NFC leaves as "é̂". The
+# shape mark must come first for NFC to compose "ế".
+_TONE_BEFORE_SHAPE = re.compile("([\u0300\u0301\u0303\u0309])([\u0302\u0306])")
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
+def nfc(text: str) -> str:
+    """NFC, with Vietnamese shape and tone marks put in composable order first."""
+    if text.isascii():
+        return text
+    if _COMBINING.search(text):
+        text = _TONE_BEFORE_SHAPE.sub(r"\2\1", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", text)
+
+
 def normalize(text: str) -> str:
-    """NFC, full-width ASCII and half-width kana folded to their usual forms."""
-    text = unicodedata.normalize("NFC", text).translate(_WIDTH)
+    """NFC (see :func:`nfc`), full-width ASCII and half-width kana folded to their usual forms."""
+    text = nfc(text).translate(_WIDTH)
     if _HALFWIDTH.search(text):
         text = _HALFWIDTH.sub(_halfwidth_char, text)
     return text
