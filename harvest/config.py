@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import tomlkit
@@ -29,6 +29,7 @@ DEFAULT_HOME = "sheaf-home"
 
 SOURCE_KINDS = ("marc", "oai")
 MARC_FLAVOURS = ("marc21", "unimarc")
+LIST_METHODS = ("auto", "records", "identifiers")
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
 
 
@@ -67,6 +68,12 @@ class Source:
     url: str | None = None           # kind "oai": base URL
     prefix: str = "marc21"           # kind "oai": metadataPrefix
     set_spec: str | None = None      # kind "oai": optional set
+    # kind "oai": the source's own retry limits and harvesting choices
+    max_tries: int = 6               # tries per request before the harvest fails
+    timeout: float = 60.0            # seconds to wait for a response
+    retry_cap: float = 600.0         # longest Retry-After wait honoured, in seconds
+    list_method: str = "auto"        # auto: ListRecords, falling back to ListIdentifiers+GetRecord
+    sweep_deletions: bool = False    # after a harvest, a ListIdentifiers pass finds vanished records
 
     def __post_init__(self):
         validate_code(self.code)
@@ -82,6 +89,14 @@ class Source:
                     f"source {self.code!r}: flavour must be one of {', '.join(MARC_FLAVOURS)}")
         if self.kind == "oai" and not self.url:
             raise ConfigError(f"source {self.code!r}: an oai source needs a url")
+        if self.max_tries < 1:
+            raise ConfigError(f"source {self.code!r}: max_tries must be at least 1")
+        if self.timeout <= 0 or self.retry_cap < 0:
+            raise ConfigError(f"source {self.code!r}: timeout must be positive and retry_cap"
+                              " not negative")
+        if self.list_method not in LIST_METHODS:
+            raise ConfigError(
+                f"source {self.code!r}: list_method must be one of {', '.join(LIST_METHODS)}")
 
     def to_table(self) -> dict:
         keys = {"marc": ("path", "flavour", "encoding"),
@@ -91,18 +106,51 @@ class Source:
             value = getattr(self, key)
             if value is not None:
                 table[key] = value
+        if self.kind == "oai":
+            # the tuning options are written only when they differ from the default
+            for key in OAI_OPTIONS:
+                value = getattr(self, key)
+                if value != _FIELD_DEFAULTS[key]:
+                    table[key] = value
         return table
 
     @classmethod
     def from_table(cls, code: str, table: dict) -> "Source":
-        known = {"name", "kind", "path", "flavour", "encoding", "url", "prefix", "set_spec"}
+        known = {"name", "kind", "path", "flavour", "encoding", "url", "prefix", "set_spec",
+                 *OAI_OPTIONS}
         unknown = set(table) - known
         if unknown:
             raise ConfigError(f"source {code!r}: unknown key(s) {', '.join(sorted(unknown))}")
+        values = {}
+        for key, value in table.items():
+            if key in OAI_OPTIONS:
+                values[key] = _option(code, key, value)
+            else:
+                values[key] = str(value) if value is not None else None
         try:
-            return cls(code=code, **{k: (str(v) if v is not None else None) for k, v in table.items()})
+            return cls(code=code, **values)
         except TypeError as exc:
             raise ConfigError(f"source {code!r}: {exc}") from None
+
+
+# Typed options of an oai source (the other keys are strings).
+OAI_OPTIONS = {"max_tries": int, "timeout": float, "retry_cap": float, "list_method": str,
+               "sweep_deletions": bool}
+_FIELD_DEFAULTS = {f.name: f.default for f in fields(Source)}
+
+
+def _option(code: str, key: str, value: object) -> object:
+    kind = OAI_OPTIONS[key]
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+    elif kind is str:
+        return str(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if kind is float or float(value).is_integer():
+            return kind(value)
+    wanted = "number" if kind is float else kind.__name__
+    raise ConfigError(f"source {code!r}: {key} must be a {wanted} (got {value!r})")
 
 
 def validate_code(code: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,6 +38,36 @@ CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS harvests (
+    id            INTEGER PRIMARY KEY,
+    source        TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    started       TEXT NOT NULL,
+    finished      TEXT,
+    prefix        TEXT,
+    set_spec      TEXT,
+    window_from   TEXT,
+    window_until  TEXT,
+    full          INTEGER NOT NULL DEFAULT 0,
+    method        TEXT NOT NULL DEFAULT 'records',
+    token         TEXT,
+    restarts      INTEGER NOT NULL DEFAULT 0,
+    pages         INTEGER NOT NULL DEFAULT 0,
+    records       INTEGER NOT NULL DEFAULT 0,
+    new           INTEGER NOT NULL DEFAULT 0,
+    changed       INTEGER NOT NULL DEFAULT 0,
+    unchanged     INTEGER NOT NULL DEFAULT 0,
+    deleted       INTEGER NOT NULL DEFAULT 0,
+    errors        INTEGER NOT NULL DEFAULT 0,
+    response_date TEXT,
+    messages      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS harvests_source ON harvests (source, id);
+CREATE TABLE IF NOT EXISTS harvest_seen (
+    harvest  INTEGER NOT NULL,
+    local_id TEXT NOT NULL,
+    PRIMARY KEY (harvest, local_id)
+) WITHOUT ROWID;
 """
 
 
@@ -55,6 +86,58 @@ class StoredRecord:
     @property
     def id(self) -> str:
         return f"{self.source}:{self.local_id}"
+
+
+HARVEST_STATUSES = ("running", "ok", "failed", "abandoned")
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestRun:
+    """One harvest of one source: its window, resume point, counts and outcome.
+
+    ``status`` is ``running`` (in progress, or interrupted: ``token`` is then
+    where to resume), ``ok``, ``failed`` or ``abandoned`` (an interrupted run
+    replaced by a harvest with other options). ``response_date`` is the
+    server's responseDate of the run's first answer: where the next
+    incremental harvest starts once this one is ``ok``.
+    """
+
+    id: int
+    source: str
+    status: str
+    started: str
+    finished: str | None
+    prefix: str | None
+    set_spec: str | None
+    window_from: str | None
+    window_until: str | None
+    full: bool
+    method: str
+    token: str | None
+    restarts: int
+    pages: int
+    records: int
+    new: int
+    changed: int
+    unchanged: int
+    deleted: int
+    errors: int
+    response_date: str | None
+    messages: str
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+_HARVEST_COLUMNS = ", ".join(HarvestRun.__slots__)
+_COUNTS = ("new", "changed", "unchanged", "deleted")
+
+
+def _add(total: ImportSummary | None, part: ImportSummary) -> None:
+    if total is not None:
+        total.read += part.read
+        for key in _COUNTS:
+            setattr(total, key, getattr(total, key) + getattr(part, key))
 
 
 def _now() -> str:
@@ -105,48 +188,170 @@ class RecordStore:
             self._write_batch(source, pending, summary)
         return summary
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
     def _write_batch(self, source: str, records: list[RawRecord], summary: ImportSummary) -> None:
+        with self._transaction():
+            self._write_records(source, records, summary)
+
+    def _write_records(self, source: str, records: Iterable[RawRecord],
+                       summary: ImportSummary) -> None:
+        """Write records inside the caller's transaction."""
         now = _now()
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            seq = self._next_seq()
-            for rec in records:
-                summary.read += 1
-                old = db.execute(
-                    "SELECT digest, deleted FROM records WHERE source=? AND local_id=?",
-                    (source, rec.local_id)).fetchone()
-                if rec.deleted:
-                    if old is None or old[1]:
-                        summary.unchanged += 1
-                        continue
-                    db.execute(
-                        "UPDATE records SET deleted=1, data=NULL, digest=NULL, datestamp=?,"
-                        " last_changed=?, seq=? WHERE source=? AND local_id=?",
-                        (rec.datestamp, now, seq, source, rec.local_id))
-                    summary.deleted += 1
-                    continue
-                digest = hashlib.sha1(rec.data).digest()
-                if old is None:
-                    db.execute(
-                        "INSERT INTO records (source, local_id, format, data, digest, datestamp,"
-                        " deleted, first_seen, last_changed, seq) VALUES (?,?,?,?,?,?,0,?,?,?)",
-                        (source, rec.local_id, rec.format, rec.data, digest, rec.datestamp,
-                         now, now, seq))
-                    summary.new += 1
-                elif old[0] == digest and not old[1]:
+        seq = self._next_seq()
+        for rec in records:
+            summary.read += 1
+            old = db.execute(
+                "SELECT digest, deleted FROM records WHERE source=? AND local_id=?",
+                (source, rec.local_id)).fetchone()
+            if rec.deleted:
+                if old is None or old[1]:
                     summary.unchanged += 1
-                else:
-                    db.execute(
-                        "UPDATE records SET format=?, data=?, digest=?, datestamp=?, deleted=0,"
-                        " last_changed=?, seq=? WHERE source=? AND local_id=?",
-                        (rec.format, rec.data, digest, rec.datestamp, now, seq,
-                         source, rec.local_id))
-                    summary.changed += 1
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+                    continue
+                db.execute(
+                    "UPDATE records SET deleted=1, data=NULL, digest=NULL, datestamp=?,"
+                    " last_changed=?, seq=? WHERE source=? AND local_id=?",
+                    (rec.datestamp, now, seq, source, rec.local_id))
+                summary.deleted += 1
+                continue
+            digest = hashlib.sha1(rec.data).digest()
+            if old is None:
+                db.execute(
+                    "INSERT INTO records (source, local_id, format, data, digest, datestamp,"
+                    " deleted, first_seen, last_changed, seq) VALUES (?,?,?,?,?,?,0,?,?,?)",
+                    (source, rec.local_id, rec.format, rec.data, digest, rec.datestamp,
+                     now, now, seq))
+                summary.new += 1
+            elif old[0] == digest and not old[1]:
+                summary.unchanged += 1
+            else:
+                db.execute(
+                    "UPDATE records SET format=?, data=?, digest=?, datestamp=?, deleted=0,"
+                    " last_changed=?, seq=? WHERE source=? AND local_id=?",
+                    (rec.format, rec.data, digest, rec.datestamp, now, seq,
+                     source, rec.local_id))
+                summary.changed += 1
+
+    # -- harvest state and history -------------------------------------
+
+    def _run(self, where: str, params: tuple) -> HarvestRun | None:
+        row = self.db.execute(f"SELECT {_HARVEST_COLUMNS} FROM harvests WHERE {where}",
+                              params).fetchone()
+        return HarvestRun(*row[:9], bool(row[9]), *row[10:]) if row else None
+
+    def start_harvest(self, source: str, *, prefix: str | None = None,
+                      set_spec: str | None = None, window_from: str | None = None,
+                      window_until: str | None = None, full: bool = False,
+                      method: str = "records") -> HarvestRun:
+        cur = self.db.execute(
+            "INSERT INTO harvests (source, status, started, prefix, set_spec, window_from,"
+            " window_until, full, method) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)",
+            (source, _now(), prefix, set_spec, window_from, window_until, int(full), method))
+        return self.harvest_run(cur.lastrowid)
+
+    def harvest_run(self, run_id: int) -> HarvestRun:
+        run = self._run("id=?", (run_id,))
+        if run is None:
+            raise StoreError(f"no harvest {run_id} in {self.path}")
+        return run
+
+    def update_harvest(self, run_id: int, *, message: str | None = None, errors: int = 0,
+                       **values) -> HarvestRun:
+        """Set columns of a run; ``message`` is appended to its report lines."""
+        bad = set(values) - {"status", "finished", "method", "token", "restarts",
+                             "response_date", "window_from", "window_until"}
+        if bad or values.get("status", "running") not in HARVEST_STATUSES:
+            raise StoreError(f"cannot set {sorted(bad) or values['status']} on a harvest")
+        sets = [f"{k}=?" for k in values] + ["errors=errors+?"]
+        params = [*values.values(), errors]
+        if message:
+            sets.append("messages=messages || ?")
+            params.append(message.rstrip("\n") + "\n")
+        self.db.execute(f"UPDATE harvests SET {', '.join(sets)} WHERE id=?", (*params, run_id))
+        return self.harvest_run(run_id)
+
+    def put_page(self, run_id: int, source: str, records: Iterable[RawRecord],
+                 token: str | None, response_date: str | None = None, errors: int = 0,
+                 summary: ImportSummary | None = None) -> ImportSummary:
+        """Write one harvested page and the point to resume from, in one transaction.
+
+        After a crash the run is resumed at ``token`` (the request that comes
+        after this page): the page's records are either all in the store with
+        that resume point, or none are and the page is asked for again.
+        ``summary`` (a fresh one if None) receives this page's counts.
+        """
+        page = ImportSummary()
+        with self._transaction() as db:
+            self._write_records(source, records, page)
+            db.execute(
+                "UPDATE harvests SET token=?, pages=pages+1, records=records+?, new=new+?,"
+                " changed=changed+?, unchanged=unchanged+?, deleted=deleted+?,"
+                " errors=errors+?, response_date=coalesce(response_date, ?) WHERE id=?",
+                (token, page.read, *(getattr(page, k) for k in _COUNTS), errors,
+                 response_date, run_id))
+        _add(summary, page)
+        return page
+
+    def interrupted_harvest(self, source: str) -> HarvestRun | None:
+        """The source's latest run if it stopped before finishing (crashed or failed)."""
+        run = self._run("source=? ORDER BY id DESC LIMIT 1", (source,))
+        if run is not None and (run.status == "running"
+                                or (run.status == "failed" and run.pages and run.token)):
+            return run
+        return None
+
+    def last_good_harvest(self, source: str, prefix: str | None = None,
+                          set_spec: str | None = None) -> HarvestRun | None:
+        """The latest complete harvest of an open-ended window (no ``until``)."""
+        return self._run(
+            "source=? AND status='ok' AND window_until IS NULL AND prefix IS ?"
+            " AND set_spec IS ? ORDER BY id DESC LIMIT 1", (source, prefix, set_spec))
+
+    def harvest_history(self, source: str | None = None, limit: int = 20) -> list[HarvestRun]:
+        """Runs, newest first, of one source or of all."""
+        where = "source=?" if source is not None else "1"
+        params = (source,) if source is not None else ()
+        rows = self.db.execute(
+            f"SELECT {_HARVEST_COLUMNS} FROM harvests WHERE {where} ORDER BY id DESC LIMIT ?",
+            (*params, limit)).fetchall()
+        return [HarvestRun(*row[:9], bool(row[9]), *row[10:]) for row in rows]
+
+    def mark_seen(self, run_id: int, local_ids: Iterable[str]) -> None:
+        """Remember identifiers a deletion sweep found on the server."""
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO harvest_seen (harvest, local_id) VALUES (?, ?)",
+                           ((run_id, i) for i in local_ids))
+
+    def clear_seen(self, run_id: int) -> None:
+        self.db.execute("DELETE FROM harvest_seen WHERE harvest=?", (run_id,))
+
+    def tombstone_unseen(self, run_id: int, source: str,
+                         summary: ImportSummary | None = None) -> ImportSummary:
+        """Tombstones for the source's live records a sweep did not see, then forget the sweep.
+
+        The tombstones, the run's deleted count and the end of the sweep are one transaction.
+        """
+        page = ImportSummary()
+        with self._transaction() as db:
+            gone = db.execute(
+                "SELECT local_id, format FROM records WHERE source=? AND deleted=0 AND local_id"
+                " NOT IN (SELECT local_id FROM harvest_seen WHERE harvest=?)",
+                (source, run_id)).fetchall()
+            self._write_records(source, (RawRecord(local_id=i, format=f, data=b"", deleted=True)
+                                         for i, f in gone), page)
+            db.execute("UPDATE harvests SET deleted=deleted+? WHERE id=?", (page.deleted, run_id))
+            db.execute("DELETE FROM harvest_seen WHERE harvest=?", (run_id,))
+        _add(summary, page)
+        return page
 
     # -- reading -------------------------------------------------------
 
