@@ -1,13 +1,15 @@
 """Reading exported MARC files into :class:`RawRecord` objects, as a stream.
 
 ISO 2709 files are cut at record terminators and each record's leader and
-directory are checked, so a record is kept byte for byte but a broken one
-is reported (file, ordinal, byte offset, reason) and skipped while its
-neighbours are kept. Character sets are not decoded here: that is the
-indexer's job, and the store keeps the bytes as they came.
+directory are checked (:mod:`harvest.iso2709`), so a record is kept byte
+for byte but a broken one is reported (file, ordinal, byte offset, reason)
+and skipped while its neighbours are kept. Each record's flavour (MARC 21
+or UNIMARC) is recognised from its tags where they say so clearly, and its
+character set is checked against what it claims (:mod:`harvest.charsets`):
+a wrong leader/09 is reported as a warning. Nothing is decoded here; the
+store keeps the bytes as they came.
 
-MARCXML is read with lxml's ``iterparse`` (entities and network off), one
-record element at a time, so a large file is never loaded whole.
+MARCXML is read by :mod:`harvest.marcxml`, one record element at a time.
 """
 
 from __future__ import annotations
@@ -17,17 +19,18 @@ import os
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
-from lxml import etree
+from . import charsets
+from .errors import ConfigError, SourceUnreadable
+from .iso2709 import RECORD_TERMINATOR, StructureError, control_number, detect_flavour, read_layout
+from .marcxml import read_marcxml
+from .records import RawRecord, ReadWarning, Rejected
 
-from .errors import SourceUnreadable
-from .records import RawRecord, Rejected
-
-RECORD_TERMINATOR = b"\x1d"
-FIELD_TERMINATOR = b"\x1e"
-MARCXML_NS = "http://www.loc.gov/MARC21/slim"
-FORMATS = ("marc21", "unimarc", "marcxml")
+FLAVOURS = ("marc21", "unimarc")
+# what --format accepts: a file format, or (for ISO 2709) a flavour, as older versions took
+FORMATS = ("iso2709", "marc21", "unimarc", "marcxml")
 
 OnReject = Callable[[Rejected], None]
+OnWarning = Callable[[ReadWarning], None]
 
 
 def expand_paths(pattern: str) -> list[Path]:
@@ -49,23 +52,47 @@ def expand_paths(pattern: str) -> list[Path]:
 
 
 def detect_format(path: Path) -> str:
-    """Guess ``marcxml`` or ISO 2709 from the first bytes of a file."""
+    """``marcxml`` when the file starts like XML (after a BOM or blanks), else ``iso2709``."""
     with open(path, "rb") as fh:
-        head = fh.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return "marcxml" if head.startswith(b"<") else "marc21"
+        head = fh.read(512)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "marcxml"
+    return "marcxml" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") else "iso2709"
 
 
-def read_file(path: Path, fmt: str, on_reject: OnReject) -> Iterator[RawRecord]:
-    """Records of one file in the given format (``marc21``, ``unimarc``, ``marcxml``)."""
+def resolve(fmt: str | None, flavour: str | None) -> tuple[str | None, str | None]:
+    """(file format, forced flavour) from the --format and --flavour options."""
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
+    if flavour is not None and flavour not in FLAVOURS:
+        raise ConfigError(f"unknown flavour {flavour!r} (use one of {', '.join(FLAVOURS)})")
+    if fmt in FLAVOURS:
+        return "iso2709", flavour or fmt
+    return fmt, flavour
+
+
+def read_file(path: Path, fmt: str | None, on_reject: OnReject, *, flavour: str | None = None,
+              encoding: str | None = None, default_flavour: str = "marc21",
+              on_warning: OnWarning | None = None) -> Iterator[RawRecord]:
+    """Records of one file.
+
+    ``fmt``: ``iso2709``, ``marcxml``, a flavour name (ISO 2709 of that
+    flavour) or None to recognise the file. ``flavour`` forces MARC 21 or
+    UNIMARC; otherwise each ISO 2709 record's tags decide and
+    ``default_flavour`` (the source's setting) covers records they don't.
+    ``encoding`` is the source's character set override.
+    """
+    fmt, forced = resolve(fmt, flavour)
     try:
         fh = open(path, "rb")
     except OSError as exc:
         raise SourceUnreadable(f"cannot read {path}: {exc.strerror}") from None
     with fh:
-        if fmt == "marcxml":
-            yield from read_marcxml(fh, str(path), on_reject)
+        if (fmt or detect_format(path)) == "marcxml":
+            yield from read_marcxml(fh, str(path), on_reject, on_warning=on_warning)
         else:
-            yield from read_iso2709(fh, str(path), fmt, on_reject)
+            yield from read_iso2709(fh, str(path), forced, on_reject, encoding=encoding,
+                                    default_flavour=default_flavour, on_warning=on_warning)
 
 
 def _chunks(fh: BinaryIO, size: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
@@ -90,90 +117,54 @@ def _chunks(fh: BinaryIO, size: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
         yield offset, buf
 
 
-def parse_directory(data: bytes) -> dict[str, list[bytes]]:
-    """Check an ISO 2709 record's leader and directory; return its control fields.
-
-    Raises ValueError with a reason a librarian can act on.
-    """
-    if len(data) < 25:
-        raise ValueError(f"record is only {len(data)} bytes long")
-    leader = data[:24]
-    if not leader[:5].isdigit():
-        raise ValueError(f"leader record length {leader[:5]!r} is not a number")
-    if not leader[12:17].isdigit():
-        raise ValueError(f"leader base address {leader[12:17]!r} is not a number")
-    if not data.endswith(RECORD_TERMINATOR):
-        raise ValueError("record is truncated (no record terminator)")
-    base = int(leader[12:17])
-    if base < 25 or base > len(data) or data[base - 1:base] != FIELD_TERMINATOR:
-        raise ValueError(f"base address {base} does not point past the directory")
-    directory = data[24:base - 1]
-    if len(directory) % 12:
-        raise ValueError(f"directory length {len(directory)} is not a multiple of 12")
-    body_len = len(data) - base
-    control: dict[str, list[bytes]] = {}
-    for i in range(0, len(directory), 12):
-        entry = directory[i:i + 12]
-        tag, length, start = entry[:3], entry[3:7], entry[7:12]
-        if not (length.isdigit() and start.isdigit()):
-            raise ValueError(f"directory entry {entry!r} is not numeric")
-        length, start = int(length), int(start)
-        if start + length > body_len:
-            raise ValueError(f"field {tag.decode('latin-1')} runs past the end of the record")
-        if tag.startswith(b"00"):
-            value = data[base + start:base + start + length]
-            control.setdefault(tag.decode("latin-1"), []).append(value.rstrip(FIELD_TERMINATOR))
-    return control
-
-
 def _position(ordinal: int, offset: int) -> str:
     return f"record {ordinal} at byte {offset}"
 
 
-def read_iso2709(fh: BinaryIO, where: str, fmt: str, on_reject: OnReject) -> Iterator[RawRecord]:
+def read_iso2709(fh: BinaryIO, where: str, flavour: str | None, on_reject: OnReject, *,
+                 encoding: str | None = None, default_flavour: str = "marc21",
+                 on_warning: OnWarning | None = None) -> Iterator[RawRecord]:
+    """ISO 2709 records of a stream; ``flavour`` None (or "iso2709") means recognise it."""
+    if flavour == "iso2709":
+        flavour = None
+    if encoding:
+        try:
+            charsets.normalize_encoding(encoding)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    other_flavour_seen = False
     for ordinal, (offset, data) in enumerate(_chunks(fh), start=1):
         position = _position(ordinal, offset)
+        # a chunk of line breaks or padding between records is not a record
+        lead = len(data) - len(data.lstrip(b"\r\n\x00 "))
+        if lead and data[lead:lead + 5].isdigit():
+            data, offset, position = data[lead:], offset + lead, _position(ordinal, offset + lead)
         try:
-            control = parse_directory(data)
-            ids = control.get("001")
-            if not ids or not ids[0].strip():
-                raise ValueError("no 001 control number")
-            local_id = ids[0].decode("utf-8", "replace").strip()
-        except ValueError as exc:
+            if not data.endswith(RECORD_TERMINATOR):
+                raise StructureError("record is truncated (no record terminator)")
+            layout = read_layout(data)
+            local_id = control_number(layout)
+            if not local_id:
+                raise StructureError("no 001 control number")
+        except StructureError as exc:
             on_reject(Rejected(where, position, str(exc), data))
             continue
-        yield RawRecord(local_id=local_id, format=fmt, data=data,
+        except Exception as exc:  # never let one record stop an import
+            on_reject(Rejected(where, position, f"unreadable record ({exc.__class__.__name__}:"
+                                                f" {exc})", data))
+            continue
+        detected = detect_flavour(layout)
+        record_flavour = flavour or detected or default_flavour
+        if on_warning:
+            notes = [layout.repair] if layout.repair else []
+            charset = charsets.choose(data, layout, record_flavour, encoding)
+            if charset.note:
+                notes.append(charset.note)
+            if not flavour and detected and detected != default_flavour and not other_flavour_seen:
+                other_flavour_seen = True
+                notes.append(f"the source's flavour is {default_flavour} but this file holds"
+                             f" {detected} records; they are read as {detected}")
+            for note in notes:
+                on_warning(ReadWarning(where, f"{position} (id {local_id})", note))
+        yield RawRecord(local_id=local_id, format=record_flavour, data=data,
                         deleted=data[5:6] == b"d", position=position)
-
-
-def _safe_iterparse(fh: BinaryIO, tag: str):
-    return etree.iterparse(fh, events=("end",), tag=tag, resolve_entities=False,
-                           no_network=True, load_dtd=False, huge_tree=False,
-                           remove_blank_text=False)
-
-
-def read_marcxml(fh: BinaryIO, where: str, on_reject: OnReject) -> Iterator[RawRecord]:
-    """MARCXML records, namespaced or not, from a collection or a lone record."""
-    ordinal = 0
-    try:
-        for _event, elem in _safe_iterparse(fh, tag=("{%s}record" % MARCXML_NS, "record")):
-            ordinal += 1
-            position = f"record {ordinal} (line {elem.sourceline})"
-            ns = elem.nsmap.get(elem.prefix)
-            q = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)
-            control = elem.find(f"{q('controlfield')}[@tag='001']")
-            data = etree.tostring(elem, encoding="utf-8")
-            leader = elem.findtext(q("leader")) or ""
-            if control is None or not (control.text or "").strip():
-                on_reject(Rejected(where, position, "no 001 control number", data))
-            else:
-                yield RawRecord(local_id=control.text.strip(), format="marcxml", data=data,
-                                deleted=leader[5:6] == "d", position=position)
-            # free what has been read so memory stays flat
-            elem.clear()
-            parent = elem.getparent()
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
-    except etree.XMLSyntaxError as exc:
-        on_reject(Rejected(where, f"after record {ordinal}", f"XML is not well formed: {exc}"))

@@ -35,6 +35,18 @@ class Rejected:
         return f"{self.where}: {self.position}: {self.reason}"
 
 
+@dataclass(frozen=True, slots=True)
+class ReadWarning:
+    """A record that was read, but not as cleanly as it should have been."""
+
+    where: str       # file or URL
+    position: str    # e.g. "record 12 at byte 40960"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.position}: {self.reason}"
+
+
 @dataclass
 class ImportSummary:
     """What an import or harvest did to the store, per outcome."""
@@ -45,6 +57,8 @@ class ImportSummary:
     unchanged: int = 0
     deleted: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[ReadWarning] = field(default_factory=list)
+    reject_files: list = field(default_factory=list)   # HOME/rejects/... files written
 
     @property
     def skipped(self) -> int:
@@ -55,5 +69,13 @@ class ImportSummary:
                 "unchanged": self.unchanged, "deleted": self.deleted,
                 "skipped": self.skipped}
 
+    def reasons(self, items: list | None = None) -> list[tuple[str, int]]:
+        """(reason, count) for skipped records (or ``items``), most frequent first."""
+        counts: dict[str, int] = {}
+        for item in self.rejected if items is None else items:
+            counts[item.reason] = counts.get(item.reason, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
     def __str__(self) -> str:
-        return ", ".join(f"{k} {v}" for k, v in self.as_dict().items())
+        text = ", ".join(f"{k} {v}" for k, v in self.as_dict().items())
+        return text + (f" ({len(self.warnings)} warnings)" if self.warnings else "")

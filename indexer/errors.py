@@ -13,3 +13,7 @@ class RebuildNeeded(IndexerError):
 
 class MappingError(SheafError):
     """One record could not be mapped; it is reported and skipped."""
+
+
+class MappingWarning(UserWarning):
+    """A data problem in one record that mapping worked around (named record and rule)."""

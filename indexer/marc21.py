@@ -1,65 +1,168 @@
 """Mapping rules for MARC 21 bibliographic records.
 
-Read top to bottom: each line says which index field gets what, from
-where, through which steps. Linked 880 fields (the vernacular script) are
-part of every field they link to unless a rule says otherwise.
+Read the RULES table top to bottom: each line says which index field gets
+what, from where, through which steps. Linked 880 fields (the vernacular
+script) are part of every field they link to unless a rule says otherwise.
+The decoder has already made every value Unicode NFC.
 """
 
 from __future__ import annotations
 
-from .isbn import normalize as normalize_isbn
-from .rules import (control_field, control_slice, extract_marc, first, first_of, lower, nfc, strip,
-                    to_field, trim_punctuation, unique, year)
+from .rules import (MarcView, all_of, control_field, control_slice, each_subfield, extract_marc,
+                    field_value, first, first_of, parse_spec, reads, spec_fields, strip, to_field,
+                    trim_punctuation, unique, uses, year)
+from .steps import (clc_facet, classification, ddc_facet, ddc_value, holding, isbn_candidates,
+                    isbns, isbns_invalid, issns, issns_invalid, joined, language_codes,
+                    lcc_facet, lccn, links, material_type, oclc_numbers, role_code)
 
-MAPPING_VERSION = 1
+NAMES = "100abcdq:110abcdn:111acdnq:700abcdq:710abcdn:711acdnq"
+SUBJECTS = ("600abcdfgklmnopqrstvxyz:610abcdfgklmnoprstvxyz:611acdefgklnpqstvxyz:"
+            "630adfgklmnoprstvxyz:648avxyz:650abcdvxyz:651avxyz:653a:655avxyz")
+NOTES = ("500a:501a:502abcdg:504a:506a:508a:510ac:511a:515a:518a:521a:530a:533abcdefn:534pt:"
+         "536a:538a:540a:545ab:546ab:547a:550a:555a:561a:580a:586a:588a")
+_NAME_TYPES = {"00": "person", "10": "organization", "11": "meeting"}
 
 
-def isbns(values: list) -> list:
-    out = []
-    for v in values:
-        isbn13, isbn10 = normalize_isbn(v)
-        out.extend(x for x in (isbn13, isbn10) if x)
-    return out
-
-
-def date1_from_008(view) -> list:
-    """008/07-10 when it is a real year (not "19uu" or blanks)."""
+@reads("008")
+def date1_from_008(view: MarcView) -> list:
+    """008/07-10 when it is a real year (not "19uu", blanks or 0000)."""
     date1 = view.control("008")[7:11]
     return [date1] if date1.isdigit() and date1 != "0000" else []
 
 
-def language_codes(values: list) -> list:
-    """MARC language codes (three letters each; 041 may run several together)."""
+def contributors(spec: str = NAMES):
+    """Names with their type, roles ($4 codes, $e/$j terms) and script, 880s included."""
+    specs = parse_spec(spec)
+
+    def extract(view: MarcView) -> list:
+        out = []
+        for s, f in spec_fields(view, specs):
+            names = trim_punctuation([field_value(f, s.codes)])
+            if not names:
+                continue
+            term_code = "j" if s.tag.endswith("11") else "e"
+            roles = [role_code(v) for c, v in f.subfields if c == "4" or c == term_code]
+            out.append({"name": names[0], "type": _NAME_TYPES[s.tag[1:]],
+                        "roles": list(dict.fromkeys(r for r in roles if r)),
+                        "vernacular": f.tag == "880"})
+        return out
+
+    extract.tags = frozenset(s.tag for s in specs)
+    return extract
+
+
+def subject_heading(f, codes) -> str:
+    """A heading with its subdivisions ($v $x $y $z) after " -- ", each part's
+    closing punctuation dropped: "Taiwan -- Politics and government -- 1988-2000"."""
+    text = ""
+    for code, value in f.subfields:
+        value = value.strip()
+        if not value or code not in codes:
+            continue
+        if not text:
+            text = value
+        elif code in "vxyz":
+            text = (trim_punctuation([text]) or [""])[0] + " -- " + value
+        else:
+            text += " " + value
+    return text
+
+
+def _call_number(*parts: str | None) -> str | None:
+    text = " ".join(p.strip() for p in parts if p and p.strip())
+    return text or None
+
+
+@reads("852")
+def holdings_852(view: MarcView) -> list:
+    """852: $a institution (else $b), $khim call number (else $j), $c shelf, $p barcode."""
     out = []
-    for v in values:
-        v = v.strip().lower()
-        out.extend(v[i:i + 3] for i in range(0, len(v) - 2, 3) if v[i:i + 3].isalpha())
-    return [c for c in out if c not in ("und", "zxx", "mul", "   ")]
+    for f in view.by_tag.get("852", ()):
+        call = _call_number(f.get("k"), f.get("h"), *f.get_all("i"), f.get("m")) or f.get("j")
+        library = f.get("a") or f.get("b")
+        location = f.get("c") or (f.get("b") if f.get("a") else None)
+        out.append(holding(library, call, location, f.get("p")))
+    return out
+
+
+@reads("952")
+def holdings_952(view: MarcView) -> list:
+    """Koha items: $a home library, $o call number, $c shelving location, $p barcode."""
+    return [holding(f.get("a") or f.get("b"), f.get("o"), f.get("c"), f.get("p"))
+            for f in view.by_tag.get("952", ())]
+
+
+@uses("090", "050")
+def source_holding(view: MarcView) -> list:
+    """No holdings fields: the record's own library holds it, under its LC call number."""
+    call = None
+    for tag in ("090", "050"):
+        for f in view.by_tag.get(tag, ()):
+            call = _call_number(*(v for c, v in f.subfields if c in "ab"))
+            if call:
+                break
+        if call:
+            break
+    return [holding(view.source, call)] if view.source else []
+
+
+@reads("007", "008")
+def online(view: MarcView) -> list:
+    """True when the resource is online: 007 "cr", or form of item o/s in the 008."""
+    for f in view.by_tag.get("007", ()):
+        if (f.data or "").startswith("cr"):
+            return [True]
+    data = view.control("008")
+    kind = view.leader[6:7]
+    form = data[29:30] if kind in ("e", "f", "g", "k", "o", "r") else data[23:24]
+    return [True] if form in ("o", "s") and len(data) >= 30 else []
 
 
 RULES = (
     to_field("local_id", control_field("001"), strip, first),
     # titles: the romanized/transcribed 245 for display, its 880 beside it
-    to_field("title", extract_marc("245abnp", alternate_script=False), nfc, trim_punctuation, first),
+    to_field("title", extract_marc("245abnp", alternate_script=False), trim_punctuation, first),
     to_field("title_vernacular", extract_marc("245abnp", alternate_script="only"),
-             nfc, trim_punctuation, first),
-    to_field("title_alt", extract_marc("130adfgklmnoprst:240adfgklmnoprs:246abnp:730adfgklmnoprst:740anp"),
-             nfc, trim_punctuation, unique),
-    to_field("responsibility", extract_marc("245c"), nfc, trim_punctuation),
-    to_field("authors", extract_marc("100abcdq:110abcdn:111acdn:700abcdq:710abcdn:711acdn",
-                                     alternate_script=False), nfc, trim_punctuation, unique),
-    to_field("authors_vernacular", extract_marc("100abcdq:110abcdn:111acdn:700abcdq:710abcdn:711acdn",
-                                                alternate_script="only"),
-             nfc, trim_punctuation, unique),
-    to_field("subjects", extract_marc("600abcdfgklmnopqrstvxyz:610abcdfgklmnoprstvxyz:"
-                                      "611acdefgklnpqstvxyz:630adfgklmnoprstvxyz:648avxyz:"
-                                      "650abcdvxyz:651avxyz:653a:655avxyz", separator=" -- "),
-             nfc, trim_punctuation, unique),
-    to_field("publishers", extract_marc("260b:264b"), nfc, trim_punctuation, unique),
-    to_field("places", extract_marc("260a:264a"), nfc, trim_punctuation, unique),
-    to_field("year", first_of(date1_from_008, extract_marc("260c:264c")), year),
-    to_field("languages", control_slice("008", 35, 38), lower, language_codes),
-    to_field("languages", extract_marc("041ad", alternate_script=False), language_codes),
-    to_field("isbns", extract_marc("020a", alternate_script=False), isbns, unique),
-    to_field("notes", extract_marc("500a:505agrt:520ab"), nfc),
+             trim_punctuation, first),
+    to_field("title_alt", extract_marc("130adfgklmnoprst:240adfgklmnoprs:246abnp:"
+                                       "730adfgklmnoprst:740anp"), trim_punctuation, unique),
+    to_field("responsibility", extract_marc("245c"), trim_punctuation),
+    to_field("authors", extract_marc(NAMES, alternate_script=False), trim_punctuation, unique),
+    to_field("authors_vernacular", extract_marc(NAMES, alternate_script="only"),
+             trim_punctuation, unique),
+    to_field("contributors", contributors()),
+    to_field("subjects", extract_marc(SUBJECTS, joiner=subject_heading), trim_punctuation, unique),
+    to_field("publishers", each_subfield("260b:264|*1|b", alternate_script=True),
+             trim_punctuation, unique),
+    to_field("places", each_subfield("260a:264|*1|a", alternate_script=True),
+             trim_punctuation, unique),
+    to_field("year", first_of(date1_from_008, extract_marc("264|*1|c:260c")), year),
+    to_field("edition", extract_marc("250ab", alternate_script=False), trim_punctuation, first),
+    to_field("extent", joined("300abc"), trim_punctuation),
+    to_field("languages", control_slice("008", 35, 38), language_codes),
+    to_field("languages", each_subfield("041ad"), language_codes),
+    to_field("format", material_type("marc21")),
+    to_field("online", online),
+    to_field("isbns", each_subfield("020a"), isbns),
+    to_field("isbns_invalid", each_subfield("020a"), isbns_invalid),
+    to_field("isbns_invalid", each_subfield("020z"), isbn_candidates),
+    to_field("issns", each_subfield("022a"), issns),
+    to_field("issns_invalid", each_subfield("022a"), issns_invalid),
+    to_field("issns_invalid", each_subfield("022yz"), strip),
+    to_field("lccn", each_subfield("010a"), lccn),
+    to_field("oclc", each_subfield("035a"), oclc_numbers),
+    to_field("lcc", extract_marc("050ab", alternate_script=False), unique),
+    to_field("lcc_facet", extract_marc("050a", alternate_script=False), lcc_facet),
+    to_field("ddc", each_subfield("082a"), ddc_value, unique),
+    to_field("ddc_facet", each_subfield("082a"), ddc_facet),
+    to_field("clc", classification("084", ("clc",)), unique),
+    to_field("clc_facet", classification("084", ("clc",)), clc_facet),
+    to_field("udc", each_subfield("080a"), unique),
+    to_field("series", extract_marc("490a:440anp:800tnp:810tnp:811tnp:830anp"),
+             trim_punctuation, unique),
+    to_field("notes", extract_marc(NOTES), strip),
+    to_field("summary", extract_marc("520ab"), strip),
+    to_field("contents", extract_marc("505agrt"), strip),
+    to_field("links", links("856")),
+    to_field("holdings", first_of(all_of(holdings_852, holdings_952), source_holding)),
 )

@@ -1,61 +1,85 @@
 """A small traject-style rule engine: ``to_field(name, extract, transform, ...)``.
 
 A flavour module (``indexer.marc21`` ...) declares its rules as data. Each
-rule has one extractor, which turns a :class:`MarcView` into a list of
-strings, and any number of transforms, each a function from list to list.
-Costly things (subfield specs) are parsed once, when the rule is declared,
-and every rule remembers where it was declared so a failure names it.
+rule has one extractor, which turns a view of the record into a list of
+values (strings, ints or small dicts), and any number of transforms, each a
+function from list to list. Costly things (field specs, tables) are built
+once, when the rule is declared, and every rule remembers where it was
+declared, so an error or a warning names it.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from pymarc import Record
-
 from .errors import MappingError
+from .record import Field, Record, from_pymarc
+from .transforms import first, lower, strip, translate, trim_punctuation, unique, year  # noqa: F401
 
 Extractor = Callable[["MarcView"], list]
 Transform = Callable[[list], list]
 
 
 class MarcView:
-    """A record's fields grouped by tag, with 880s grouped by the tag they link to."""
+    """A record's fields grouped by tag, with 880s grouped by the tag they link to.
 
-    __slots__ = ("record", "by_tag", "linked")
+    Extractors read it; they report data problems with :meth:`warn`, which
+    tags the message with the rule being applied.
+    """
 
-    def __init__(self, record: Record):
+    __slots__ = ("record", "by_tag", "linked", "warnings", "rule", "source", "present")
+
+    def __init__(self, record: Record, source: str | None = None):
+        if not isinstance(record, Record):
+            record = from_pymarc(record)
         self.record = record
-        by_tag: dict[str, list] = {}
+        self.source = source
+        by_tag: dict[str, list[Field]] = {}
         for f in record.fields:
-            by_tag.setdefault(f.tag, []).append(f)
-        linked: dict[str, list] = {}
+            if f.tag in by_tag:
+                by_tag[f.tag].append(f)
+            else:
+                by_tag[f.tag] = [f]
+        linked: dict[str, list[Field]] = {}
+        self.warnings: list[str] = []
+        self.rule: Rule | None = None
         for f in by_tag.get("880", ()):
-            link = f.get("6") if not f.is_control_field() else None
-            if link and len(link) >= 3:
+            link = f.get("6")
+            if link and len(link) >= 3 and link[:3].isdigit():
                 linked.setdefault(link[:3], []).append(f)
+            else:
+                self.warnings.append(f"880 field without a $6 link to its field: {f!r:.80}")
         self.by_tag = by_tag
         self.linked = linked
+        self.present = by_tag.keys() | linked.keys()
+
+    def fields(self, tag: str) -> list[Field]:
+        return self.by_tag.get(tag, [])
 
     def control(self, tag: str) -> str:
         fields = self.by_tag.get(tag)
-        return fields[0].data if fields and fields[0].is_control_field() else ""
+        return fields[0].data or "" if fields and fields[0].data is not None else ""
 
     @property
     def leader(self) -> str:
-        return str(self.record.leader)
+        return self.record.leader
+
+    def warn(self, message: str) -> None:
+        where = f"rule for {self.rule.field!r} ({self.rule.declared_at}): " if self.rule else ""
+        self.warnings.append(where + message)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     field: str
     extract: Extractor
     transforms: tuple[Transform, ...]
     declared_at: str
+    tags: frozenset | None = None   # a record without any of these tags gives nothing
+    reads: frozenset | None = None  # every tag the rule may read (None: any)
 
     def apply(self, view: MarcView) -> list:
         values = self.extract(view)
@@ -69,71 +93,193 @@ class Rule:
 def to_field(name: str, extract: Extractor, *transforms: Transform) -> Rule:
     caller = sys._getframe(1)
     return Rule(name, extract, transforms,
-                f"{caller.f_code.co_filename.rsplit('/', 1)[-1]}:{caller.f_lineno}")
+                f"{caller.f_code.co_filename.rsplit('/', 1)[-1]}:{caller.f_lineno}",
+                getattr(extract, "tags", None), _reads_of(extract))
 
 
-def map_with(rules: Iterable[Rule], view: MarcView) -> dict:
-    """Apply rules in order; values of rules sharing a field are concatenated."""
+def reads(*tags: str):
+    """Declare the tags an extractor reads, so records without them skip its rule."""
+
+    def mark(extract: Extractor) -> Extractor:
+        extract.tags = frozenset(tags)
+        return extract
+
+    return mark
+
+
+def uses(*tags: str):
+    """Declare the tags an extractor reads without letting their absence skip its rule
+    (a default such as "the source library holds it" must still be given)."""
+
+    def mark(extract: Extractor) -> Extractor:
+        extract.reads = frozenset(tags)
+        return extract
+
+    return mark
+
+
+def _reads_of(extract) -> frozenset | None:
+    return getattr(extract, "reads", getattr(extract, "tags", None))
+
+
+def _tags_of(extractors) -> frozenset | None:
+    found = [getattr(ex, "tags", None) for ex in extractors]
+    return None if any(t is None for t in found) else frozenset().union(*found)
+
+
+def _combine(extract, extractors) -> None:
+    tags = _tags_of(extractors)
+    if tags is not None:
+        extract.tags = tags
+    reads = [_reads_of(ex) for ex in extractors]
+    if all(r is not None for r in reads):
+        extract.reads = frozenset().union(*reads)
+
+
+def tags_read(rules) -> frozenset | None:
+    """Every tag a rule set reads (880 included), or None if some rule may read any."""
+    found = [rule.reads for rule in rules]
+    if any(r is None for r in found):
+        return None
+    return frozenset().union(*found) | {"880"}
+
+
+def map_with(rules: Iterable[Rule], view) -> dict:
+    """Apply rules in order; values of rules sharing a field are concatenated.
+
+    A rule whose tags the record does not have is skipped without a call.
+    """
     out: dict[str, list] = {}
+    present = getattr(view, "present", None)
     for rule in rules:
+        tags = rule.tags
+        if tags is not None and present is not None and tags.isdisjoint(present):
+            continue
+        view.rule = rule
         try:
-            values = rule.apply(view)
+            values = rule.extract(view)
+            if values:
+                for transform in rule.transforms:
+                    values = transform(values)
+                    if not values:
+                        break
         except Exception as exc:  # a rule bug or a record it cannot handle
             raise MappingError(
                 f"rule for {rule.field!r} ({rule.declared_at}) failed: "
                 f"{exc.__class__.__name__}: {exc}") from exc
         if values:
-            out.setdefault(rule.field, []).extend(values)
+            if rule.field in out:
+                out[rule.field].extend(values)
+            else:
+                out[rule.field] = list(values)
+    view.rule = None
     return out
 
 
-# -- extractors --------------------------------------------------------------
+# -- field specs ---------------------------------------------------------------
 
-_SPEC = re.compile(r"^(\d{3})([a-z0-9]*)$")
+_SPEC = re.compile(r"^(\d{3})(?:\|([0-9a-z* ]{2})\|)?([a-z0-9]*)$")
 
 
-def _parse_spec(spec: str) -> list[tuple[str, frozenset | None]]:
+@dataclass(frozen=True)
+class Spec:
+    """One part of a spec such as ``245abnp`` or ``264|*1|ab`` (tag, indicators, codes)."""
+
+    tag: str
+    codes: frozenset | None
+    ind1: str | None = None
+    ind2: str | None = None
+
+    def matches(self, f: Field) -> bool:
+        return ((self.ind1 is None or f.ind1 == self.ind1)
+                and (self.ind2 is None or f.ind2 == self.ind2))
+
+
+def parse_spec(spec: str) -> list[Spec]:
+    """``"245abnp:264|*1|ab"`` -> specs; ValueError names a bad part at declaration time."""
     parsed = []
     for part in spec.split(":"):
         m = _SPEC.match(part)
         if not m:
             raise ValueError(f"bad MARC spec {part!r}")
-        parsed.append((m.group(1), frozenset(m.group(2)) if m.group(2) else None))
+        inds = m.group(2)
+        ind1 = inds[0] if inds and inds[0] != "*" else None
+        ind2 = inds[1] if inds and inds[1] != "*" else None
+        parsed.append(Spec(m.group(1), frozenset(m.group(3)) if m.group(3) else None, ind1, ind2))
     return parsed
 
 
-def _field_value(field, codes: frozenset | None, separator: str) -> str:
-    if field.is_control_field():
-        return field.data
-    parts = [sf.value for sf in field.subfields
-             if (codes is None and sf.code != "6") or (codes is not None and sf.code in codes)]
-    return separator.join(p.strip() for p in parts if p and p.strip())
+def field_value(f: Field, codes: frozenset | None, separator: str = " ") -> str:
+    if f.data is not None:
+        return f.data
+    if codes is None:
+        parts = [v.strip() for c, v in f.subfields if c != "6" and c != "8"]
+    else:
+        parts = [v.strip() for c, v in f.subfields if c in codes]
+    return separator.join(p for p in parts if p)
 
 
-def extract_marc(spec: str, alternate_script: bool | str = True,
-                 separator: str = " ") -> Extractor:
+def spec_fields(view: MarcView, specs: list[Spec], alternate_script: bool | str = True):
+    """(spec, field) pairs in spec order, each tag's linked 880s after its own fields."""
+    for spec in specs:
+        if alternate_script != "only":
+            for f in view.by_tag.get(spec.tag, ()):
+                if spec.ind1 is None and spec.ind2 is None or spec.matches(f):
+                    yield spec, f
+        if alternate_script and spec.tag in view.linked:
+            for f in view.linked[spec.tag]:
+                if spec.ind1 is None and spec.ind2 is None or spec.matches(f):
+                    yield spec, f
+
+
+# -- extractors ----------------------------------------------------------------
+
+def extract_marc(spec: str, alternate_script: bool | str = True, separator: str = " ",
+                 joiner: Callable[[Field, frozenset | None], str] | None = None) -> Extractor:
     """Values of the fields and subfields in ``spec`` ("245abnp:246a").
 
     ``alternate_script``: True adds linked 880 fields after their field,
-    False leaves them out, "only" gives just the 880s.
+    False leaves them out, "only" gives just the 880s. ``joiner`` replaces
+    the plain join of subfields (UNIMARC titles join with ISBD punctuation).
     """
-    parsed = _parse_spec(spec)
+    specs = parse_spec(spec)
+    simple = all(s.ind1 is None and s.ind2 is None for s in specs)
 
     def extract(view: MarcView) -> list:
         out = []
-        for tag, codes in parsed:
-            if alternate_script != "only":
-                for f in view.by_tag.get(tag, ()):
-                    value = _field_value(f, codes, separator)
-                    if value:
-                        out.append(value)
-            if alternate_script:
-                for f in view.linked.get(tag, ()):
-                    value = _field_value(f, codes, separator)
-                    if value:
-                        out.append(value)
+        if simple and joiner is None:
+            by_tag, linked = view.by_tag, view.linked
+            for s in specs:
+                if alternate_script != "only" and s.tag in by_tag:
+                    for f in by_tag[s.tag]:
+                        value = field_value(f, s.codes, separator)
+                        if value:
+                            out.append(value)
+                if alternate_script and s.tag in linked:
+                    for f in linked[s.tag]:
+                        value = field_value(f, s.codes, separator)
+                        if value:
+                            out.append(value)
+            return out
+        for s, f in spec_fields(view, specs, alternate_script):
+            value = joiner(f, s.codes) if joiner else field_value(f, s.codes, separator)
+            if value:
+                out.append(value)
         return out
 
+    extract.tags = frozenset(s.tag for s in specs)
+    return extract
+
+
+def each_subfield(spec: str, alternate_script: bool | str = False) -> Extractor:
+    """Every matching subfield on its own (020 $a, 041 $a ...), not joined per field."""
+    specs = parse_spec(spec)
+
+    def extract(view: MarcView) -> list:
+        return [v.strip() for s, f in spec_fields(view, specs, alternate_script)
+                for c, v in f.subfields if (s.codes is None or c in s.codes) and v.strip()]
+
+    extract.tags = frozenset(s.tag for s in specs)
     return extract
 
 
@@ -144,6 +290,7 @@ def control_field(tag: str) -> Extractor:
         data = view.control(tag)
         return [data] if data else []
 
+    extract.tags = frozenset([tag])
     return extract
 
 
@@ -155,6 +302,24 @@ def control_slice(tag: str, start: int, end: int) -> Extractor:
         piece = data[start:end]
         return [piece] if len(piece) == end - start else []
 
+    if tag != "LDR":
+        extract.tags = frozenset([tag])
+    else:
+        extract.reads = frozenset()
+    return extract
+
+
+def subfield_slice(tag: str, code: str, start: int, end: int) -> Extractor:
+    """Characters ``start:end`` of a coded subfield (UNIMARC 100 $a/9-12)."""
+
+    def extract(view: MarcView) -> list:
+        for f in view.by_tag.get(tag, ()):
+            value = f.get(code)
+            if value and len(value) >= end:
+                return [value[start:end]]
+        return []
+
+    extract.tags = frozenset([tag])
     return extract
 
 
@@ -168,73 +333,27 @@ def first_of(*extractors: Extractor) -> Extractor:
                 return values
         return []
 
+    _combine(extract, extractors)
     return extract
 
 
-# -- transforms --------------------------------------------------------------
+def all_of(*extractors: Extractor) -> Extractor:
+    """The values of every extractor, one after another."""
 
-def first(values: list) -> list:
-    return values[:1]
+    def extract(view: MarcView) -> list:
+        out = []
+        for ex in extractors:
+            out.extend(ex(view))
+        return out
 
-
-def unique(values: list) -> list:
-    return list(dict.fromkeys(values))
-
-
-def nfc(values: list) -> list:
-    return [unicodedata.normalize("NFC", v) for v in values]
-
-
-def strip(values: list) -> list:
-    return [v for v in (v.strip() for v in values) if v]
+    _combine(extract, extractors)
+    return extract
 
 
-_TRAILING = re.compile(r"[\s/:;,=.\u3000\uff0f\uff1a\uff1b\uff0c\uff1d\u3002\uff0e]+$")
-_LEADING = re.compile(r"^[\s\[]+")
-_INITIAL = re.compile(r"(?:^|\s)(?:\w|[A-Z][a-z]{0,2})\.$")
+def literal(*values) -> Extractor:
+    """Always the same values (a default after ``first_of``)."""
 
+    def extract(view: MarcView) -> list:
+        return list(values)
 
-def trim_punctuation(values: list) -> list:
-    """Drop ISBD punctuation at the ends (" /", " :", ",", a final period).
-
-    A final period is kept after an initial or a short abbreviation
-    ("Smith, J.", "Co.").
-    """
-    out = []
-    for v in values:
-        v = v.strip()
-        if v.endswith(".") and _INITIAL.search(v):
-            trimmed = _TRAILING.sub("", v[:-1]) + "."
-        else:
-            trimmed = _TRAILING.sub("", v)
-        trimmed = _LEADING.sub("", trimmed)
-        if trimmed.endswith("]") and "[" not in trimmed:
-            trimmed = trimmed[:-1]
-        if trimmed:
-            out.append(trimmed)
-    return out
-
-
-_YEAR = re.compile(r"(?<!\d)(1[0-9]{3}|20[0-9]{2})(?!\d)")
-
-
-def year(values: list) -> list:
-    """The first plausible four-digit year among the values, as an int."""
-    for v in values:
-        m = _YEAR.search(v)
-        if m:
-            return [int(m.group(1))]
-    return []
-
-
-def translate(table: dict) -> Transform:
-    """Replace each value by its entry in ``table``, dropping unknown values."""
-
-    def apply(values: list) -> list:
-        return [table[v] for v in values if v in table]
-
-    return apply
-
-
-def lower(values: list) -> list:
-    return [v.lower() for v in values]
+    return extract
