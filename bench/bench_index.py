@@ -6,8 +6,8 @@ The default file is the 10,000-record LC slice in ../shared/data. Stages:
 
 * read    ISO 2709 records cut and checked (no store)
 * import  read + written to a fresh SQLite store
-* map     parse (pymarc) + mapping rules + index document, from the store
-* index   the whole ``rebuild``: map + Whoosh add_document + commit
+* map     decode + mapping rules, from the store
+* index   the whole ``rebuild``: map + clustering + Whoosh add_document + commit
 
 It prints numbers only; no test asserts them.
 """
@@ -31,7 +31,6 @@ from harvest.store import RecordStore  # noqa: E402
 from indexer import build  # noqa: E402
 from indexer.analysis import warm_up  # noqa: E402
 from indexer.mapping import map_stored  # noqa: E402
-from indexer.schema import make_document  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared/data/loc-booksall-2016-part01/booksall2016p01_rec080000-089999.mrc"
 
@@ -66,16 +65,19 @@ def main() -> None:
             t = time.perf_counter()
             n = 0
             for rec in store.iter_records(include_deleted=False):
-                make_document(rec.source, rec.local_id, map_stored(rec.data, rec.format))
+                map_stored(rec.data, rec.format)
                 n += 1
             print(f"map     {rate(n, time.perf_counter() - t)}")
 
             report = build.rebuild(home, store, procs=args.procs)
-            print(f"index   {rate(report.indexed, report.seconds)}  procs={args.procs}")
-            print(f"        of which map {report.map_seconds:.2f} s, add_document "
-                  f"{report.write_seconds:.2f} s, commit {report.commit_seconds:.2f} s")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:.0f} MiB")
+            print(f"index   {rate(report.records, report.seconds)}  procs={args.procs}"
+                  f"  ({report.clusters} clusters)")
+            print(f"        of which map {report.map_seconds:.2f} s, cluster "
+                  f"{report.cluster_seconds:.2f} s, add_document {report.write_seconds:.2f} s,"
+                  f" commit {report.commit_seconds:.2f} s")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS {own:.0f} MiB (largest writer subprocess {children:.0f} MiB)")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,16 @@
-"""The Whoosh search backend: the one place in discovery that knows Whoosh.
+"""The Whoosh search backend: the one place in discovery that drives Whoosh searches.
 
 A backend keeps one searcher open and reuses it across requests. Before a
 search it checks, at most every ``check_interval`` seconds, whether the
-live generation was switched (a rebuild) or updated (an incremental
-index run), and reopens or refreshes the searcher then, so running web
-workers follow the index without a restart.
+live generation was switched (a rebuild) or updated (an incremental run),
+and reopens or refreshes the searcher then, so running web workers follow
+the index without a restart.
+
+One pass over the matching documents does everything that needs them:
+the collector scores each match, remembers its number for the facets and
+keeps the best ``page x limit`` that pass the selected facet values. Facet
+counts, the year histogram and the non-relevance sorts are then NumPy work
+over arrays built once per segment (:mod:`discovery.whoosh_facets`).
 """
 
 from __future__ import annotations
@@ -12,21 +18,48 @@ from __future__ import annotations
 import threading
 import time
 
-from whoosh import sorting
-from whoosh.collectors import FacetCollector, TopCollector
+import numpy as np
+from whoosh import query as wq
+from whoosh.collectors import TopCollector
 
 from harvest.config import Home
 from indexer.analysis import warm_up
-from indexer.build import Generation, IndexDir
+from indexer.cluster_store import ClusterStore
+from indexer.generations import Generation, IndexDir
 from indexer.errors import IndexerError
 
 from .errors import IndexUnavailable
+from .highlight import Highlighter, query_terms
+from .labels import facet_label
 from .query import parse
-from .whoosh_query import QueryCompiler
 from .results import FacetValue, Hit, Holding, SearchRequest, SearchResult
+from .whoosh_facets import FacetEngine
+from .whoosh_query import QueryCompiler
 
-FACETS = {"library": "source", "language": "language"}
-FACET_LIMIT = 30
+FACET_FIELDS = {"library": "source", "language": "language", "format": "format",
+                "subject": "subject_facet", "author": "author_facet", "class": "class_facet"}
+HOLDINGS_TIEBREAK = 1e-4
+
+
+class _Collector(TopCollector):
+    """Scores every match, remembers every match, keeps the best allowed ones."""
+
+    def __init__(self, limit: int, allowed: np.ndarray | None, holdings: np.ndarray):
+        # No block-quality skipping and no matcher replacement: both let Whoosh
+        # pass over documents that cannot enter the top N once the heap is full,
+        # and every match must be seen for exact totals and facet counts
+        # (regression: "Hà Nội" with limit=2 counted 6 of 7 matches).
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.matched: list[int] = []
+        self.allowed = allowed
+        self.holdings = holdings
+
+    def _collect(self, global_docnum, score):
+        self.matched.append(global_docnum)
+        if self.allowed is not None and not self.allowed[global_docnum]:
+            return 0
+        return super()._collect(global_docnum,
+                                score + HOLDINGS_TIEBREAK * min(int(self.holdings[global_docnum]), 50))
 
 
 class WhooshBackend:
@@ -34,11 +67,13 @@ class WhooshBackend:
         self.home = home
         self.index_dir = IndexDir(home.index_path)
         self.check_interval = check_interval
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._generation: Generation | None = None
         self._index = None
         self._searcher = None
         self._compiler: QueryCompiler | None = None
+        self._highlighter: Highlighter | None = None
+        self._facets = FacetEngine(tuple(FACET_FIELDS.values()))
         self._checked = 0.0
         warm_up()
 
@@ -51,7 +86,8 @@ class WhooshBackend:
             self._searcher.close()
         self._searcher = self._index = self._generation = None
 
-    def _current_searcher(self):
+    def searcher(self):
+        """The current searcher (reopened or refreshed when the index changed)."""
         now = time.monotonic()
         if self._searcher is not None and now - self._checked < self.check_interval:
             return self._searcher
@@ -69,39 +105,137 @@ class WhooshBackend:
             self._searcher = self._index.searcher()
             self._generation = gen
             self._compiler = QueryCompiler(self._index.schema)
+            self._highlighter = Highlighter(self._index.schema)
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
+        self._facets.prepare(self._searcher)
         return self._searcher
 
     @property
     def generation(self) -> str | None:
         return self._generation.name if self._generation else None
 
+    # -- search ---------------------------------------------------------------
+
     def search(self, request: SearchRequest) -> SearchResult:
         settings = self.home.settings
         request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
         tree = parse(request.query)
         with self._lock:
-            searcher = self._current_searcher()
-            q = self._compiler.compile(tree)
-            top = TopCollector(limit=request.page * request.limit, usequality=False)
-            facets = {name: sorting.FieldFacet(field, allow_overlap=field == "language")
-                      for name, field in FACETS.items()}
-            collector = FacetCollector(top, facets)
-            searcher.search_with_collector(q, collector)
-            results = collector.results()
-            total = top.count()
+            searcher = self.searcher()
+            compiled = self._compiler.compile(tree)
+            engine = self._facets
+            masks = self._filter_masks(request)
+            allowed = _all_of(masks.values(), engine.size)
+            depth = request.page * request.limit
+            collector = _Collector(depth if request.sort == "relevance" else 1,
+                                   allowed, engine.holdings)
+            searcher.search_with_collector(compiled, collector)
+            matched = engine.mask(collector.matched)
+            hits_mask = matched & allowed if allowed is not None else matched
+            total = int(hits_mask.sum())
             start = (request.page - 1) * request.limit
-            hits = [self._hit(results[i]) for i in range(start, min(len(results.top_n), start + request.limit))]
-            groups = {name: results.groups(name) for name in facets}
-        return SearchResult(request=request, total=total, hits=hits,
-                            facets={name: self._facet_values(name, g) for name, g in groups.items()})
+            if request.sort == "relevance":
+                ranked = collector.results()
+                docnums = [ranked.docnum(i) for i in range(start, min(len(ranked.top_n), depth))]
+                scores = {ranked.docnum(i): ranked.score(i) for i in range(len(ranked.top_n))}
+            else:
+                docnums = self._sorted(hits_mask, request.sort)[start:depth]
+                scores = {}
+            terms = query_terms(compiled)
+            hits = [self._hit(searcher, d, scores.get(d, 0.0), terms) for d in docnums]
+            facets = self._count_facets(request, matched, masks)
+            histogram = self._histogram(matched, masks) if "year" in request.facets else []
+        return SearchResult(request=request, total=total, hits=hits, facets=facets,
+                            year_histogram=histogram)
 
-    def _hit(self, doc) -> Hit:
-        fields = doc.fields()
+    def _filter_masks(self, request: SearchRequest) -> dict[str, np.ndarray]:
+        """One mask per filtered facet: selected values ORed, then exclusions removed."""
+        engine = self._facets
+        masks = {}
+        for facet in {f.facet for f in request.filters}:
+            chosen = [f.value for f in request.filters if f.facet == facet and not f.exclude]
+            dropped = [f.value for f in request.filters if f.facet == facet and f.exclude]
+            if facet == "year":
+                mask = (_years_mask(engine.years, request.year_ranges()) if chosen
+                        else np.ones(engine.size, dtype=bool))
+                if dropped:
+                    mask &= ~_years_mask(engine.years, request.year_ranges(exclude=True))
+            else:
+                arrays = engine.arrays(FACET_FIELDS[facet])
+                mask = arrays.mask_of(chosen, engine.size) if chosen \
+                    else np.ones(engine.size, dtype=bool)
+                if dropped:
+                    mask &= ~arrays.mask_of(dropped, engine.size)
+            masks[facet] = mask
+        return masks
+
+    def _count_facets(self, request, matched, masks) -> dict[str, list[FacetValue]]:
+        """Each facet counted under every filter but its own, so other values stay choosable."""
+        out = {}
+        for facet in request.facets:
+            if facet == "year":
+                continue
+            arrays = self._facets.arrays(FACET_FIELDS[facet])
+            others = _all_of([m for f, m in masks.items() if f != facet], self._facets.size)
+            base = matched & others if others is not None else matched
+            counts = arrays.count(base)
+            selected = {f.value: f.exclude for f in request.filters if f.facet == facet}
+            order = np.argsort(-counts, kind="stable")
+            needle = None
+            if request.facet_search and request.facet_search[0] == facet:
+                needle = request.facet_search[1].casefold()
+            values = []
+            for i in order:
+                label = arrays.labels[i]
+                if counts[i] == 0 and label not in selected:
+                    break
+                shown = facet_label(self.home, facet, label, request.lang)
+                if needle and needle not in label.casefold() and needle not in shown.casefold():
+                    continue
+                values.append(FacetValue(value=label, count=int(counts[i]), label=shown,
+                                         selected=label in selected and not selected[label],
+                                         excluded=selected.get(label, False)))
+                if len(values) >= request.facet_limit:
+                    break
+            for value, exclude in selected.items():  # a selected value with no hits stays visible
+                if all(v.value != value for v in values):
+                    values.append(FacetValue(value=value, count=0,
+                                             label=facet_label(self.home, facet, value, request.lang),
+                                             selected=not exclude, excluded=exclude))
+            out[facet] = values
+        return out
+
+    def _histogram(self, matched, masks) -> list[tuple[int, int, int]]:
+        others = _all_of([m for f, m in masks.items() if f != "year"], self._facets.size)
+        base = matched & others if others is not None else matched
+        years = self._facets.years[base]
+        years = years[years > 0]
+        if not len(years):
+            return []
+        lo, hi = int(years.min()) // 10 * 10, int(years.max()) // 10 * 10 + 10
+        counts, edges = np.histogram(years, bins=range(lo, hi + 1, 10))
+        return [(int(edges[i]), int(edges[i + 1]) - 1, int(c)) for i, c in enumerate(counts) if c]
+
+    def _sorted(self, mask: np.ndarray, sort: str) -> list[int]:
+        docnums = np.flatnonzero(mask)
+        if sort in ("year", "year_asc"):
+            years = self._facets.years[docnums]
+            key = -years if sort == "year" else np.where(years > 0, years, 1 << 30)
+            order = np.lexsort((docnums, key))
+        else:
+            ranks = self._facets.rank(self._searcher, "sort_" + sort)
+            order = np.lexsort((docnums, ranks[docnums]))
+        return docnums[order].tolist()
+
+    def _hit(self, searcher, docnum: int, score: float, terms) -> Hit:
+        fields = searcher.stored_fields(docnum)
         display = fields.get("display", {})
-        source = fields["source"]
-        src = self.home.sources.get(source)
+        highlights = {}
+        for key in ("title", "title_vernacular"):
+            spans = self._highlighter.spans(display.get(key) or "", terms)
+            if spans:
+                highlights[key] = spans
         return Hit(
             id=fields["id"],
             title=display.get("title", ""),
@@ -109,20 +243,51 @@ class WhooshBackend:
             authors=list(display.get("authors", [])),
             year=display.get("year"),
             languages=list(display.get("languages", [])),
-            holdings=[Holding(source=source, record_id=fields["id"],
-                              name=src.name if src else source)],
-            score=float(doc.score or 0.0),
+            format=display.get("format"),
+            holdings=[Holding(source=h["source"], record_id=h["record_id"],
+                              name=self._library_name(h["source"]),
+                              call_number=h.get("call_number"), location=h.get("location"))
+                      for h in display.get("holdings", [])],
+            members=list(display.get("members", [])),
+            highlights=highlights,
+            score=float(score),
         )
 
-    def _facet_values(self, name: str, groups: dict) -> list[FacetValue]:
-        counted = sorted(((k, len(v) if isinstance(v, list) else int(v))
-                          for k, v in groups.items() if k not in (None, "", b"")),
-                         key=lambda kv: (-kv[1], str(kv[0])))[:FACET_LIMIT]
-        out = []
-        for key, count in counted:
-            value = key.decode("utf-8") if isinstance(key, bytes) else str(key)
-            label = value
-            if name == "library" and value in self.home.sources:
-                label = self.home.sources[value].name
-            out.append(FacetValue(value=value, count=count, label=label))
-        return out
+    def _library_name(self, code: str) -> str:
+        source = self.home.sources.get(code)
+        return source.name if source else code
+
+    # -- records --------------------------------------------------------------
+
+    def cluster_of(self, record_id: str) -> dict | None:
+        """The stored fields of the cluster holding a record (or whose id it is)."""
+        with self._lock:
+            searcher = self.searcher()
+            docnum = searcher.document_number(id=record_id)
+            if docnum is None:
+                with ClusterStore(self._generation.clusters_path) as clusters:
+                    cluster = clusters.cluster_of(record_id)
+                docnum = searcher.document_number(id=cluster) if cluster else None
+            return searcher.stored_fields(docnum) if docnum is not None else None
+
+
+def _all_of(masks, size: int) -> np.ndarray | None:
+    masks = list(masks)
+    if not masks:
+        return None
+    out = masks[0].copy()
+    for m in masks[1:]:
+        out &= m
+    return out
+
+
+def _years_mask(years: np.ndarray, ranges) -> np.ndarray:
+    mask = np.zeros(len(years), dtype=bool)
+    for lo, hi in ranges:
+        part = years > 0
+        if lo is not None:
+            part &= years >= lo
+        if hi is not None:
+            part &= years <= hi
+        mask |= part
+    return mask

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 
 from harvest.config import MARC_FLAVOURS, Home, Source
+from harvest import oai
 from harvest.errors import ConfigError, SheafError
 from harvest.importer import harvest_marc_source, import_files
 from harvest.marcfile import FORMATS
@@ -20,7 +22,9 @@ from harvest.records import Rejected
 from harvest.store import RecordStore
 from indexer import build
 
+from . import logs
 from .backend import WhooshBackend
+from .progress import Progress
 from .results import SearchRequest
 
 
@@ -30,10 +34,17 @@ def _err(message: str) -> None:
 
 def _report_reject(rejected: Rejected) -> None:
     _err(f"skipped {rejected}")
+    logging.getLogger(logs.LOGGER).warning("skipped %s", rejected)
+
+
+def _log_warning(warning) -> None:
+    logging.getLogger(logs.LOGGER).warning("%s", warning)
 
 
 def _load(args) -> Home:
-    return Home.load(Home.locate(args.home))
+    home = Home.load(Home.locate(args.home))
+    logs.setup(home)
+    return home
 
 
 def cmd_init(args) -> int:
@@ -76,11 +87,15 @@ def cmd_source_list(args) -> int:
 
 def _print_summary(label: str, summary) -> None:
     print(f"{label}: {summary}")
-    reasons: dict[str, int] = {}
-    for r in summary.rejected:
-        reasons[r.reason] = reasons.get(r.reason, 0) + 1
-    for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+    logging.getLogger(logs.LOGGER).info("%s: %s", label, summary)
+    for reason, n in summary.reasons():
         print(f"  skipped {n}: {reason}")
+    for reason, n in summary.reasons(summary.warnings):
+        print(f"  warning {n}: {reason}")
+    for path in summary.reject_files:
+        print(f"  skipped records kept in {path}")
+    if summary.warnings:
+        print(f"  details in {logs.LOGGER}.log under the home's logs/")
 
 
 def cmd_harvest(args) -> int:
@@ -90,20 +105,45 @@ def cmd_harvest(args) -> int:
     status = 0
     with RecordStore(home.store_path) as store:
         for source in sources:
-            if source.kind != "marc":
-                _err(f"{source.code}: OAI-PMH harvesting is not available yet; skipped")
-                status = 1
+            if source.kind == "marc":
+                if args.from_ or args.until or args.full:
+                    _err(f"{source.code}: --from, --until and --full apply to OAI-PMH sources;"
+                         " a MARC source is read whole")
+                summary = harvest_marc_source(home, store, source, on_reject=_report_reject,
+                                              on_warning=_log_warning)
+                _print_summary(source.code, summary)
                 continue
-            summary = harvest_marc_source(home, store, source, on_reject=_report_reject)
-            _print_summary(source.code, summary)
+            progress = Progress()
+            report = oai.harvest_oai_source(
+                home, store, source, full=args.full, from_=args.from_, until=args.until,
+                progress=lambda p: progress.update(str(p)), on_reject=_report_reject)
+            progress.done()
+            print(report)
+            if not report.ok:
+                status = 1
     return status
+
+
+def cmd_source_check(args) -> int:
+    home = _load(args)
+    source = home.source(args.code)
+    if source.kind != "oai":
+        raise ConfigError(f"source {source.code!r} is a MARC file source; `source check` asks an"
+                          " OAI-PMH server")
+    check = oai.check_source(source)
+    if args.json:
+        print(json.dumps(check.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(check)
+    return 0 if check.ok else 1
 
 
 def cmd_import(args) -> int:
     home = _load(args)
     with RecordStore(home.store_path) as store:
         summary = import_files(home, store, args.source, args.paths, fmt=args.format,
-                               on_reject=_report_reject)
+                               on_reject=_report_reject, flavour=args.flavour,
+                               encoding=args.encoding, on_warning=_log_warning)
     _print_summary(f"{args.source}", summary)
     return 1 if args.strict and summary.rejected else 0
 
@@ -111,16 +151,20 @@ def cmd_import(args) -> int:
 def cmd_index(args) -> int:
     home = _load(args)
 
+    log = logging.getLogger(logs.LOGGER)
+
     def failure(record_id: str, reason: str) -> None:
         _err(f"not indexed {record_id}: {reason}")
+        log.warning("not indexed %s: %s", record_id, reason)
 
     with RecordStore(home.store_path) as store:
         if args.rebuild:
             report = build.rebuild(home, store, procs=int(home.settings["index_procs"]),
-                                   on_failure=failure)
+                                   on_failure=failure, on_warning=_log_warning)
         else:
-            report = build.update(home, store, on_failure=failure)
+            report = build.update(home, store, on_failure=failure, on_warning=_log_warning)
     print(report)
+    log.info("%s", report)
     return 0
 
 
@@ -129,7 +173,7 @@ def cmd_search(args) -> int:
     backend = WhooshBackend(home)
     try:
         result = backend.search(SearchRequest(query=args.query, page=args.page,
-                                              limit=args.limit or int(home.settings["page_size"])))
+                                              limit=args.limit if args.limit is not None else int(home.settings["page_size"])))
     finally:
         backend.close()
     if args.json:
@@ -165,17 +209,27 @@ def cmd_status(args) -> int:
     with RecordStore(home.store_path) as store:
         counts = store.counts()
         index = build.status(home, store)
-    sources = {code: {"name": s.name, "kind": s.kind, **{"records": 0, "deleted": 0},
-                      **counts.get(code, {})} for code, s in home.sources.items()}
+        harvests = oai.harvest_status(store, list(home.sources))
+    sources = {code: {"name": s.name, "kind": s.kind, "records": 0, "deleted": 0,
+                      **counts.get(code, {}), "harvest": harvests.get(code)}
+               for code, s in home.sources.items()}
     for code in counts.keys() - sources.keys():
         sources[code] = {"name": "(not configured)", "kind": "", **counts[code]}
     if args.json:
         print(json.dumps({"home": str(home.path), "sources": sources, "index": index},
-                         ensure_ascii=False, indent=1))
+                         ensure_ascii=False, indent=1, default=str))
         return 0
     print(f"home: {home.path}")
     for code, s in sources.items():
         print(f"  {code:<10} {s['records']:>8} records {s['deleted']:>6} deleted  {s['name']}")
+        harvest = s.get("harvest")
+        if harvest:
+            last = harvest["last"]
+            print(f"             last harvest: {last['status']} {last['started']}"
+                  f" ({last['records']} records, new {last['new']}, changed {last['changed']},"
+                  f" deleted {last['deleted']}, errors {last['errors']})")
+            if harvest.get("last_ok") and harvest["last_ok"]["id"] != last["id"]:
+                print(f"             last good harvest: {harvest['last_ok']['started']}")
     print(f"index: {index['state']}: {index['message']}")
     if "documents" in index:
         print(f"  generation {index['generation']}: {index['documents']} documents,"
@@ -204,18 +258,29 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--prefix", default="marc21")
     s.add_argument("--set")
     s.set_defaults(func=cmd_source_add)
+    s = src.add_parser("check", help="ask an OAI-PMH source what it offers")
+    s.add_argument("code")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_source_check)
     s = src.add_parser("list", help="list member libraries")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_source_list)
 
     s = sub.add_parser("harvest", help="read sources into the record store")
     s.add_argument("codes", nargs="*", metavar="CODE")
+    s.add_argument("--from", dest="from_", metavar="DATE",
+                   help="OAI-PMH: harvest records changed since DATE (default: since the last harvest)")
+    s.add_argument("--until", metavar="DATE", help="OAI-PMH: records changed until DATE")
+    s.add_argument("--full", action="store_true", help="OAI-PMH: harvest everything again")
     s.set_defaults(func=cmd_harvest)
 
     s = sub.add_parser("import", help="import MARC files for a source")
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("--source", required=True)
-    s.add_argument("--format", choices=FORMATS)
+    s.add_argument("--format", choices=FORMATS,
+                   help="file format (default: MARCXML recognised by its first bytes, else ISO 2709)")
+    s.add_argument("--flavour", choices=MARC_FLAVOURS, help="MARC 21 or UNIMARC (default: the source's)")
+    s.add_argument("--encoding", help="character set overriding the records' own (e.g. marc8, gb18030)")
     s.add_argument("--strict", action="store_true", help="exit 1 if any record was skipped")
     s.set_defaults(func=cmd_import)
 

@@ -1,7 +1,8 @@
 """The objects at the discovery boundary: one request in, one result out.
 
-Every rendering (HTML page, JSON API, CLI ``--json``) starts from the same
-:class:`SearchResult`; :meth:`SearchResult.to_dict` is the JSON shape.
+Every rendering (HTML page, JSON API, widget, feeds, CLI ``--json``) starts
+from the same :class:`SearchResult`; :meth:`SearchResult.to_dict` is the JSON
+shape.
 """
 
 from __future__ import annotations
@@ -10,12 +11,57 @@ from dataclasses import dataclass, field
 
 from .errors import QueryError
 
+FACETS = ("library", "language", "format", "year", "subject", "author", "class")
+SORTS = ("relevance", "year", "year_asc", "title", "author")
+UI_LANGUAGES = ("en", "zh", "vi")
+
+
+@dataclass(frozen=True)
+class Filter:
+    facet: str
+    value: str
+    exclude: bool = False
+
+    @classmethod
+    def parse(cls, facet: str, value: str) -> "Filter":
+        """``language=chi`` selects, ``language=-chi`` excludes."""
+        if facet not in FACETS:
+            raise QueryError(f"unknown facet {facet!r} (facets: {', '.join(FACETS)})")
+        exclude = value.startswith("-")
+        value = value[1:] if exclude else value
+        if not value:
+            raise QueryError(f"empty value for facet {facet!r}")
+        if facet == "year" and not _year_range(value):
+            raise QueryError(f"year filter {value!r} must look like 1990-1999, 1990- or -1900")
+        return cls(facet, value, exclude)
+
+    def to_param(self) -> str:
+        return ("-" if self.exclude else "") + self.value
+
+
+def _year_range(value: str) -> tuple[int | None, int | None] | None:
+    start, sep, end = value.partition("-")
+    try:
+        lo = int(start) if start else None
+        hi = int(end) if end else (lo if not sep else None)
+    except ValueError:
+        return None
+    if lo is None and hi is None:
+        return None
+    return lo, hi
+
 
 @dataclass(frozen=True)
 class SearchRequest:
     query: str = ""
     page: int = 1
     limit: int = 20
+    sort: str = "relevance"
+    filters: tuple[Filter, ...] = ()
+    facets: tuple[str, ...] = FACETS
+    facet_limit: int = 30
+    facet_search: tuple[str, str] | None = None   # (facet, text): values containing text
+    lang: str = "en"
 
     def validate(self, max_limit: int, max_depth: int) -> "SearchRequest":
         if self.page < 1:
@@ -26,7 +72,20 @@ class SearchRequest:
             raise QueryError(
                 f"page {self.page} is too deep: results are available up to number {max_depth};"
                 " narrow the search instead")
+        if self.sort not in SORTS:
+            raise QueryError(f"unknown sort {self.sort!r} (sorts: {', '.join(SORTS)})")
+        unknown = [f for f in self.facets if f not in FACETS]
+        if unknown:
+            raise QueryError(f"unknown facet {unknown[0]!r} (facets: {', '.join(FACETS)})")
+        if not 1 <= self.facet_limit <= 1000:
+            raise QueryError("facet_limit must be between 1 and 1000")
+        if self.lang not in UI_LANGUAGES:
+            raise QueryError(f"unknown language {self.lang!r} ({', '.join(UI_LANGUAGES)})")
         return self
+
+    def year_ranges(self, exclude: bool = False) -> list[tuple[int | None, int | None]]:
+        return [_year_range(f.value) for f in self.filters
+                if f.facet == "year" and f.exclude == exclude]
 
 
 @dataclass(frozen=True)
@@ -34,9 +93,16 @@ class Holding:
     source: str
     record_id: str
     name: str = ""
+    call_number: str | None = None
+    location: str | None = None
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "record_id": self.record_id, "name": self.name}
+        out = {"source": self.source, "record_id": self.record_id, "name": self.name}
+        if self.call_number:
+            out["call_number"] = self.call_number
+        if self.location:
+            out["location"] = self.location
+        return out
 
 
 @dataclass(frozen=True)
@@ -48,12 +114,21 @@ class Hit:
     year: int | None
     languages: list[str]
     holdings: list[Holding]
+    format: str | None = None
+    members: list[str] = field(default_factory=list)
+    highlights: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     score: float = 0.0
+
+    @property
+    def libraries(self) -> list[str]:
+        return list(dict.fromkeys(h.source for h in self.holdings))
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "title_vernacular": self.title_vernacular,
                 "authors": self.authors, "year": self.year, "languages": self.languages,
-                "holdings": [h.to_dict() for h in self.holdings]}
+                "format": self.format,
+                "holdings": [h.to_dict() for h in self.holdings],
+                "highlights": {k: [list(span) for span in v] for k, v in self.highlights.items()}}
 
 
 @dataclass(frozen=True)
@@ -61,9 +136,16 @@ class FacetValue:
     value: str
     count: int
     label: str = ""
+    selected: bool = False
+    excluded: bool = False
 
     def to_dict(self) -> dict:
-        return {"value": self.value, "count": self.count, "label": self.label or self.value}
+        out = {"value": self.value, "count": self.count, "label": self.label or self.value}
+        if self.selected:
+            out["selected"] = True
+        if self.excluded:
+            out["excluded"] = True
+        return out
 
 
 @dataclass
@@ -72,6 +154,8 @@ class SearchResult:
     total: int
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    year_histogram: list[tuple[int, int, int]] = field(default_factory=list)
+    suggestion: str | None = None
 
     @property
     def pages(self) -> int:
@@ -83,7 +167,13 @@ class SearchResult:
             "total": self.total,
             "page": self.request.page,
             "limit": self.request.limit,
+            "sort": self.request.sort,
+            "filters": [{"facet": f.facet, "value": f.value, "exclude": f.exclude}
+                        for f in self.request.filters],
             "results": [h.to_dict() for h in self.hits],
             "facets": {name: [v.to_dict() for v in values]
                        for name, values in self.facets.items()},
+            "year_histogram": [{"start": s, "end": e, "count": c}
+                               for s, e, c in self.year_histogram],
+            "suggestion": self.suggestion,
         }

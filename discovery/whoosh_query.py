@@ -26,16 +26,20 @@ from indexer.analysis import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplifie
 from indexer.isbn import search_forms
 from indexer.pinyin import split_syllables
 from indexer.schema import FIELD_WEIGHTS, NGRAM_WEIGHTS, PINYIN_WEIGHT, STEM_WEIGHT
+from indexer.document import title_match_key
 from indexer.textnorm import fold, place_tone
 
 from . import query as q
 
 FOLDED_FACTOR = 0.5
 COMPOUND_BOOST = 2.0
+EXACT_TITLE_BOOST = 12.0
+TITLE_START_BOOST = 5.0
 GROUPS = {
     None: {"words": list(FIELD_WEIGHTS.items()), "ngrams": list(NGRAM_WEIGHTS.items()),
            "pinyin": True, "stem": True},
-    "title": {"words": [("title", FIELD_WEIGHTS["title"])],
+    "title": {"words": [("title_main", FIELD_WEIGHTS["title_main"]),
+                        ("title", FIELD_WEIGHTS["title"])],
               "ngrams": [("title_cjk", NGRAM_WEIGHTS["title_cjk"])], "pinyin": True,
               "stem": False},
     "author": {"words": [("author", FIELD_WEIGHTS["author"])],
@@ -60,16 +64,30 @@ class QueryCompiler:
         self.schema = schema
         self.words = schema["title"].analyzer
         self.stemmer = schema["stem"].analyzer
+        self.positions = {name: bool(field.format and field.format.supports("positions"))
+                          for name, field in schema.items()}
 
     def compile(self, tree) -> wq.Query:
         if isinstance(tree, q.MatchAll):
             return wq.Every()
         self.pinyin_ok = _all_pinyin(tree)
         compiled = self._node(tree) or wq.NullQuery
-        boosts = self._compounds(tree)
+        boosts = self._compounds(tree) + self._title_boosts(tree)
         if boosts and compiled is not wq.NullQuery:
             compiled = wq.AndMaybe(compiled, wq.Or(boosts))
         return compiled
+
+    def _title_boosts(self, tree) -> list:
+        """An exact title match, then a match at the title's start, rank first."""
+        nodes = tree.items if isinstance(tree, q.And) else (tree,)
+        if not all(isinstance(n, q.Text) and n.field in (None, "title") and not n.prefix
+                   for n in nodes):
+            return []
+        key = title_match_key(" ".join(n.text for n in nodes))
+        if not key:
+            return []
+        return [wq.ConstantScoreQuery(wq.Term("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
+                wq.ConstantScoreQuery(wq.Term("title_keys", "^" + key), score=TITLE_START_BOOST)]
 
     # -- nodes ---------------------------------------------------------------
 
@@ -124,9 +142,10 @@ class QueryCompiler:
         folded = [fold(t) for t in tokens]
         clauses = []
         for field, weight in group["words"]:
-            clauses.append(_match(field, tokens, weight, node.prefix))
+            loose = not self.positions[field]
+            clauses.append(_match(field, tokens, weight, node.prefix, loose))
             if folded != tokens:
-                clauses.append(_match(field, folded, weight * FOLDED_FACTOR, node.prefix))
+                clauses.append(_match(field, folded, weight * FOLDED_FACTOR, node.prefix, loose))
         if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
             for field, weight in group["ngrams"]:
                 clauses.append(_ngram_query(field, node.text, weight))
@@ -157,11 +176,15 @@ class QueryCompiler:
         return boosts
 
 
-def _match(field: str, tokens: list[str], boost: float, prefix: bool):
+def _match(field: str, tokens: list[str], boost: float, prefix: bool, loose: bool = False):
+    """One word's tokens in one field: a term, a prefix, or a phrase (AND where the
+    field keeps no positions)."""
     if prefix and len(tokens) == 1:
         return wq.Prefix(field, tokens[0], boost=boost)
     if len(tokens) == 1:
         return wq.Term(field, tokens[0], boost=boost)
+    if loose:
+        return wq.And([wq.Term(field, t, boost=boost) for t in tokens])
     return wq.Phrase(field, tokens, boost=boost)
 
 

@@ -37,7 +37,7 @@ from whoosh.analysis.filters import Filter
 
 from . import pinyin, textnorm
 
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 # Han ideographs: URO, Extension A, compatibility ideographs, Extensions B-H
 # and the compatibility supplement, plus U+3007 (〇).
@@ -268,9 +268,10 @@ class PinyinTokenizer(Tokenizer):
         for run in HAN_RUN.finditer(textnorm.normalize(value)):
             # no gap between runs: readers typing pinyin leave punctuation out;
             # a polyphonic character's other readings share its position
-            for readings in pinyin.han_readings(to_simplified(run.group(0))):
+            base = run.start()
+            for i, readings in enumerate(pinyin.han_readings(to_simplified(run.group(0)))):
                 for syllable in readings:
-                    yield _set(t, syllable, pos, run.start(), run.end(), positions, chars,
+                    yield _set(t, syllable, pos, base + i, base + i + 1, positions, chars,
                                keeporiginal, start_char)
                 pos += bool(readings)
 

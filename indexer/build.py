@@ -1,22 +1,28 @@
-"""Building and updating the index from the record store.
+"""Building and updating the index from the record store, one document per cluster.
 
-The index lives in generations: ``HOME/index/gen-<stamp>/`` each a complete
-Whoosh index plus ``sheaf-meta.json`` (the versions it was built with and
-the store change sequence it reflects). ``HOME/index/CURRENT`` names the
-live one and is replaced atomically, so a rebuild never disturbs readers
-and a failed one leaves the live index as it was.
+``rebuild`` maps every live record, clusters them (:mod:`indexer.cluster`),
+writes one document per cluster into a new generation and switches to it
+when it is complete. ``update`` applies the store's changes since the live
+generation was last brought up to date: it re-maps only the changed records,
+asks the generation's cluster store which clusters that touched, and
+rewrites or deletes just those documents.
+
+Crash safety of ``update``: the clusters an update touches are written to a
+``dirty`` table in the same transactions that change the cluster store, and
+cleared only after the Whoosh commit; the store sequence in the generation's
+metadata moves last. A killed update is therefore finished by the next one.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import pickle
 import shutil
+import sqlite3
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
@@ -25,123 +31,110 @@ from harvest.config import Home
 from harvest.store import RecordStore, StoredRecord
 
 from .analysis import warm_up
+from .cluster import match_keys, richest
+from .cluster_store import ClusterStore
+from .document import Member, cluster_document
 from .errors import IndexerError, MappingError, RebuildNeeded
+from .generations import Generation, IndexDir, now, status  # noqa: F401  (status re-exported)
 from .mapping import map_stored
-from .schema import build_schema, make_codec, make_document, versions
+from .schema import build_schema, make_codec, versions
 
-META_NAME = "sheaf-meta.json"
-CURRENT_NAME = "CURRENT"
-
-
-@dataclass
-class Generation:
-    path: Path
-    meta: dict
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    def open(self):
-        return whoosh_index.open_dir(str(self.path))
-
-    def write_meta(self) -> None:
-        tmp = self.path / (META_NAME + ".tmp")
-        tmp.write_text(json.dumps(self.meta, indent=1), encoding="utf-8")
-        os.replace(tmp, self.path / META_NAME)
-
-    @property
-    def stale(self) -> bool:
-        return self.meta.get("versions") != versions()
-
-
-class IndexDir:
-    """``HOME/index``: its generations and the pointer to the live one."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-
-    def current(self) -> Generation | None:
-        try:
-            name = (self.path / CURRENT_NAME).read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-        gen = self.path / name
-        try:
-            meta = json.loads((gen / META_NAME).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError) as exc:
-            raise IndexerError(f"index generation {gen} is damaged ({exc}); "
-                               "run `sheaf index --rebuild`") from None
-        return Generation(gen, meta)
-
-    def new_generation(self) -> Path:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        path = self.path / f"gen-{stamp}"
-        path.mkdir(parents=True)
-        return path
-
-    def switch(self, gen: Generation) -> None:
-        tmp = self.path / (CURRENT_NAME + ".tmp")
-        tmp.write_text(gen.name + "\n", encoding="utf-8")
-        os.replace(tmp, self.path / CURRENT_NAME)
-
-    def remove_old(self, keep: Generation, previous: Generation | None) -> None:
-        """Delete generations other than the live one and the one it replaced.
-
-        The replaced generation stays one more round so that a worker still
-        reading it finishes its request.
-        """
-        spare = {keep.path} | ({previous.path} if previous else set())
-        for child in self.path.glob("gen-*"):
-            if child.is_dir() and child not in spare:
-                shutil.rmtree(child, ignore_errors=True)
+OnFailure = Callable[[str, str], None]
+OnWarning = Callable[[str], None]
 
 
 @dataclass
 class BuildReport:
     generation: str = ""
     rebuilt: bool = False
-    indexed: int = 0
-    deleted: int = 0
+    records: int = 0          # records mapped
+    clusters: int = 0         # cluster documents written
+    removed: int = 0          # cluster documents deleted
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: int = 0         # data problems mapping worked around (see on_warning)
     seconds: float = 0.0
     map_seconds: float = 0.0
+    cluster_seconds: float = 0.0
     write_seconds: float = 0.0
     commit_seconds: float = 0.0
 
     def __str__(self) -> str:
         action = "rebuilt" if self.rebuilt else "updated"
-        return (f"index {action} ({self.generation}): {self.indexed} indexed, "
-                f"{self.deleted} removed, {len(self.failed)} failed, in {self.seconds:.1f}s")
+        return (f"index {action} ({self.generation}): {self.records} records mapped into "
+                f"{self.clusters} clusters written, {self.removed} removed, "
+                f"{len(self.failed)} failed, {self.warnings} data warnings, "
+                f"in {self.seconds:.1f}s")
 
 
-OnFailure = Callable[[str, str], None]
+class _Mapper:
+    """Maps stored records, timing it and reporting the ones it cannot map."""
 
+    def __init__(self, home: Home, report: BuildReport, on_failure: OnFailure | None,
+                 on_warning: OnWarning | None):
+        self.encodings = {code: src.encoding for code, src in home.sources.items()}
+        self.report = report
+        self.on_failure = on_failure
+        self.on_warning = on_warning
 
-def _documents(home: Home, records: Iterator[StoredRecord], report: BuildReport,
-               on_failure: OnFailure | None) -> Iterator[tuple[StoredRecord, dict | None]]:
-    """(record, index document) pairs; a record that cannot be mapped gives None."""
-    encodings = {code: src.encoding for code, src in home.sources.items()}
-    clock = time.perf_counter
-    for rec in records:
-        if rec.deleted:
-            yield rec, None
-            continue
-        started = clock()
+    def _warn(self, message: str) -> None:
+        self.report.warnings += 1
+        if self.on_warning:
+            self.on_warning(message)
+
+    def __call__(self, rec: StoredRecord) -> dict | None:
+        started = time.perf_counter()
         try:
-            mapped = map_stored(rec.data, rec.format, encodings.get(rec.source))
-            doc = make_document(rec.source, rec.local_id, mapped)
+            return map_stored(rec.data, rec.format, self.encodings.get(rec.source),
+                              source=rec.source, local_id=rec.local_id, on_warning=self._warn)
         except MappingError as exc:
-            report.failed.append((rec.id, str(exc)))
-            if on_failure:
-                on_failure(rec.id, str(exc))
-            doc = None
-        report.map_seconds += clock() - started
-        yield rec, doc
+            self.report.failed.append((rec.id, str(exc)))
+            if self.on_failure:
+                self.on_failure(rec.id, str(exc))
+            return None
+        finally:
+            self.report.map_seconds += time.perf_counter() - started
+
+
+class _MappedCache:
+    """Mapped records kept on disk while a rebuild runs (memory stays flat)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("CREATE TABLE mapped (rid TEXT PRIMARY KEY, source TEXT, data BLOB)")
+        self.db.execute("BEGIN")
+
+    def put(self, rec: StoredRecord, mapped: dict) -> None:
+        self.db.execute("INSERT INTO mapped VALUES (?, ?, ?)",
+                        (rec.id, rec.source, pickle.dumps(mapped, pickle.HIGHEST_PROTOCOL)))
+
+    def members(self, rids: list[str]) -> list[Member]:
+        out = []
+        for rid in rids:
+            source, data = self.db.execute("SELECT source, data FROM mapped WHERE rid=?",
+                                           (rid,)).fetchone()
+            out.append(Member(rid, source, pickle.loads(data)))
+        return out
+
+    def close(self) -> None:
+        self.db.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _document(cluster_id: str, members: list[Member], names: dict[str, str]) -> dict:
+    display = members[richest([m.mapped for m in members])]
+    return cluster_document(cluster_id, members, display, names)
+
+
+def _names(home: Home) -> dict[str, str]:
+    return {code: src.name for code, src in home.sources.items()}
 
 
 def rebuild(home: Home, store: RecordStore, procs: int = 1,
-            on_failure: OnFailure | None = None) -> BuildReport:
+            on_failure: OnFailure | None = None,
+            on_warning: OnWarning | None = None) -> BuildReport:
     """Build a whole new generation from the store, then make it live."""
     warm_up(vietnamese=True)
     started = time.perf_counter()
@@ -153,18 +146,35 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
     store_seq = store.max_seq()
     path = index_dir.new_generation()
     report = BuildReport(generation=path.name, rebuilt=True)
+    mapper = _Mapper(home, report, on_failure, on_warning)
+    cache = _MappedCache(path / "mapped.tmp.sqlite")
     try:
+        keys = []
+        for rec in store.iter_records(include_deleted=False):
+            mapped = mapper(rec)
+            if mapped is not None:
+                cache.put(rec, mapped)
+                keys.append((rec.id, match_keys(mapped)))
+                report.records += 1
+        t = time.perf_counter()
+        with ClusterStore(path / "clusters.sqlite") as clusters:
+            assignment = clusters.load(keys)
+        del keys
+        groups: dict[str, list[str]] = defaultdict(list)
+        for rid, cid in assignment.items():
+            groups[cid].append(rid)
+        report.cluster_seconds = time.perf_counter() - t
         ix = whoosh_index.create_in(str(path), build_schema())
         writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, codec=make_codec())
+        names = _names(home)
         try:
-            records = store.iter_records(include_deleted=False)
-            for rec, doc in _documents(home, records, report, on_failure):
-                if doc is None:
-                    continue
+            for cid in sorted(groups):
+                members = cache.members(sorted(groups[cid]))
+                doc = _document(cid, members, names)
                 t = time.perf_counter()
                 writer.add_document(**doc)
                 report.write_seconds += time.perf_counter() - t
-                report.indexed += 1
+                report.clusters += 1
         except BaseException:
             writer.cancel()
             raise
@@ -172,84 +182,92 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
         writer.commit()
         report.commit_seconds = time.perf_counter() - t
         gen = Generation(path, {"versions": versions(), "store_seq": store_seq,
-                                "built": _now(), "updated": _now()})
+                                "built": now(), "updated": now()})
         gen.write_meta()
     except BaseException:
+        cache.close()
         shutil.rmtree(path, ignore_errors=True)
         raise
+    cache.close()
     index_dir.switch(gen)
     index_dir.remove_old(keep=gen, previous=previous)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None) -> BuildReport:
+def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
+           on_warning: OnWarning | None = None) -> BuildReport:
     """Apply the store's changes since the live generation was last brought up to date."""
     gen = IndexDir(home.index_path).current()
     if gen is None:
-        return rebuild(home, store, procs=int(home.settings["index_procs"]), on_failure=on_failure)
+        return rebuild(home, store, procs=int(home.settings["index_procs"]),
+                       on_failure=on_failure, on_warning=on_warning)
     if gen.stale:
         raise RebuildNeeded(
             f"the index was built with {gen.meta.get('versions')}, this Sheaf uses {versions()}:"
             " run `sheaf index --rebuild`")
-    warm_up(vietnamese=True)
     started = time.perf_counter()
     report = BuildReport(generation=gen.name)
     store_seq = store.max_seq()
     since = int(gen.meta.get("store_seq", 0))
-    if store_seq == since:
-        report.seconds = time.perf_counter() - started
-        return report
-    ix = gen.open()
-    try:
-        writer = ix.writer(limitmb=128, codec=make_codec())
-    except LockError:
-        raise IndexerError(f"busy: another process is writing to index {gen.name}") from None
-    try:
-        records = store.iter_records(after_seq=since)
-        for rec, doc in _documents(home, records, report, on_failure):
-            if doc is None:
-                writer.delete_by_term("id", rec.id)
-                report.deleted += rec.deleted
-            else:
-                writer.update_document(**doc)
-                report.indexed += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    gen.meta.update(store_seq=store_seq, updated=_now())
+    with ClusterStore(gen.clusters_path) as clusters:
+        clusters.db.execute("CREATE TABLE IF NOT EXISTS dirty (cluster TEXT PRIMARY KEY)")
+        pending = {row[0] for row in clusters.db.execute("SELECT cluster FROM dirty")}
+        if store_seq == since and not pending:
+            report.seconds = time.perf_counter() - started
+            return report
+        warm_up(vietnamese=True)
+        ix = gen.open()
+        try:
+            writer = ix.writer(limitmb=128, codec=make_codec())
+        except LockError:
+            raise IndexerError(f"busy: another process is writing to index {gen.name}") from None
+        try:
+            mapper = _Mapper(home, report, on_failure, on_warning)
+            fresh: dict[str, Member] = {}
+            for rec in store.iter_records(after_seq=since):
+                mapped = None if rec.deleted else mapper(rec)
+                t = time.perf_counter()
+                with clusters.transaction():
+                    touched = (clusters.remove(rec.id) if mapped is None
+                               else clusters.add_or_update(rec.id, match_keys(mapped)))
+                    clusters.db.executemany("INSERT OR IGNORE INTO dirty VALUES (?)",
+                                            ((c,) for c in touched))
+                report.cluster_seconds += time.perf_counter() - t
+                pending |= touched
+                if mapped is not None:
+                    fresh[rec.id] = Member(rec.id, rec.source, mapped)
+                    report.records += 1
+            names = _names(home)
+            for cid in sorted(pending):
+                rids = clusters.members(cid)
+                if not rids:
+                    writer.delete_by_term("id", cid)
+                    report.removed += 1
+                    continue
+                members = [fresh.get(rid) or _member(store, mapper, rid) for rid in sorted(rids)]
+                members = [m for m in members if m is not None]
+                t = time.perf_counter()
+                writer.update_document(**_document(cid, members, names))
+                report.write_seconds += time.perf_counter() - t
+                report.clusters += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        t = time.perf_counter()
+        writer.commit()
+        report.commit_seconds = time.perf_counter() - t
+        clusters.db.execute("DELETE FROM dirty")
+    gen.meta.update(store_seq=store_seq, updated=now())
     gen.write_meta()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def status(home: Home, store: RecordStore) -> dict:
-    """The live generation and whether it is in step with the store."""
-    store_seq = store.max_seq()
-    try:
-        gen = IndexDir(home.index_path).current()
-    except IndexerError as exc:
-        return {"state": "damaged", "message": str(exc), "store_seq": store_seq}
-    if gen is None:
-        return {"state": "missing", "message": "no index yet: run `sheaf index`",
-                "store_seq": store_seq}
-    ix = gen.open()
-    try:
-        docs = ix.doc_count()
-    finally:
-        ix.close()
-    indexed_seq = int(gen.meta.get("store_seq", 0))
-    if gen.stale:
-        state, message = "rebuild-needed", "built with other versions: run `sheaf index --rebuild`"
-    elif indexed_seq < store_seq:
-        state, message = "behind", "the store has changes not yet indexed: run `sheaf index`"
-    else:
-        state, message = "current", "in step with the store"
-    return {"state": state, "message": message, "generation": gen.name, "documents": docs,
-            "indexed_seq": indexed_seq, "store_seq": store_seq,
-            "built": gen.meta.get("built"), "updated": gen.meta.get("updated")}
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _member(store: RecordStore, mapper: _Mapper, record_id: str) -> Member | None:
+    source, _, local_id = record_id.partition(":")
+    rec = store.get(source, local_id)
+    if rec is None or rec.deleted:
+        return None
+    mapped = mapper(rec)
+    return Member(record_id, source, mapped) if mapped is not None else None

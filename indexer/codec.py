@@ -9,6 +9,8 @@ lengths column on every call: once per posting when a segment is written
 field when BM25F scores a query. Reading each field's lengths into a list
 the first time they are asked for, instead, made building the 10,000-record
 LC file about 10% faster and leaves the on-disk format exactly Whoosh 3's.
+Whoosh also looks for the lengths file of an unscored field (facets,
+keywords) once per posting; the cache remembers that there is none.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ class SheafPerDocReader(W3PerDocReader):
         self._length_lists: dict[str, list] = {}
 
     def _lengths(self, fieldname: str) -> list | None:
-        lengths = self._length_lists.get(fieldname)
-        if lengths is None:
-            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            if reader is None:
-                return None
-            lengths = [byte_to_length(b) if b else None
-                       for b in (reader[i] for i in range(self._doccount))]
-            self._length_lists[fieldname] = lengths
+        try:
+            return self._length_lists[fieldname]
+        except KeyError:
+            pass
+        # a field with no lengths column (not scorable) is remembered too:
+        # Whoosh asks the file system again for every posting of such a field
+        reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        lengths = None if reader is None else [
+            byte_to_length(b) if b else None for b in (reader[i] for i in range(self._doccount))]
+        self._length_lists[fieldname] = lengths
         return lengths
 
     def doc_field_length(self, docnum, fieldname, default=0):

@@ -1,17 +1,18 @@
-"""The Whoosh schema and the turning of a mapped record into an index document."""
+"""The Whoosh schema: one document per cluster (see :mod:`indexer.document`)."""
 
 from __future__ import annotations
 
-import re
-
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.analysis import RegexTokenizer
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh import columns
 
 from . import mapping
-from .codec import SheafCodec
-from .analysis import (ANALYSIS_VERSION, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, cjk_analyzer, main_analyzer, pinyin_analyzer,
+from .analysis import (ANALYSIS_VERSION, cjk_analyzer, main_analyzer, pinyin_analyzer,
                        stem_analyzer)
+from .codec import SheafCodec
+from .document import FACET_SEPARATOR
 
-SCHEMA_LAYOUT = 2
+SCHEMA_LAYOUT = 3
 
 
 def versions() -> dict:
@@ -21,12 +22,16 @@ def versions() -> dict:
 
 
 # Word fields searched by a plain query, with their weights in BM25F scoring:
-# title above author, author above subject, subject above everything else.
-FIELD_WEIGHTS = {"title": 4.0, "author": 3.0, "subject": 2.0, "publisher": 1.0, "all": 1.0}
+# title above author, author above subject, subject above everything else;
+# the title proper (245a) above the rest of the title.
+FIELD_WEIGHTS = {"title_main": 5.0, "title": 4.0, "author": 3.0, "subject": 2.0,
+                 "publisher": 1.0, "all": 1.0}
 # Recall fields: CJK n-grams, pinyin and English stems, each below its word field.
 NGRAM_WEIGHTS = {"title_cjk": 2.0, "cjk": 1.0}
 PINYIN_WEIGHT = 1.5
 STEM_WEIGHT = 1.0
+# Facet fields (values separated by FACET_SEPARATOR) and plain keyword fields.
+FACET_FIELDS = ("source", "language", "format", "subject_facet", "author_facet", "class_facet")
 
 
 def make_codec() -> SheafCodec:
@@ -34,11 +39,19 @@ def make_codec() -> SheafCodec:
     return SheafCodec()
 
 
+def _facet_field() -> KEYWORD:
+    """A keyword field whose values are separated by FACET_SEPARATOR, spaces allowed."""
+    field = KEYWORD(scorable=False)
+    field.analyzer = RegexTokenizer(f"[^{FACET_SEPARATOR}]+")
+    return field
+
+
 def build_schema() -> Schema:
     words = main_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        source=ID(stored=True),
+        source=KEYWORD(scorable=False),
+        title_main=TEXT(analyzer=words, phrase=False),
         title=TEXT(analyzer=main_analyzer(compounds=True), phrase=True),
         author=TEXT(analyzer=words, phrase=True),
         subject=TEXT(analyzer=words, phrase=True),
@@ -48,69 +61,17 @@ def build_schema() -> Schema:
         cjk=TEXT(analyzer=cjk_analyzer(), phrase=True),
         pinyin=TEXT(analyzer=pinyin_analyzer(), phrase=True),
         stem=TEXT(analyzer=stem_analyzer(), phrase=False),
+        title_keys=_facet_field(),
         year=NUMERIC(int, bits=32, signed=True, sortable=True),
-        language=KEYWORD(lowercase=True),
-        isbn=KEYWORD,
+        holdings=NUMERIC(int, bits=32, signed=False, sortable=True),
+        language=KEYWORD(lowercase=True, scorable=False),
+        format=ID,
+        isbn=KEYWORD(scorable=False),
+        issn=KEYWORD(scorable=False),
+        subject_facet=_facet_field(),
+        author_facet=_facet_field(),
+        class_facet=_facet_field(),
+        sort_title=COLUMN(columns.VarBytesColumn()),
+        sort_author=COLUMN(columns.VarBytesColumn()),
         display=STORED,
     )
-
-
-HAN_OR_KANA = re.compile(f"[{HAN_CLASS}{KANA_HANGUL_CLASS}]")
-
-
-def _join(*parts) -> str:
-    values = []
-    for part in parts:
-        if isinstance(part, str):
-            values.append(part)
-        elif part:
-            values.extend(str(p) for p in part)
-    return "\n".join(v for v in values if v)
-
-
-def _english(mapped: dict) -> bool:
-    languages = mapped.get("languages") or []
-    return not languages or "eng" in languages
-
-
-def make_document(source: str, local_id: str, mapped: dict) -> dict:
-    """Index fields for one mapped record of one member library."""
-    titles = _join(mapped.get("title"), mapped.get("title_vernacular"), mapped.get("title_alt"))
-    authors = _join(mapped.get("authors"), mapped.get("authors_vernacular"))
-    subjects = _join(mapped.get("subjects"))
-    publishers = _join(mapped.get("publishers"))
-    isbns = mapped.get("isbns", [])
-    doc = {
-        "id": f"{source}:{local_id}",
-        "source": source,
-        "title": titles,
-        "author": authors,
-        "subject": subjects,
-        "publisher": publishers,
-        "language": " ".join(mapped.get("languages", [])),
-        "isbn": " ".join(isbns),
-        # the text with no field of its own: a plain query searches every text
-        # field, so repeating titles and names here would only double the postings
-        "title_cjk": titles if HAN_OR_KANA.search(titles) else "",
-        "cjk": _join(authors, subjects) if HAN_OR_KANA.search(authors + subjects) else "",
-        "pinyin": _join(titles, authors) if HAN_RUN.search(titles + authors) else "",
-        # English stems: subject headings (English in MARC 21 catalogs) and the
-        # titles of English-language records; stemming other languages' words
-        # with Porter's rules would only blur them
-        "stem": _join(titles if _english(mapped) else None, subjects),
-        "all": _join(mapped.get("responsibility"), mapped.get("places"), mapped.get("notes"), isbns,
-                     [str(mapped["year"])] if mapped.get("year") else None),
-        "display": {
-            "title": mapped.get("title") or mapped.get("title_vernacular") or "",
-            "title_vernacular": mapped.get("title_vernacular"),
-            "authors": mapped.get("authors", []),
-            "authors_vernacular": mapped.get("authors_vernacular", []),
-            "year": mapped.get("year"),
-            "languages": mapped.get("languages", []),
-            "publishers": mapped.get("publishers", []),
-            "local_id": local_id,
-        },
-    }
-    if mapped.get("year") is not None:
-        doc["year"] = mapped["year"]
-    return {k: v for k, v in doc.items() if v != ""}

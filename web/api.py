@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from discovery.errors import IndexUnavailable, QueryError
 
@@ -27,9 +27,13 @@ def no_index(exc):
     return error_response(503, "index_unavailable", str(exc))
 
 
-@bp.errorhandler(404)
+@bp.app_errorhandler(404)
 def not_found(exc):
-    return error_response(404, "not_found", "no such API endpoint")
+    # Flask routes an unknown URL to no blueprint, so this is registered app-wide
+    # and answers in the API's shape only for API paths
+    if request.path.startswith(bp.url_prefix + "/"):
+        return error_response(404, "not_found", "no such API endpoint")
+    return exc
 
 
 @bp.get("/search")

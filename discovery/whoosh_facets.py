@@ -1,0 +1,176 @@
+"""Facet counting with NumPy over per-segment arrays, not per document in Python.
+
+For every facet field a segment's postings are read once into two arrays,
+(document number, value number), and kept for as long as the segment
+lives (segments are immutable; deleted documents never match, so they are
+never counted). A query's matching documents become a boolean mask; the
+counts of a facet are then one ``np.bincount`` over the entries whose
+document is in the mask. Selected values become masks too, so multi-select
+facets (OR within a facet, AND across facets, exclusions) are computed
+without searching again.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class FacetArrays:
+    """One facet over the whole reader: entry i says document docs[i] has value values[i]."""
+
+    docs: np.ndarray      # int32 global document numbers
+    values: np.ndarray    # int32 value numbers
+    labels: list[str]     # value number -> value
+    index: dict[str, int]
+
+    def mask_of(self, wanted: list[str], size: int) -> np.ndarray:
+        """Documents having any of the wanted values."""
+        mask = np.zeros(size, dtype=bool)
+        ids = [self.index[v] for v in wanted if v in self.index]
+        if ids:
+            mask[self.docs[np.isin(self.values, ids)]] = True
+        return mask
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.values[mask[self.docs]], minlength=len(self.labels))
+
+
+class _SegmentCache:
+    """(local docs, local value labels) per (segment id, field), shared across refreshes."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._data: dict[tuple[str, str], tuple[np.ndarray, list[str], np.ndarray]] = {}
+
+    def get(self, reader, segment_key: str, field: str):
+        key = (segment_key, field)
+        with self._lock:
+            hit = self._data.get(key)
+        if hit is not None:
+            return hit
+        docs, values, labels = [], [], []
+        if field in reader.indexed_field_names():
+            for number, term in enumerate(reader.lexicon(field)):
+                ids = reader.postings(field, term).all_ids()
+                arr = np.fromiter(ids, dtype=np.int32)
+                docs.append(arr)
+                values.append(np.full(len(arr), number, dtype=np.int32))
+                labels.append(term.decode("utf-8"))
+        result = (np.concatenate(docs) if docs else np.zeros(0, np.int32), labels,
+                  np.concatenate(values) if values else np.zeros(0, np.int32))
+        with self._lock:
+            self._data[key] = result
+        return result
+
+    def forget_except(self, live: set[str]) -> None:
+        with self._lock:
+            for key in [k for k in self._data if k[0] not in live]:
+                del self._data[key]
+
+
+class FacetEngine:
+    """Facet arrays for one searcher; rebuilt cheaply when the searcher is refreshed."""
+
+    def __init__(self, fields: tuple[str, ...]):
+        self.fields = fields
+        self._segments = _SegmentCache()
+        self._arrays: dict[str, FacetArrays] = {}
+        self._for = None
+        self.size = 0
+        self.years: np.ndarray | None = None
+        self._ranks: dict[str, np.ndarray] = {}
+
+    def prepare(self, searcher) -> None:
+        """Assemble whole-reader arrays from the segments' (cached) arrays."""
+        reader = searcher.reader()
+        if self._for is reader:
+            return
+        leaves = list(reader.leaf_readers())
+        live = set()
+        parts: dict[str, list] = {f: [] for f in self.fields}
+        for leaf, offset in leaves:
+            seg_key = _segment_key(leaf)
+            live.add(seg_key)
+            for field in self.fields:
+                docs, labels, values = self._segments.get(leaf, seg_key, field)
+                parts[field].append((docs + offset, labels, values))
+        self._segments.forget_except(live)
+        self._arrays = {f: _merge(p) for f, p in parts.items()}
+        self._ranks = {}
+        self.size = reader.doc_count_all()
+        self.years = _column(reader, "year", self.size, -1)
+        self.holdings = _column(reader, "holdings", self.size, 0)
+        self._for = reader
+
+    def rank(self, searcher, field: str) -> np.ndarray:
+        """Each document's rank in the order of a bytes sort column (computed once per reader)."""
+        cached = self._ranks.get(field)
+        if cached is not None:
+            return cached
+        reader = searcher.reader()
+        keys: list[bytes] = [b""] * self.size
+        for leaf, offset in reader.leaf_readers():
+            if leaf.has_column(field):
+                for i, value in enumerate(leaf.column_reader(field)):
+                    keys[offset + i] = value or b"\xff"
+        order = sorted(range(self.size), key=keys.__getitem__)
+        ranks = np.empty(self.size, dtype=np.int64)
+        ranks[np.asarray(order, dtype=np.int64)] = np.arange(self.size)
+        self._ranks[field] = ranks
+        return ranks
+
+    def arrays(self, field: str) -> FacetArrays:
+        return self._arrays[field]
+
+    def mask(self, docnums) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        if len(docnums):
+            mask[np.asarray(docnums, dtype=np.int64)] = True
+        return mask
+
+
+def _segment_key(leaf) -> str:
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    if segment is None:
+        return f"reader-{id(leaf)}"
+    # deletions change what a segment holds only by removing documents,
+    # which never match, so the segment id alone is a safe cache key
+    return segment.segment_id()
+
+
+def _merge(parts: list) -> FacetArrays:
+    labels: list[str] = []
+    index: dict[str, int] = {}
+    docs_all, values_all = [], []
+    for docs, seg_labels, values in parts:
+        remap = np.empty(len(seg_labels), dtype=np.int32)
+        for i, label in enumerate(seg_labels):
+            number = index.get(label)
+            if number is None:
+                number = index[label] = len(labels)
+                labels.append(label)
+            remap[i] = number
+        docs_all.append(docs)
+        values_all.append(remap[values] if len(values) else values)
+    docs = np.concatenate(docs_all) if docs_all else np.zeros(0, np.int32)
+    values = np.concatenate(values_all) if values_all else np.zeros(0, np.int32)
+    return FacetArrays(docs=docs, values=values, labels=labels, index=index)
+
+
+def _column(reader, field: str, size: int, missing: int) -> np.ndarray:
+    """A numeric column as an array over the whole reader (``missing`` where absent)."""
+    out = np.full(size, missing, dtype=np.int64)
+    if not reader.has_column(field):
+        return out
+    for leaf, offset in reader.leaf_readers():
+        if not leaf.has_column(field):
+            continue
+        column = leaf.column_reader(field)
+        values = np.fromiter((v if v is not None else missing for v in column),
+                             dtype=np.int64, count=leaf.doc_count_all())
+        out[offset:offset + len(values)] = values
+    return out

@@ -1,0 +1,165 @@
+"""One index document per cluster: the same work or edition as every member library holds it.
+
+The searchable text is the union of the members' distinct values (four
+identical copies index like one, so popular works are not scored up by
+repetition); facets list every holding library; ``display`` carries what a
+result needs, from the richest member, plus one holding per member record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .analysis import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
+from .collation import name_key, title_key
+from .textnorm import fold, normalize
+
+FACET_SEPARATOR = "\x1f"
+HAN_OR_KANA = re.compile(f"[{HAN_CLASS}{KANA_HANGUL_CLASS}]")
+_ISBD_PARTS = re.compile(r"\s+[:=/;]\s+|\s*\.\s+(?=[A-Z])")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member library's record of a cluster."""
+
+    record_id: str   # "<source>:<local id>"
+    source: str
+    mapped: dict
+
+
+def _unique(values) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _collect(members: list[Member], *keys: str) -> list[str]:
+    out = []
+    for m in members:
+        for key in keys:
+            value = m.mapped.get(key)
+            if isinstance(value, str):
+                out.append(value)
+            elif value:
+                out.extend(v for v in value if isinstance(v, str))
+    return _unique(out)
+
+
+def _join(values) -> str:
+    return "\n".join(values)
+
+
+def main_title(title: str) -> str:
+    """The title proper (245a): the title up to its first ISBD separator."""
+    return _ISBD_PARTS.split(title, maxsplit=1)[0].strip() if title else ""
+
+
+_KEY_WORD = re.compile(r"[^\W_]+")
+
+
+def title_match_key(text: str) -> str:
+    """A title's words, lowercased, folded, Han in simplified form: for exact and start matching.
+
+    Cheap on purpose (no segmentation): a run of Han characters is one word.
+    """
+    return " ".join(fold(w) for w in _KEY_WORD.findall(to_simplified(normalize(text))))
+
+
+def title_keys(titles: list[str]) -> list[str]:
+    """'=' + the whole title and the title proper; '^' + its first one and two words,
+    or for a title that starts with Han characters, its first two to four characters.
+
+    Longer title starts are left to the exact keys and phrase matching: each
+    key is a term of its own, and nearly all longer ones would be unique.
+    """
+    keys = []
+    for title in titles:
+        for whole in (title, main_title(title)):
+            key = title_match_key(whole)
+            if key:
+                keys.append("=" + key)
+        words = title_match_key(title).split()
+        if not words:
+            continue
+        if HAN_RUN.match(words[0]):
+            keys.extend("^" + words[0][:n] for n in range(2, min(len(words[0]), 4) + 1))
+        keys.extend("^" + " ".join(words[:n]) for n in range(1, min(len(words), 2) + 1))
+    return _unique(keys)
+
+
+def _facet(values) -> str:
+    return FACET_SEPARATOR.join(_unique(v.replace(FACET_SEPARATOR, " ") for v in values))
+
+
+def _holdings(member: Member, names: dict[str, str]) -> list[dict]:
+    base = {"source": member.source, "record_id": member.record_id,
+            "name": names.get(member.source, member.source)}
+    copies = [h for h in member.mapped.get("holdings", []) if h.get("call_number") or h.get("location")]
+    if not copies:
+        return [base]
+    return [{**base, **{k: h[k] for k in ("call_number", "location", "library") if h.get(k)}}
+            for h in copies]
+
+
+def cluster_document(cluster_id: str, members: list[Member], display: Member,
+                     names: dict[str, str]) -> dict:
+    """The index document of a cluster whose display record is ``display``."""
+    ordered = [display] + [m for m in members if m is not display]
+    d = display.mapped
+    titles = _collect(ordered, "title", "title_vernacular", "title_romanized")
+    all_titles = _unique(titles + _collect(ordered, "title_alt"))
+    mains = _unique(main_title(t) for t in titles)
+    authors = _collect(ordered, "authors", "authors_vernacular", "authors_romanized")
+    subjects = _collect(ordered, "subjects")
+    publishers = _collect(ordered, "publishers")
+    isbns = _collect(ordered, "isbns")
+    english = not d.get("languages") or "eng" in d.get("languages", [])
+    han_text = _join(all_titles + authors + subjects)
+    holdings = [h for m in ordered for h in _holdings(m, names)]
+    doc = {
+        "id": cluster_id,
+        "source": " ".join(_unique(m.source for m in ordered)),
+        "title_main": _join(mains),
+        "title": _join(all_titles),
+        "author": _join(authors),
+        "subject": _join(subjects),
+        "publisher": _join(publishers),
+        "all": _join(_collect(ordered, "responsibility", "places", "series", "notes", "summary",
+                              "contents", "edition") + isbns + _collect(ordered, "issns")),
+        "title_cjk": _join(all_titles) if HAN_OR_KANA.search(_join(all_titles)) else "",
+        "cjk": _join(authors + subjects) if HAN_OR_KANA.search(_join(authors + subjects)) else "",
+        "pinyin": _join(all_titles + authors) if HAN_RUN.search(_join(all_titles + authors)) else "",
+        # English stems: subject headings (English in MARC 21 catalogs) and the
+        # titles of English-language records; Porter's rules would blur other languages
+        "stem": _join((all_titles if english else []) + subjects),
+        "title_keys": _facet(title_keys(titles)),
+        "language": " ".join(_collect(ordered, "languages")),
+        "format": d.get("format", ""),
+        "isbn": " ".join(isbns),
+        "issn": " ".join(_collect(ordered, "issns")),
+        "subject_facet": _facet(s.split(" -- ")[0] for s in subjects if not HAN_OR_KANA.search(s)),
+        "author_facet": _facet(_collect(ordered, "authors")),
+        "class_facet": _facet([f"clc:{v}" for v in _collect(ordered, "clc_facet")]
+                              + [f"ddc:{v}" for v in _collect(ordered, "ddc_facet")]
+                              + [f"lcc:{v}" for v in _collect(ordered, "lcc_facet")]),
+        "holdings": len(holdings),
+        "sort_title": title_key(d).encode("utf-8"),
+        "sort_author": name_key((d.get("authors") or [""])[0]).encode("utf-8"),
+        "display": {
+            "title": d.get("title") or d.get("title_vernacular") or "",
+            "title_vernacular": d.get("title_vernacular"),
+            "authors": d.get("authors", []),
+            "authors_vernacular": d.get("authors_vernacular", []),
+            "year": d.get("year"),
+            "languages": d.get("languages", []),
+            "format": d.get("format"),
+            "publishers": d.get("publishers", []),
+            "edition": d.get("edition"),
+            "isbns": d.get("isbns", [])[:4],
+            "holdings": holdings,
+            "members": [m.record_id for m in ordered],
+        },
+    }
+    if d.get("year") is not None:
+        doc["year"] = d["year"]
+    return {k: v for k, v in doc.items() if v != ""}

@@ -1,0 +1,128 @@
+"""Index generations: ``HOME/index/gen-<stamp>/`` and the ``CURRENT`` pointer.
+
+Each generation is a complete Whoosh index plus ``sheaf-meta.json`` (the
+versions it was built with and the store change sequence it reflects) and
+``clusters.sqlite`` (which records form which cluster). ``CURRENT`` names the
+live one and is replaced atomically, so a rebuild never disturbs readers and
+a failed one leaves the live index as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from harvest.config import Home
+from harvest.store import RecordStore
+
+from .errors import IndexerError
+from .schema import versions
+
+META_NAME = "sheaf-meta.json"
+CURRENT_NAME = "CURRENT"
+CLUSTERS_NAME = "clusters.sqlite"
+
+
+@dataclass
+class Generation:
+    path: Path
+    meta: dict
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def open(self):
+        return whoosh_index.open_dir(str(self.path))
+
+    @property
+    def clusters_path(self) -> Path:
+        return self.path / CLUSTERS_NAME
+
+    def write_meta(self) -> None:
+        tmp = self.path / (META_NAME + ".tmp")
+        tmp.write_text(json.dumps(self.meta, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path / META_NAME)
+
+    @property
+    def stale(self) -> bool:
+        return self.meta.get("versions") != versions()
+
+
+class IndexDir:
+    """``HOME/index``: its generations and the pointer to the live one."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def current(self) -> Generation | None:
+        try:
+            name = (self.path / CURRENT_NAME).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        gen = self.path / name
+        try:
+            meta = json.loads((gen / META_NAME).read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError) as exc:
+            raise IndexerError(f"index generation {gen} is damaged ({exc}); "
+                               "run `sheaf index --rebuild`") from None
+        return Generation(gen, meta)
+
+    def new_generation(self) -> Path:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        path = self.path / f"gen-{stamp}"
+        path.mkdir(parents=True)
+        return path
+
+    def switch(self, gen: Generation) -> None:
+        tmp = self.path / (CURRENT_NAME + ".tmp")
+        tmp.write_text(gen.name + "\n", encoding="utf-8")
+        os.replace(tmp, self.path / CURRENT_NAME)
+
+    def remove_old(self, keep: Generation, previous: Generation | None) -> None:
+        """Delete generations other than the live one and the one it replaced.
+
+        The replaced generation stays one more round so that a worker still
+        reading it finishes its request.
+        """
+        spare = {keep.path} | ({previous.path} if previous else set())
+        for child in self.path.glob("gen-*"):
+            if child.is_dir() and child not in spare:
+                shutil.rmtree(child, ignore_errors=True)
+
+
+def status(home: Home, store: RecordStore) -> dict:
+    """The live generation and whether it is in step with the store."""
+    store_seq = store.max_seq()
+    try:
+        gen = IndexDir(home.index_path).current()
+    except IndexerError as exc:
+        return {"state": "damaged", "message": str(exc), "store_seq": store_seq}
+    if gen is None:
+        return {"state": "missing", "message": "no index yet: run `sheaf index`",
+                "store_seq": store_seq}
+    ix = gen.open()
+    try:
+        docs = ix.doc_count()
+    finally:
+        ix.close()
+    indexed_seq = int(gen.meta.get("store_seq", 0))
+    if gen.stale:
+        state, message = "rebuild-needed", "built with other versions: run `sheaf index --rebuild`"
+    elif indexed_seq < store_seq:
+        state, message = "behind", "the store has changes not yet indexed: run `sheaf index`"
+    else:
+        state, message = "current", "in step with the store"
+    return {"state": state, "message": message, "generation": gen.name, "documents": docs,
+            "indexed_seq": indexed_seq, "store_seq": store_seq,
+            "built": gen.meta.get("built"), "updated": gen.meta.get("updated")}
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

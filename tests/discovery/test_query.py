@@ -1,0 +1,91 @@
+"""The reader's query language: parsed into a small tree, never a crash (no index needed).
+
+What the trees find is tested in test_backend.py, over a real index.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from discovery.errors import QueryError
+from discovery.query import (MAX_QUERY_CHARS, And, MatchAll, Not, Or, Text, Value, YearRange,
+                             clean, parse)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x07", None])
+def test_empty_query_matches_everything(text):
+    assert isinstance(parse(text), MatchAll)
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("year:1990-2000", 1990, 2000),
+    ("year:1990..2000", 1990, 2000),
+    ("year:2000-1990", 1990, 2000),
+    ("year:-1990", None, 1990),
+    ("year:1990-", 1990, None),
+    ("year:1997", 1997, 1997),
+])
+def test_year_ranges(text, start, end):
+    assert parse(text) == YearRange(start, end)
+
+
+@pytest.mark.parametrize("text", ["year:abc", "year:19x0", "year:12345", "year:1990-2000-2010",
+                                  "year:-", "Taiwan year:abc"])
+def test_a_value_that_is_not_a_year_is_a_query_error(text):
+    with pytest.raises(QueryError, match=r"is not a year; use e\.g\. year:1997"):
+        parse(text)
+
+
+def test_words_are_anded_and_fields_apply_to_their_word():
+    assert parse("Taiwan ti:Caoshan year:1997") == And((
+        Text(None, "Taiwan"), Text("title", "Caoshan"), YearRange(1997, 1997)))
+
+
+def test_isbn_is_an_exact_value_hyphens_and_all():
+    assert parse("isbn:7-209-02472-7") == Value("isbn", "7-209-02472-7")
+
+
+@pytest.mark.parametrize("text, field", [("au:Chen", "author"), ("su:Taiwan", "subject"),
+                                         ("title:Caoshan", "title"), ("ti:Caoshan", "title")])
+def test_field_aliases(text, field):
+    assert parse(text) == Text(field, text.split(":", 1)[1])
+
+
+@pytest.mark.parametrize("text, value", [("lang:vie", Value("language", "vie")),
+                                         ("library:vn", Value("library", "vn"))])
+def test_language_and_library_are_values(text, value):
+    assert parse(text) == value
+
+
+def test_boolean_operators_phrases_and_negation():
+    assert parse('"Việt Nam" OR Hà -Nội') == Or((
+        Text(None, "Việt Nam", phrase=True), And((Text(None, "Hà"), Not(Text(None, "Nội"))))))
+
+
+def test_traditional_query_text_is_kept_for_the_analyzer():
+    assert parse("民進黨") == Text(None, "民進黨")
+
+
+def test_decomposed_vietnamese_query_is_composed():
+    nfd = unicodedata.normalize("NFD", "ngoại hối")
+    assert parse(nfd) == And((Text(None, "ngoại"), Text(None, "hối")))
+
+
+def test_leading_wildcards_are_dropped_and_trailing_star_is_a_prefix():
+    assert parse("*foo") == Text(None, "foo")
+    assert parse("libr*") == Text(None, "libr", prefix=True)
+
+
+@pytest.mark.parametrize("text", ["title:(foo", '"unclosed', "AND", "(((", "foo:bar:baz",
+                                  "title:[a TO", "^~!", "-", ")", "NOT", "a OR", "title:",
+                                  "x" * 5000, "a " * 500])
+def test_syntax_a_reader_gets_wrong_never_raises(text):
+    parse(text)
+
+
+def test_clean_normalizes_and_cuts():
+    assert clean("  Vie\u0302\u0323t \t Nam\n") == "Việt Nam"
+    assert len(clean("a" * (MAX_QUERY_CHARS + 50))) == MAX_QUERY_CHARS
+    assert clean(None) == ""
