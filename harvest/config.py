@@ -154,7 +154,7 @@ def _option(code: str, key: str, value: object) -> object:
 
 
 def validate_code(code: str) -> str:
-    if not _CODE_RE.match(code or ""):
+    if not _CODE_RE.fullmatch(code or ""):
         raise ConfigError(
             f"bad source code {code!r}: use 1-16 lowercase letters, digits, '-' or '_',"
             " starting with a letter")

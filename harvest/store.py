@@ -207,7 +207,16 @@ class RecordStore:
         """Write records inside the caller's transaction."""
         now = _now()
         db = self.db
-        seq = self._next_seq()
+        seq = None
+
+        def change_seq() -> int:
+            # taken on the first real change only: re-importing identical bytes must
+            # leave max_seq alone, or the index would look "behind" for nothing
+            nonlocal seq
+            if seq is None:
+                seq = self._next_seq()
+            return seq
+
         for rec in records:
             summary.read += 1
             old = db.execute(
@@ -220,7 +229,7 @@ class RecordStore:
                 db.execute(
                     "UPDATE records SET deleted=1, data=NULL, digest=NULL, datestamp=?,"
                     " last_changed=?, seq=? WHERE source=? AND local_id=?",
-                    (rec.datestamp, now, seq, source, rec.local_id))
+                    (rec.datestamp, now, change_seq(), source, rec.local_id))
                 summary.deleted += 1
                 continue
             digest = hashlib.sha1(rec.data).digest()
@@ -229,7 +238,7 @@ class RecordStore:
                     "INSERT INTO records (source, local_id, format, data, digest, datestamp,"
                     " deleted, first_seen, last_changed, seq) VALUES (?,?,?,?,?,?,0,?,?,?)",
                     (source, rec.local_id, rec.format, rec.data, digest, rec.datestamp,
-                     now, now, seq))
+                     now, now, change_seq()))
                 summary.new += 1
             elif old[0] == digest and not old[1]:
                 summary.unchanged += 1
@@ -237,7 +246,7 @@ class RecordStore:
                 db.execute(
                     "UPDATE records SET format=?, data=?, digest=?, datestamp=?, deleted=0,"
                     " last_changed=?, seq=? WHERE source=? AND local_id=?",
-                    (rec.format, rec.data, digest, rec.datestamp, now, seq,
+                    (rec.format, rec.data, digest, rec.datestamp, now, change_seq(),
                      source, rec.local_id))
                 summary.changed += 1
 

@@ -37,7 +37,7 @@ from whoosh.analysis.filters import Filter
 
 from . import pinyin, textnorm
 
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 # Han ideographs: URO, Extension A, compatibility ideographs, Extensions B-H
 # and the compatibility supplement, plus U+3007 (〇).
@@ -48,7 +48,8 @@ _RUNS = re.compile(f"([{HAN_CLASS}]+)|([^{HAN_CLASS}]+)")
 _CJK_RUN = re.compile(f"[{HAN_CLASS}]+|[{KANA_HANGUL_CLASS}\u30fc]+")
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 # A word: letters and digits with any combining marks inside it.
-_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff"
+# (U+FE20-FE2F: the combining half marks of ALA-LC ligatures, as in t︠s︡)
+_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\ufe20-\ufe2f"
                    r"\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670])+")
 
 _lock = threading.Lock()

@@ -239,15 +239,25 @@ class Blocking:
         return sorted(found)
 
     def candidates(self) -> Iterator[tuple[str, int]]:
-        """(candidate key, record position) for every id and blocking key of every record."""
-        for key, i in self.ids.items():
-            yield key, i
+        """(candidate key, record position) for every id and blocking key of every record
+        (a record may come twice under one key)."""
+        yield from self.ids.items()
         for key, more in self.more_ids.items():
             for i in more:
                 yield key, i
+        exact, more_exact = self.exact, self.more_exact
         for b, e in self.blocks.items():
-            for e in (e, *self.more_blocks.get(b, ())):
-                for i in self.exact_members(e):
+            yield b, exact[e]
+        for b, es in self.more_blocks.items():
+            for e in es:
+                yield b, exact[e]
+        for b, e in self.blocks.items():
+            if e in more_exact:
+                for i in more_exact[e]:
+                    yield b, i
+        for b, es in self.more_blocks.items():
+            for e in es:
+                for i in more_exact.get(e, ()):
                     yield b, i
 
 

@@ -109,9 +109,7 @@ def test_good_source_codes_are_accepted(code):
     assert validate_code(code) == code
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: harvest.config._CODE_RE ends with '$', which also matches before a final newline, "
-    "so validate_code('loc\\n') passes; use re.fullmatch or '\\Z'"))
+# regression: the code pattern ended with '$', which also matches before a final newline
 def test_a_code_with_a_trailing_newline_is_rejected():
     with pytest.raises(ConfigError):
         validate_code("loc\n")
