@@ -121,8 +121,8 @@ def by_evidence(assignment: dict[str, str], truth: dict[str, dict],
         for i, a in enumerate(members):
             for b in members[i + 1:]:
                 ka, kb = keys[a], keys[b]
-                kind = ("shared id" if ka.isbns & kb.isbns or ka.lccn & kb.lccn
-                        or ka.oclc & kb.oclc else "no shared id")
+                kind = ("shared id" if set(ka.isbns) & set(kb.isbns) or set(ka.lccn) & set(kb.lccn)
+                        or set(ka.oclc) & set(kb.oclc) else "no shared id")
                 total[kind] += 1
                 found[kind] += assignment[a] == assignment[b]
     for kind in sorted(total):
@@ -183,8 +183,8 @@ def replicas(keys: list[MatchKeys], copies: int) -> list[MatchKeys]:
         tag = f"#{r}"
         for k in keys:
             out.append(replace(
-                k, isbns=frozenset(v + tag for v in k.isbns), lccn=frozenset(v + tag for v in k.lccn),
-                oclc=frozenset(v + tag for v in k.oclc), author=k.author + tag,
+                k, isbns=tuple(v + tag for v in k.isbns), lccn=tuple(v + tag for v in k.lccn),
+                oclc=tuple(v + tag for v in k.oclc), author=k.author + tag,
                 author_vernacular=k.author_vernacular + tag if k.author_vernacular else "",
                 author_pinyin=k.author_pinyin + tag if k.title_pinyin else ""))
     return out

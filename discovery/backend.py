@@ -25,6 +25,7 @@ from whoosh.collectors import TopCollector
 from harvest.config import Home
 from indexer.analysis import warm_up
 from indexer.cluster_store import ClusterStore
+from indexer.suggest import SuggestStore
 from indexer.generations import Generation, IndexDir
 from indexer.errors import IndexerError
 
@@ -33,9 +34,12 @@ from .highlight import Highlighter, query_terms
 from .labels import facet_label
 from .query import parse
 from .results import FacetValue, Hit, Holding, SearchRequest, SearchResult
+from .spelling import Speller
 from .whoosh_facets import FacetEngine
 from .whoosh_query import QueryCompiler
 
+SUGGEST_BELOW = 3
+SUGGEST_KINDS = ("title", "author", "subject")
 FACET_FIELDS = {"library": "source", "language": "language", "format": "format",
                 "subject": "subject_facet", "author": "author_facet", "class": "class_facet"}
 HOLDINGS_TIEBREAK = 1e-4
@@ -74,6 +78,8 @@ class WhooshBackend:
         self._compiler: QueryCompiler | None = None
         self._highlighter: Highlighter | None = None
         self._facets = FacetEngine(tuple(FACET_FIELDS.values()))
+        self._suggest = None
+        self._speller = None
         self._checked = 0.0
         warm_up()
 
@@ -84,7 +90,9 @@ class WhooshBackend:
     def _close(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
-        self._searcher = self._index = self._generation = None
+        if getattr(self, "_suggest", None) is not None:
+            self._suggest.close()
+        self._searcher = self._index = self._generation = self._suggest = None
 
     def searcher(self):
         """The current searcher (reopened or refreshed when the index changed)."""
@@ -106,6 +114,8 @@ class WhooshBackend:
             self._generation = gen
             self._compiler = QueryCompiler(self._index.schema)
             self._highlighter = Highlighter(self._index.schema)
+            self._speller = Speller()
+            self._suggest = SuggestStore(gen.suggest_path) if gen.suggest_path.exists() else None
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
         self._facets.prepare(self._searcher)
@@ -146,8 +156,43 @@ class WhooshBackend:
             hits = [self._hit(searcher, d, scores.get(d, 0.0), terms) for d in docnums]
             facets = self._count_facets(request, matched, masks)
             histogram = self._histogram(matched, masks) if "year" in request.facets else []
+            suggestion = None
+            if total < SUGGEST_BELOW and request.query.strip():
+                suggestion = self._speller.suggestion(searcher, self._compiler, tree, total,
+                                                      self._count)
         return SearchResult(request=request, total=total, hits=hits, facets=facets,
-                            year_histogram=histogram)
+                            year_histogram=histogram, suggestion=suggestion)
+
+    def _count(self, searcher, tree) -> int:
+        return len(searcher.search(self._compiler.compile(tree), limit=None, scored=False))
+
+    def suggest(self, typed: str, kinds: tuple[str, ...] = SUGGEST_KINDS,
+                limit: int = 10) -> list[dict]:
+        """Titles, authors and subjects starting with (a word of) what was typed."""
+        with self._lock:
+            self.searcher()
+            store = self._suggest
+            return store.suggest(typed[:200], kinds, limit) if store is not None else []
+
+    def similar(self, cluster_id: str, limit: int = 6) -> list[Hit]:
+        """Clusters sharing subjects, authors and title words with this one ("more like this")."""
+        with self._lock:
+            searcher = self.searcher()
+            docnum = searcher.document_number(id=cluster_id)
+            if docnum is None:
+                return []
+            display = searcher.stored_fields(docnum)["display"]
+            clauses = [wq.Term("subject_facet", s.split(" -- ")[0], boost=3.0)
+                       for s in display.get("subjects", [])[:8]]
+            clauses += [wq.Term("author_facet", a, boost=2.0) for a in display.get("authors", [])[:4]]
+            words = self._compiler.tokens(display.get("title", ""))[:10]
+            clauses += [wq.Term("title", w, boost=0.5) for w in words if len(w) > 2]
+            if not clauses:
+                return []
+            found = searcher.search(wq.Or(clauses), limit=limit + 1,
+                                    mask=wq.Term("id", cluster_id))
+            empty = {"words": set(), "ngrams": set(), "pinyin": set(), "prefix": set()}
+            return [self._hit(searcher, hit.docnum, hit.score, empty) for hit in found][:limit]
 
     def _filter_masks(self, request: SearchRequest) -> dict[str, np.ndarray]:
         """One mask per filtered facet: selected values ORed, then exclusions removed."""

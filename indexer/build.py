@@ -35,9 +35,10 @@ from .cluster import match_keys, richest
 from .cluster_store import ClusterStore
 from .document import Member, cluster_document
 from .errors import IndexerError, MappingError, RebuildNeeded
-from .generations import Generation, IndexDir, now, status  # noqa: F401  (status re-exported)
+from .generations import SUGGEST_NAME, Generation, IndexDir, now, status  # noqa: F401
 from .mapping import map_stored
 from .schema import build_schema, make_codec, versions
+from .suggest import SuggestStore
 
 OnFailure = Callable[[str, str], None]
 OnWarning = Callable[[str], None]
@@ -168,13 +169,15 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
         writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, codec=make_codec())
         names = _names(home)
         try:
-            for cid in sorted(groups):
-                members = cache.members(sorted(groups[cid]))
-                doc = _document(cid, members, names)
-                t = time.perf_counter()
-                writer.add_document(**doc)
-                report.write_seconds += time.perf_counter() - t
-                report.clusters += 1
+            with SuggestStore(path / SUGGEST_NAME) as suggestions:
+                for cid in sorted(groups):
+                    members = cache.members(sorted(groups[cid]))
+                    doc = _document(cid, members, names)
+                    suggestions.add(doc["display"], doc["holdings"])
+                    t = time.perf_counter()
+                    writer.add_document(**doc)
+                    report.write_seconds += time.perf_counter() - t
+                    report.clusters += 1
         except BaseException:
             writer.cancel()
             raise
@@ -239,6 +242,7 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
                     fresh[rec.id] = Member(rec.id, rec.source, mapped)
                     report.records += 1
             names = _names(home)
+            suggestions = SuggestStore(gen.path / SUGGEST_NAME)
             for cid in sorted(pending):
                 rids = clusters.members(cid)
                 if not rids:
@@ -247,10 +251,13 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
                     continue
                 members = [fresh.get(rid) or _member(store, mapper, rid) for rid in sorted(rids)]
                 members = [m for m in members if m is not None]
+                doc = _document(cid, members, names)
+                suggestions.add(doc["display"], doc["holdings"])
                 t = time.perf_counter()
-                writer.update_document(**_document(cid, members, names))
+                writer.update_document(**doc)
                 report.write_seconds += time.perf_counter() - t
                 report.clusters += 1
+            suggestions.close()
         except BaseException:
             writer.cancel()
             raise

@@ -54,8 +54,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .cluster_keys import (MatchKeys, comparable, pair_match, candidate_keys, id_keys,
-                           look_alike, match_keys, title_keys, title_match)
+from .cluster_keys import (MatchKeys, candidate_keys, comparable, id_keys, look_alike,
+                           match_keys, pair_match, title_keys, title_match)
 
 __all__ = ["MatchKeys", "match_keys", "candidate_keys", "cluster_all", "cluster_sorted",
            "Blocking", "richest", "description_score"]
@@ -80,17 +80,17 @@ class _Summary:
     numbers: set
     languages: set
     pages: set
-    issns: frozenset
-    isbns: frozenset
-    lccn: frozenset
-    oclc: frozenset
+    issns: set
+    isbns: set
+    lccn: set
+    oclc: set
     members: list
 
     @classmethod
     def of(cls, k: MatchKeys, index: int) -> "_Summary":
         return cls(k.year, k.format, {k.edition}, {k.numbers}, {k.language},
-                   set() if k.pages is None else {k.pages}, k.issns, k.isbns, k.lccn, k.oclc,
-                   [index])
+                   set() if k.pages is None else {k.pages}, set(k.issns), set(k.isbns),
+                   set(k.lccn), set(k.oclc), [index])
 
     def absorb(self, o: "_Summary") -> None:
         if self.year is None:
@@ -107,7 +107,7 @@ class _Summary:
         self.members += o.members
 
 
-def _disjoint(a: frozenset, b: frozenset) -> bool:
+def _disjoint(a: set, b: set) -> bool:
     return bool(a) and bool(b) and a.isdisjoint(b)
 
 

@@ -51,10 +51,10 @@ _HAN_OR_DIGITS = re.compile(f"[{HAN_CLASS}]+|[0-9]+")
 class MatchKeys:
     """What matching reads of one record. Empty strings and sets mean unknown."""
 
-    isbns: frozenset = frozenset()      # ISBN-13 forms
-    oclc: frozenset = frozenset()       # digits, leading zeros off
-    lccn: frozenset = frozenset()
-    issns: frozenset = frozenset()
+    isbns: tuple = ()                   # ISBN-13 forms (ids are sorted tuples: small)
+    oclc: tuple = ()                    # digits, leading zeros off
+    lccn: tuple = ()
+    issns: tuple = ()
     title: str = ""                     # title_key of the main title
     author: str = ""                    # author_key of the first author
     title_vernacular: str = ""          # the same two from the 880s (the romanized
@@ -161,6 +161,10 @@ def pinyin_pair(mapped: dict) -> tuple[str, str]:
     return _pinyin(title), _name_letters(author)
 
 
+def _ids(values) -> tuple:
+    return tuple(sorted(set(values)))
+
+
 def match_keys(mapped: dict) -> MatchKeys:
     """Matching keys of a mapped record (keys read: isbns, oclc, lccn, issns, title,
     title_vernacular, authors, authors_vernacular, year, format, languages, edition,
@@ -172,10 +176,10 @@ def match_keys(mapped: dict) -> MatchKeys:
     chinese = bool(languages) and languages[0] in PINYIN_LANGUAGES
     pinyin = pinyin_pair(mapped) if chinese else ("", "")
     return MatchKeys(
-        isbns=frozenset(v for v in mapped.get("isbns") or () if len(v) == 13),
-        oclc=frozenset(v.lstrip("0") for v in mapped.get("oclc") or () if v.strip("0")),
-        lccn=frozenset(v.strip() for v in mapped.get("lccn") or () if v.strip()),
-        issns=frozenset(mapped.get("issns") or ()),
+        isbns=_ids(v for v in mapped.get("isbns") or () if len(v) == 13),
+        oclc=_ids(v.lstrip("0") for v in mapped.get("oclc") or () if v.strip("0")),
+        lccn=_ids(v.strip() for v in mapped.get("lccn") or () if v.strip()),
+        issns=_ids(mapped.get("issns") or ()),
         title=title_key(mapped.get("title", "")),
         author=author_key(authors[0]),
         title_vernacular=title_key(mapped.get("title_vernacular", "")),

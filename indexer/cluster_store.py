@@ -56,7 +56,7 @@ def dump_keys(k: MatchKeys) -> str:
 
 def load_keys(text: str) -> MatchKeys:
     v = text.split(_FS)
-    sets = [frozenset(s.split(_US)) if s else frozenset() for s in v[:4]]
+    sets = [tuple(s.split(_US)) if s else () for s in v[:4]]
     return MatchKeys(*sets, *v[4:8], int(v[8]) if v[8] else None, *v[9:13],
                      int(v[13]) if v[13] else None, *v[14:16])
 

@@ -27,6 +27,7 @@ from .schema import versions
 META_NAME = "sheaf-meta.json"
 CURRENT_NAME = "CURRENT"
 CLUSTERS_NAME = "clusters.sqlite"
+SUGGEST_NAME = "suggest.sqlite"
 
 
 @dataclass
@@ -44,6 +45,10 @@ class Generation:
     @property
     def clusters_path(self) -> Path:
         return self.path / CLUSTERS_NAME
+
+    @property
+    def suggest_path(self) -> Path:
+        return self.path / SUGGEST_NAME
 
     def write_meta(self) -> None:
         tmp = self.path / (META_NAME + ".tmp")

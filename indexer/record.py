@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import unicodedata
 
 from lxml import etree
 
@@ -20,6 +19,7 @@ from harvest import charsets
 from harvest.iso2709 import StructureError, detect_flavour, read_layout
 
 from .errors import MappingError
+from .textnorm import nfc
 
 MARCXML_NS = "http://www.loc.gov/MARC21/slim"
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
@@ -110,7 +110,7 @@ def _indicators(inds: str, tag: str, notes: list[str]) -> tuple[str, str]:
 
 
 def _nfc(text: str) -> str:
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    return nfc(text)
 
 
 def decode(data: bytes, fmt: str, encoding: str | None = None, flavour: str | None = None,
@@ -161,12 +161,11 @@ def _fields(raw: list[tuple[str, bytes]], codec: str, errors: str,
             keep_nonsorting: bool, notes: list[str]) -> list[Field]:
     fields = []
     append = fields.append
-    normalize = unicodedata.normalize
     nonsort = _NONSORT_RE.search
     for tag, value in raw:
         text = value.decode(codec, errors)
         if not text.isascii():
-            text = normalize("NFC", text)
+            text = nfc(text)  # Vietnamese shape/tone marks reordered first (textnorm.nfc)
             if not keep_nonsorting and nonsort(text):
                 text = text.translate(_NONSORT)
         if tag < "010" and tag.isdigit():

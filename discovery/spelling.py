@@ -1,0 +1,122 @@
+"""Did you mean: a better query for one that found nothing or little.
+
+Word by word:
+
+* a Latin-script word the index does not know is replaced by the most
+  frequent indexed word one edit away (a letter deleted, swapped, replaced
+  or inserted), compared on folded forms;
+* a word typed without diacritics that the catalogue mostly writes with
+  them is given them back (``thu vien`` -> ``thư viện``), so the reader can
+  ask for exactly that;
+* a run of Han characters that matches nothing is shortened from either end
+  until it does, or left out (a nearby segmentation of what was typed).
+
+The suggestion is offered only when it finds more than the query did.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from indexer.analysis import HAN_RUN
+from indexer.textnorm import fold
+
+from . import query as q
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+WORD_FIELDS = ("title", "author", "subject", "all")
+
+
+def edits1(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in LETTERS]
+    inserts = [a + c + b for a, b in splits for c in LETTERS]
+    return set(deletes + swaps + replaces + inserts) - {word}
+
+
+class Speller:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._accented: dict[str, tuple[str, int]] | None = None
+
+    def _frequency(self, reader, term: str) -> int:
+        return max(reader.doc_frequency(f, term) for f in WORD_FIELDS)
+
+    def _accented_forms(self, reader) -> dict[str, tuple[str, int]]:
+        """folded word -> its most frequent accented spelling in titles (built once)."""
+        with self._lock:
+            if self._accented is None:
+                best: dict[str, tuple[str, int]] = {}
+                for term, info in reader.iter_field("title"):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    if text.isascii() or "_" in text or HAN_RUN.match(text):
+                        continue
+                    key, df = fold(text), info.doc_frequency()
+                    if key != text and df > best.get(key, ("", 0))[1]:
+                        best[key] = (text, df)
+                self._accented = best
+            return self._accented
+
+    def _word(self, reader, compiler, word: str) -> str | None:
+        """A replacement for one typed word, "" to leave it out, None to keep it."""
+        tokens = compiler.tokens(word)
+        if not tokens:
+            return None
+        if all(HAN_RUN.match(t) for t in tokens):
+            return self._han(reader, compiler, word)
+        known = all(self._frequency(reader, fold(t)) for t in tokens)
+        if len(tokens) != 1:
+            return None
+        folded = fold(tokens[0])
+        if not known:
+            candidates = [(self._frequency(reader, c), c) for c in edits1(folded)
+                          if c.isascii()]
+            candidates = [(df, c) for df, c in candidates if df]
+            if not candidates:
+                return None
+            folded = max(candidates)[1]
+        if tokens[0].isascii():
+            accented = self._accented_forms(reader).get(folded)
+            if accented and accented[1] > self._frequency(reader, folded) // 2:
+                return accented[0]
+        return folded if not known else None
+
+    def _han(self, reader, compiler, word: str) -> str | None:
+        def found(text: str) -> bool:
+            grams = [text[i:i + 2] for i in range(len(text) - 1)] or [text]
+            return all(reader.doc_frequency("title_cjk", g) or reader.doc_frequency("cjk", g)
+                       for g in grams)
+
+        from indexer.analysis import to_simplified
+        simplified = to_simplified(word)
+        if found(simplified):
+            return None
+        for size in range(len(simplified) - 1, 1, -1):
+            for start in range(0, len(simplified) - size + 1):
+                if found(simplified[start:start + size]):
+                    return word[start:start + size]
+        return ""
+
+    def suggestion(self, searcher, compiler, tree, total: int, count) -> str | None:
+        nodes = tree.items if isinstance(tree, q.And) else (tree,)
+        if not nodes or not all(isinstance(n, q.Text) and not n.phrase and not n.prefix
+                                for n in nodes):
+            return None
+        reader = searcher.reader()
+        words, changed = [], False
+        for node in nodes:
+            prefix = f"{node.field}:" if node.field else ""
+            for word in node.text.split():
+                better = self._word(reader, compiler, word)
+                if better is None:
+                    words.append(prefix + word)
+                else:
+                    changed = True
+                    if better:
+                        words.append(prefix + better)
+        if not changed or not words:
+            return None
+        text = " ".join(words)
+        return text if count(searcher, q.parse(text)) > total else None

@@ -1,0 +1,112 @@
+"""Autocomplete: titles, authors and subjects, found by what a reader has typed so far.
+
+Each generation has ``suggest.sqlite``: one row per (key, kind, text), where
+the key is what a prefix is matched against:
+
+* the text's words, lowercased and folded (``thu vien`` reaches "Thư viện"),
+  from its first word and from each of its next three words, so typing the
+  middle of a title works too;
+* for Han text, the characters in simplified form, and its pinyin, both with
+  and without spaces (``hongl`` and ``hong lou`` reach 红楼梦).
+
+The weight is the number of holdings behind the text, so widely held works
+come first. Updates only add rows: a text whose records are all gone may
+still be offered until the next rebuild.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from .analysis import HAN_RUN, to_simplified
+from .pinyin import han_to_pinyin
+from .textnorm import fold, normalize
+
+KINDS = ("title", "author", "subject")
+MAX_TEXT = 200
+_WORD = re.compile(r"[^\W_]+")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entry (
+    key TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, weight INTEGER NOT NULL,
+    PRIMARY KEY (key, kind, text)) WITHOUT ROWID;
+"""
+
+
+def prefix_key(text: str) -> str:
+    """What a typed prefix is compared with: folded words, Han simplified."""
+    return " ".join(fold(w) for w in _WORD.findall(to_simplified(normalize(text))))
+
+
+def keys_of(text: str) -> set[str]:
+    key = prefix_key(text)
+    words = key.split()
+    keys = {" ".join(words[i:]) for i in range(min(len(words), 4))}
+    han = "".join(HAN_RUN.findall(to_simplified(normalize(text))))
+    if han:
+        keys.add(han)
+        syllables = han_to_pinyin(han)
+        if syllables:
+            keys.add(" ".join(syllables))
+            keys.add("".join(syllables))
+    return {k for k in keys if k}
+
+
+def entries(display: dict) -> list[tuple[str, str]]:
+    """(kind, text) pairs a cluster offers for autocomplete."""
+    out = []
+    for key in ("title", "title_vernacular"):
+        if display.get(key):
+            out.append(("title", display[key][:MAX_TEXT]))
+    for name in list(display.get("authors", [])) + list(display.get("authors_vernacular", [])):
+        out.append(("author", name[:MAX_TEXT]))
+    for subject in display.get("subjects", []):
+        out.append(("subject", subject.split(" -- ")[0][:MAX_TEXT]))
+    return out
+
+
+class SuggestStore:
+    def __init__(self, path: str | Path):
+        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+        self._pending: list[tuple] = []
+
+    def close(self) -> None:
+        self.flush()
+        self.db.close()
+
+    def __enter__(self) -> "SuggestStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def add(self, display: dict, weight: int) -> None:
+        for kind, text in entries(display):
+            for key in keys_of(text):
+                self._pending.append((key, kind, text, weight))
+        if len(self._pending) > 20000:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        self.db.execute("BEGIN")
+        self.db.executemany(
+            "INSERT INTO entry VALUES (?, ?, ?, ?) ON CONFLICT (key, kind, text)"
+            " DO UPDATE SET weight = max(weight, excluded.weight)", self._pending)
+        self.db.execute("COMMIT")
+        self._pending.clear()
+
+    def suggest(self, typed: str, kinds: tuple[str, ...] = KINDS, limit: int = 10) -> list[dict]:
+        key = prefix_key(typed)
+        if not key:
+            return []
+        marks = ",".join("?" * len(kinds))
+        rows = self.db.execute(
+            f"SELECT text, kind, max(weight) AS w FROM entry WHERE key >= ? AND key < ?"
+            f" AND kind IN ({marks}) GROUP BY text, kind ORDER BY w DESC, length(text), text"
+            f" LIMIT ?", (key, key + "\U0010ffff", *kinds, limit)).fetchall()
+        return [{"text": text, "kind": kind} for text, kind, _w in rows]
