@@ -72,9 +72,9 @@ def main() -> None:
             report = build.rebuild(home, store, procs=args.procs)
             print(f"index   {rate(report.records, report.seconds)}  procs={args.procs}"
                   f"  ({report.clusters} clusters)")
-            print(f"        of which map {report.map_seconds:.2f} s, cluster "
-                  f"{report.cluster_seconds:.2f} s, add_document {report.write_seconds:.2f} s,"
-                  f" commit {report.commit_seconds:.2f} s")
+            print(f"        of which map {report.map_seconds:.2f} s (workers), cluster "
+                  f"{report.cluster_seconds:.2f} s, documents+segments {report.write_seconds:.2f} s"
+                  f" (workers), write phase {report.commit_seconds:.2f} s")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS {own:.0f} MiB (largest writer subprocess {children:.0f} MiB)")

@@ -77,7 +77,8 @@ def pool(data: Path) -> list[tuple[str, int, bytes]]:
             by_isbn.setdefault(stem, []).append(i)
         title = (_first(fields, "245", b"a").lower(), _first(fields, "100", b"a").lower())
         by_title.setdefault(title, []).append(i)
-    alike = {i for group in (*by_isbn.values(), *by_title.values()) if len(group) > 1 for i in group}
+    alike = {i for group in (*by_isbn.values(), *by_title.values()) if len(group) > 1
+             for i in group}
     for i, r in enumerate(rec):
         if i % 11 == 0 or i in alike:
             chosen.setdefault(lc_id(parse(r)[1]), ("rec", i, r))

@@ -32,7 +32,8 @@ def parse(record: bytes) -> tuple[bytes, list[list]]:
     directory = record[24:base - 1]
     fields = []
     for i in range(0, len(directory), 12):
-        tag, length, start = directory[i:i + 3], int(directory[i + 3:i + 7]), int(directory[i + 7:i + 12])
+        tag = directory[i:i + 3]
+        length, start = int(directory[i + 3:i + 7]), int(directory[i + 7:i + 12])
         fields.append([tag.decode(), record[base + start:base + start + length - 1]])
     return record[:24], fields
 
@@ -45,7 +46,8 @@ def build(leader: bytes, fields: list[list]) -> bytes:
         body += data
     base = 24 + len(directory) + 1
     total = base + len(body) + 1
-    return b"%05d" % total + leader[5:12] + b"%05d" % base + leader[17:] + directory + FT + body + RT
+    return (b"%05d" % total + leader[5:12] + b"%05d" % base + leader[17:]
+            + directory + FT + body + RT)
 
 
 def get(fields: list[list], tag: str) -> list[list]:

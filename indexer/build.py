@@ -2,7 +2,8 @@
 
 ``rebuild`` maps every live record, clusters them (:mod:`indexer.cluster`),
 writes one document per cluster into a new generation and switches to it
-when it is complete. ``update`` applies the store's changes since the live
+when it is complete; its heavy passes run in worker processes
+(:mod:`indexer.parallel`). ``update`` applies the store's changes since the live
 generation was last brought up to date: it re-maps only the changed records,
 asks the generation's cluster store which clusters that touched, and
 rewrites or deletes just those documents.
@@ -15,13 +16,10 @@ metadata moves last. A killed update is therefore finished by the next one.
 
 from __future__ import annotations
 
-import pickle
 import shutil
-import sqlite3
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from whoosh import index as whoosh_index
@@ -35,7 +33,9 @@ from .cluster import match_keys, richest
 from .cluster_store import ClusterStore
 from .document import Member, cluster_document
 from .errors import IndexerError, MappingError, RebuildNeeded
-from .generations import SUGGEST_NAME, Generation, IndexDir, now, status  # noqa: F401
+from . import parallel
+from .generations import (CLUSTERS_NAME, SUGGEST_NAME, Generation, IndexDir, now,  # noqa: F401
+                          status)
 from .mapping import map_stored
 from .schema import build_schema, make_codec, versions
 from .suggest import SuggestStore
@@ -96,34 +96,6 @@ class _Mapper:
             self.report.map_seconds += time.perf_counter() - started
 
 
-class _MappedCache:
-    """Mapped records kept on disk while a rebuild runs (memory stays flat)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=OFF")
-        self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE mapped (rid TEXT PRIMARY KEY, source TEXT, data BLOB)")
-        self.db.execute("BEGIN")
-
-    def put(self, rec: StoredRecord, mapped: dict) -> None:
-        self.db.execute("INSERT INTO mapped VALUES (?, ?, ?)",
-                        (rec.id, rec.source, pickle.dumps(mapped, pickle.HIGHEST_PROTOCOL)))
-
-    def members(self, rids: list[str]) -> list[Member]:
-        out = []
-        for rid in rids:
-            source, data = self.db.execute("SELECT source, data FROM mapped WHERE rid=?",
-                                           (rid,)).fetchone()
-            out.append(Member(rid, source, pickle.loads(data)))
-        return out
-
-    def close(self) -> None:
-        self.db.close()
-        self.path.unlink(missing_ok=True)
-
-
 def _document(cluster_id: str, members: list[Member], names: dict[str, str]) -> dict:
     display = members[richest([m.mapped for m in members])]
     return cluster_document(cluster_id, members, display, names)
@@ -136,7 +108,11 @@ def _names(home: Home) -> dict[str, str]:
 def rebuild(home: Home, store: RecordStore, procs: int = 1,
             on_failure: OnFailure | None = None,
             on_warning: OnWarning | None = None) -> BuildReport:
-    """Build a whole new generation from the store, then make it live."""
+    """Build a whole new generation from the store, then make it live.
+
+    ``procs`` worker processes map the records and write the documents
+    (see :mod:`indexer.parallel`); 1 does everything in this process.
+    """
     warm_up(vietnamese=True)
     started = time.perf_counter()
     index_dir = IndexDir(home.index_path)
@@ -147,51 +123,50 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
     store_seq = store.max_seq()
     path = index_dir.new_generation()
     report = BuildReport(generation=path.name, rebuilt=True)
-    mapper = _Mapper(home, report, on_failure, on_warning)
-    cache = _MappedCache(path / "mapped.tmp.sqlite")
+    shard_dir = path / "mapped.tmp"
+    shard_dir.mkdir()
     try:
         keys = []
-        for rec in store.iter_records(include_deleted=False):
-            mapped = mapper(rec)
-            if mapped is not None:
-                cache.put(rec, mapped)
-                keys.append((rec.id, match_keys(mapped)))
-                report.records += 1
+
+        def collect(chunk_keys, failures, warnings, seconds):
+            keys.extend(chunk_keys)
+            report.records += len(chunk_keys)
+            report.map_seconds += seconds
+            report.warnings += len(warnings)
+            for rid, reason in failures:
+                report.failed.append((rid, reason))
+                if on_failure:
+                    on_failure(rid, reason)
+            if on_warning:
+                for message in warnings:
+                    on_warning(message)
+
+        encodings = {code: src.encoding for code, src in home.sources.items()}
+        where = parallel.map_all(store.iter_records(include_deleted=False), shard_dir,
+                                 encodings, procs, collect)
         t = time.perf_counter()
-        with ClusterStore(path / "clusters.sqlite") as clusters:
+        with ClusterStore(path / CLUSTERS_NAME) as clusters:
             assignment = clusters.load(keys)
         del keys
-        groups: dict[str, list[str]] = defaultdict(list)
+        groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for rid, cid in assignment.items():
-            groups[cid].append(rid)
+            groups[cid].append((rid, where[rid]))
+        ordered = [(cid, sorted(groups[cid])) for cid in sorted(groups)]
+        del groups, assignment, where
         report.cluster_seconds = time.perf_counter() - t
-        ix = whoosh_index.create_in(str(path), build_schema())
-        writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, codec=make_codec())
-        names = _names(home)
-        try:
-            with SuggestStore(path / SUGGEST_NAME) as suggestions:
-                for cid in sorted(groups):
-                    members = cache.members(sorted(groups[cid]))
-                    doc = _document(cid, members, names)
-                    suggestions.add(doc["display"], doc["holdings"])
-                    t = time.perf_counter()
-                    writer.add_document(**doc)
-                    report.write_seconds += time.perf_counter() - t
-                    report.clusters += 1
-        except BaseException:
-            writer.cancel()
-            raise
+        whoosh_index.create_in(str(path), build_schema())
         t = time.perf_counter()
-        writer.commit()
+        report.clusters, report.write_seconds = parallel.write_all(
+            path, ordered, _names(home), path / SUGGEST_NAME, procs)
         report.commit_seconds = time.perf_counter() - t
         gen = Generation(path, {"versions": versions(), "store_seq": store_seq,
                                 "built": now(), "updated": now()})
         gen.write_meta()
     except BaseException:
-        cache.close()
         shutil.rmtree(path, ignore_errors=True)
         raise
-    cache.close()
+    finally:
+        shutil.rmtree(shard_dir, ignore_errors=True)
     index_dir.switch(gen)
     index_dir.remove_old(keep=gen, previous=previous)
     report.seconds = time.perf_counter() - started

@@ -57,8 +57,12 @@ from typing import Iterable, Iterator
 from .cluster_keys import (MatchKeys, candidate_keys, comparable, id_keys, look_alike,
                            match_keys, pair_match, title_keys, title_match)
 
-__all__ = ["MatchKeys", "match_keys", "candidate_keys", "cluster_all", "cluster_sorted",
-           "Blocking", "richest", "description_score"]
+__all__ = ["CLUSTER_VERSION", "MatchKeys", "match_keys", "candidate_keys", "cluster_all",
+           "cluster_sorted", "Blocking", "richest", "description_score"]
+
+# Bump when match keys, their stored form or the rules change: a generation's
+# clusters.sqlite built with another version needs a rebuild.
+CLUSTER_VERSION = 1
 
 MAX_GROUP = 500           # an id or exact title shared by more records is not evidence
 MAX_BLOCK = 200           # blocks with more distinct titles get exact matching only

@@ -128,7 +128,8 @@ class ClusterStore:
     def clusters(self) -> Iterator[tuple[str, list[str]]]:
         """(cluster id, member ids) for every cluster, in cluster id order."""
         current, members = None, []
-        for rid, cluster in self.db.execute("SELECT rid, cluster FROM record ORDER BY cluster, rid"):
+        rows = self.db.execute("SELECT rid, cluster FROM record ORDER BY cluster, rid")
+        for rid, cluster in rows:
             if cluster != current and members:
                 yield current, members
                 members = []

@@ -9,6 +9,7 @@ from whoosh import columns
 from . import mapping
 from .analysis import (ANALYSIS_VERSION, cjk_analyzer, main_analyzer, pinyin_analyzer,
                        stem_analyzer)
+from .cluster import CLUSTER_VERSION
 from .codec import SheafCodec
 from .document import FACET_SEPARATOR
 
@@ -18,7 +19,7 @@ SCHEMA_LAYOUT = 3
 def versions() -> dict:
     """What an index must have been built with to be usable as it is."""
     return {"schema": SCHEMA_LAYOUT, "analysis": ANALYSIS_VERSION,
-            "mapping": mapping.MAPPING_VERSION}
+            "mapping": mapping.MAPPING_VERSION, "clusters": CLUSTER_VERSION}
 
 
 # Word fields searched by a plain query, with their weights in BM25F scoring:

@@ -13,6 +13,9 @@ from dataclasses import replace
 
 import pymarc
 
+from harvest.config import Home, Source
+from harvest.importer import import_files
+from harvest.store import RecordStore
 from indexer.cluster import MatchKeys, cluster_all, match_keys, richest
 from indexer.cluster_keys import author_key, look_alike, title_key, within
 from indexer.mapping import map_stored
@@ -109,6 +112,21 @@ def test_the_same_record_from_two_libraries_is_one_cluster():
     lc = record(TRADITIONAL, 1)
     assert groups({"lc:00409591": keys(lc), "nlc:b42": keys(copy_of(lc, "b42"))}) == [
         ["lc:00409591", "nlc:b42"]]
+
+
+def test_a_file_imported_by_two_libraries_gives_one_cluster_per_record(tmp_path):
+    home = Home.init(tmp_path / "home")
+    path = FIXTURES / TRADITIONAL
+    for code in ("lc", "tw"):
+        home.add_source(Source(code=code, name=code, kind="marc", path=str(path)))
+    items = []
+    with RecordStore(home.store_path) as store:
+        for code in ("lc", "tw"):
+            import_files(home, store, code, [str(path)])
+        for rec in store.iter_records():
+            items.append((rec.id, match_keys(map_stored(rec.data, rec.format))))
+    ids = ["00409590", "00409591", "00409592", "00409593"]
+    assert cluster_all(items) == {f"{code}:{i}": f"lc:{i}" for code in ("lc", "tw") for i in ids}
 
 
 def test_a_copy_without_020_and_010_still_clusters_on_title_author_year_format():
@@ -219,10 +237,12 @@ def test_vernacular_only_and_romanized_only_copies_meet_through_pinyin():
     han = copy_of(lc, "c1", drop=("010", "020", "066", "100", "245", "880"))
     han.add_ordered_field(pymarc.Field("100", ["1", " "], [pymarc.Subfield("a", "陳婉真,"),
                                                           pymarc.Subfield("d", "1950-")]))
-    han.add_ordered_field(pymarc.Field("245", ["1", "0"], [pymarc.Subfield("a", "草山小蛇與民進黨的頭人們 /")]))
+    han.add_ordered_field(pymarc.Field("245", ["1", "0"],
+                                       [pymarc.Subfield("a", "草山小蛇與民進黨的頭人們 /")]))
     roman = copy_of(lc, "r1", drop=("010", "020", "066", "880"))
     kh, kr = keys(han), keys(roman)
-    assert (kh.title_pinyin, kh.author_pinyin) == ("caoshanxiaosheyuminjindangdetourenmen", "chenwanzhen")
+    assert (kh.title_pinyin, kh.author_pinyin) == (
+        "caoshanxiaosheyuminjindangdetourenmen", "chenwanzhen")
     assert (kr.title_pinyin, kr.author_pinyin) == (kh.title_pinyin, kh.author_pinyin)
     assert groups({"a:c1": kh, "b:r1": kr}) == [["a:c1", "b:r1"]]
 

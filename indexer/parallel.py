@@ -1,0 +1,206 @@
+"""The two heavy passes of a rebuild, spread over worker processes.
+
+1. **Map**: the parent reads stored records in chunks and hands them to a
+   pool; each worker maps them, keeps the mapped dicts in its own SQLite
+   shard on disk and returns only the small match keys (and any failures
+   and warnings, which the parent reports).
+2. **Write**: after clustering, the clusters are split into one share per
+   worker; each worker builds its clusters' documents from the shards,
+   writes them into a Whoosh segment of its own and its autocomplete rows
+   into a file of its own. The parent then commits all the segments in one
+   table of contents and merges the autocomplete files.
+
+Whoosh's own multiprocessing writer pickles every document from the parent
+to the workers and leaves mapping in the parent, which kept one core
+waiting on the other. This uses Whoosh's segment-writer internals
+(``SegmentWriter(_lk=False)``, ``_finalize_segment``, ``_commit_toc``) the
+way its ``MpWriter`` does; Whoosh is pinned at 2.7.4. With ``procs=1``
+everything runs in the calling process, through the same functions.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sqlite3
+import time
+from collections import deque
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from .cluster import match_keys, richest
+from .document import Member, cluster_document
+from .errors import MappingError
+from .mapping import map_stored
+from .schema import make_codec
+from .suggest import SuggestStore
+
+CHUNK = 500
+_state: dict = {}
+
+
+# -- pass 1: map --------------------------------------------------------------------
+
+def _map_init(shard_dir: str, encodings: dict) -> None:
+    path = os.path.join(shard_dir, f"mapped-{os.getpid()}.sqlite")
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("CREATE TABLE IF NOT EXISTS mapped (rid TEXT PRIMARY KEY, source TEXT, data BLOB)")
+    _state.update(db=db, path=path, encodings=encodings)
+
+
+def _map_chunk(chunk: list[tuple]) -> tuple:
+    db, encodings = _state["db"], _state["encodings"]
+    keys, failures, warnings = [], [], []
+    started = time.perf_counter()
+    db.execute("BEGIN")
+    for rid, source, local_id, fmt, data in chunk:
+        try:
+            mapped = map_stored(data, fmt, encodings.get(source), source=source,
+                                local_id=local_id, on_warning=warnings.append)
+        except MappingError as exc:
+            failures.append((rid, str(exc)))
+            continue
+        db.execute("INSERT OR REPLACE INTO mapped VALUES (?, ?, ?)",
+                   (rid, source, pickle.dumps(mapped, pickle.HIGHEST_PROTOCOL)))
+        keys.append((rid, match_keys(mapped)))
+    db.execute("COMMIT")
+    return _state["path"], keys, failures, warnings, time.perf_counter() - started
+
+
+def _chunks(records: Iterable, size: int = CHUNK) -> Iterator[list[tuple]]:
+    chunk = []
+    for rec in records:
+        chunk.append((rec.id, rec.source, rec.local_id, rec.format, rec.data))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def map_all(records: Iterable, shard_dir: Path, encodings: dict, procs: int,
+            on_result: Callable[[list, list, list, float], None]) -> dict[str, str]:
+    """Map every record; returns record id -> shard path. ``on_result`` gets each chunk's
+    (keys, failures, warnings, seconds)."""
+    where: dict[str, str] = {}
+    if procs <= 1:
+        _map_init(str(shard_dir), encodings)
+        results = map(_map_chunk, _chunks(records))
+        try:
+            for path, keys, failures, warnings, seconds in results:
+                where.update((rid, path) for rid, _k in keys)
+                on_result(keys, failures, warnings, seconds)
+        finally:
+            _state.pop("db").close()
+        return where
+    def take(result) -> None:
+        path, keys, failures, warnings, seconds = result.get()
+        where.update((rid, path) for rid, _k in keys)
+        on_result(keys, failures, warnings, seconds)
+
+    # The records are read here, in the calling thread (an SQLite connection may
+    # not be used from Pool.imap's feeder thread), with a few chunks in flight.
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(procs, initializer=_map_init, initargs=(str(shard_dir), encodings)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(records):
+            pending.append(pool.apply_async(_map_chunk, (chunk,)))
+            while len(pending) >= 2 * procs:
+                take(pending.popleft())
+        while pending:
+            take(pending.popleft())
+    return where
+
+
+# -- pass 2: write -------------------------------------------------------------------
+
+def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
+                 names: dict[str, str], suggest_path: str) -> tuple:
+    started = time.perf_counter()
+    ix = whoosh_index.open_dir(index_dir)
+    writer = SegmentWriter(ix, _lk=False, codec=make_codec(), limitmb=256)
+    shards: dict[str, sqlite3.Connection] = {}
+    written = 0
+    try:
+        with SuggestStore(suggest_path) as suggestions:
+            for cid, members in share:
+                loaded = []
+                for rid, shard in members:
+                    db = shards.get(shard) or shards.setdefault(shard, sqlite3.connect(shard))
+                    source, data = db.execute("SELECT source, data FROM mapped WHERE rid=?",
+                                              (rid,)).fetchone()
+                    loaded.append(Member(rid, source, pickle.loads(data)))
+                display = loaded[richest([m.mapped for m in loaded])]
+                doc = cluster_document(cid, loaded, display, names)
+                suggestions.add(doc["display"], doc["holdings"])
+                writer.add_document(**doc)
+                written += 1
+        segment = writer._finalize_segment() if written else None
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        for db in shards.values():
+            db.close()
+    # the temporary directory is shared by every worker's writer: the parent's
+    # writer removes it when it commits, after all of them have finished
+    return segment, written, time.perf_counter() - started
+
+
+def _shares(groups: list[tuple[str, list]], procs: int) -> list[list]:
+    """Contiguous shares with about the same number of member records each."""
+    total = sum(len(m) for _c, m in groups) or 1
+    shares, current, size = [], [], 0
+    for group in groups:
+        current.append(group)
+        size += len(group[1])
+        if size >= total * (len(shares) + 1) / procs and len(shares) < procs - 1:
+            shares.append(current)
+            current = []
+    shares.append(current)
+    return [s for s in shares if s]
+
+
+def write_all(index_dir: Path, groups: list[tuple[str, list]], names: dict[str, str],
+              suggest_path: Path, procs: int) -> tuple[int, float]:
+    """Write every cluster's document; returns (documents written, seconds in workers)."""
+    shares = _shares(groups, max(1, procs))
+    jobs = [(str(index_dir), share, names, f"{suggest_path}.part{i}")
+            for i, share in enumerate(shares)]
+    if procs <= 1 or len(jobs) == 1:
+        results = [_write_share(*job) for job in jobs]
+    else:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(len(jobs)) as pool:
+            results = pool.starmap(_write_share, jobs)
+    segments = [segment for segment, _n, _s in results if segment is not None]
+    ix = whoosh_index.open_dir(str(index_dir))
+    writer = ix.writer(codec=make_codec())
+    try:
+        final = writer._merge_segments(None, False, False) + segments
+        writer._close_segment()
+        writer._commit_toc(final)
+    finally:
+        writer._finish()
+    _merge_suggestions(suggest_path, [job[3] for job in jobs])
+    return sum(n for _s, n, _t in results), sum(t for _s, _n, t in results)
+
+
+def _merge_suggestions(path: Path, parts: list[str]) -> None:
+    with SuggestStore(path) as store:
+        for part in parts:
+            if not os.path.exists(part):
+                continue
+            store.db.execute("ATTACH DATABASE ? AS part", (part,))
+            store.db.execute(
+                "INSERT INTO entry SELECT * FROM part.entry WHERE true ON CONFLICT (key, kind, text)"
+                " DO UPDATE SET weight = max(weight, excluded.weight)")
+            store.db.execute("DETACH DATABASE part")
+            for suffix in ("", "-wal", "-shm"):
+                Path(part + suffix).unlink(missing_ok=True)
