@@ -4,7 +4,7 @@ Each generation has ``suggest.sqlite``: one row per (key, kind, text), where
 the key is what a prefix is matched against:
 
 * the text's words, lowercased and folded (``thu vien`` reaches "Thư viện"),
-  from its first word and from each of its next three words, so typing the
+  from its first word and from each of its next seven words, so typing the
   middle of a title works too;
 * for Han text, the characters in simplified form, and its pinyin, both with
   and without spaces (``hongl`` and ``hong lou`` reach 红楼梦).
@@ -26,6 +26,7 @@ from .textnorm import fold, normalize
 
 KINDS = ("title", "author", "subject")
 MAX_TEXT = 200
+SUFFIX_WORDS = 8  # typing any of the first eight words of a text reaches it
 _WORD = re.compile(r"[^\W_]+")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entry (
@@ -42,7 +43,7 @@ def prefix_key(text: str) -> str:
 def keys_of(text: str) -> set[str]:
     key = prefix_key(text)
     words = key.split()
-    keys = {" ".join(words[i:]) for i in range(min(len(words), 4))}
+    keys = {" ".join(words[i:]) for i in range(min(len(words), SUFFIX_WORDS))}
     han = "".join(HAN_RUN.findall(to_simplified(normalize(text))))
     if han:
         keys.add(han)

@@ -1,0 +1,153 @@
+"""Facets (multi-select, exclusion, counts of clusters), sorts, the year histogram,
+highlight spans, autocomplete, did-you-mean and similar items, on the session index."""
+
+from __future__ import annotations
+
+import pytest
+
+from discovery.backend import WhooshBackend
+from discovery.errors import QueryError
+from discovery.results import Filter, SearchRequest
+from indexer.collation import title_key
+
+from ..support import expected_counts
+
+
+@pytest.fixture(scope="module")
+def backend(built_home):
+    b = WhooshBackend(built_home)
+    yield b
+    b.close()
+
+
+def run(backend, query="", **kw):
+    filters = tuple(Filter.parse(f, v) for f, v in kw.pop("filters", ()))
+    return backend.search(SearchRequest(query=query, limit=kw.pop("limit", 100),
+                                        filters=filters, **kw))
+
+
+def counts(result, facet) -> dict[str, int]:
+    return {v.value: v.count for v in result.facets[facet]}
+
+
+def test_library_facet_counts_every_record_of_each_library(backend):
+    # no two fixture records are the same edition, so clusters = records
+    assert counts(run(backend), "library") == expected_counts()
+
+
+def test_values_of_one_facet_are_ored_and_facets_are_anded(backend):
+    every = run(backend)
+    loc, vn = counts(every, "library")["loc"], counts(every, "library")["vn"]
+    both = run(backend, filters=[("library", "loc"), ("library", "vn")])
+    assert both.total == loc + vn
+    # the library facet keeps counting under its own selection, so the other
+    # values stay choosable
+    assert counts(both, "library") == counts(every, "library")
+    assert {v.value for v in both.facets["library"] if v.selected} == {"loc", "vn"}
+
+    vie = run(backend, filters=[("library", "loc"), ("library", "vn"), ("language", "vie")])
+    only_vn_vie = run(backend, filters=[("library", "vn"), ("language", "vie")])
+    assert vie.total == only_vn_vie.total > 0  # no Vietnamese record at loc
+    assert all(h.languages and "vie" in h.languages for h in vie.hits)
+
+
+def test_exclusion_removes_a_value(backend):
+    every = run(backend)
+    without = run(backend, filters=[("library", "-vn")])
+    assert without.total == every.total - counts(every, "library")["vn"]
+    assert "vn" not in {h.holdings[0].source for h in without.hits}
+    [vn] = [v for v in without.facets["library"] if v.value == "vn"]
+    assert vn.excluded and not vn.selected
+
+
+def test_facet_labels_follow_the_reader_language(backend):
+    zh = run(backend, lang="zh")
+    vi = run(backend, lang="vi")
+    assert {v.value: v.label for v in zh.facets["language"]}["chi"] == "汉语"
+    assert {v.value: v.label for v in vi.facets["language"]}["vie"] == "Tiếng Việt"
+
+
+def test_facet_value_search_filters_long_lists(backend):
+    result = run(backend, facet_search=("subject", "politic"))
+    values = [v.value for v in result.facets["subject"]]
+    assert values and all("politic" in v.lower() for v in values)
+
+
+def test_year_filter_and_histogram_agree(backend):
+    every = run(backend)
+    nineties = sum(c for start, _end, c in every.year_histogram if start == 1990)
+    assert nineties > 0
+    assert run(backend, filters=[("year", "1990-1999")]).total == nineties
+
+
+def test_unknown_facet_and_bad_year_filter_are_query_errors(backend):
+    with pytest.raises(QueryError):
+        Filter.parse("colour", "red")
+    with pytest.raises(QueryError):
+        Filter.parse("year", "nineties")
+    with pytest.raises(QueryError):
+        run(backend, sort="popularity")
+
+
+def test_sort_by_year_both_ways(backend):
+    new = [h.year for h in run(backend, sort="year").hits if h.year]
+    old = [h.year for h in run(backend, sort="year_asc").hits if h.year]
+    assert new == sorted(new, reverse=True) and old == sorted(old)
+    assert new[0] >= old[-1] and new[-1] <= old[0]
+
+
+def test_sort_by_title_follows_the_collation_keys(backend, built_home):
+    hits = run(backend, "lang:vie", sort="title").hits
+    titles = [h.title for h in hits]
+    languages = [h.languages for h in hits]
+    keys = [title_key({"title": t, "languages": lang}) for t, lang in zip(titles, languages)]
+    assert len(titles) > 3 and keys == sorted(keys)
+
+
+def test_paging_a_sorted_list_neither_repeats_nor_skips(backend):
+    whole = [h.id for h in run(backend, sort="title", limit=100).hits]
+    paged = [h.id for page in (1, 2, 3, 4) for h in
+             backend.search(SearchRequest(sort="title", limit=20, page=page)).hits]
+    assert paged == whole[:len(paged)]
+
+
+def test_highlights_mark_the_matched_words_in_the_display_title(backend):
+    [hit] = run(backend, "ngoai hoi").hits          # typed without diacritics
+    title = hit.title
+    marked = [title[s:e] for s, e in hit.highlights["title"]]
+    assert marked == ["ngoại hối"] or marked == ["ngoại", "hối"]
+
+
+def test_highlights_mark_a_chinese_fragment_character_exact(backend):
+    [hit] = run(backend, "民進黨").hits
+    vern = hit.title_vernacular
+    assert [vern[s:e] for s, e in hit.highlights["title_vernacular"]] == ["民進黨"]
+
+
+def test_autocomplete_offers_titles_authors_in_all_scripts(backend):
+    titles = [s["text"] for s in backend.suggest("草山")]
+    assert "草山小蛇與民進黨的頭人們" in titles
+    # folded Vietnamese: "ngoai h" reaches the title written with diacritics
+    assert any(s["text"].startswith("Đổi mới và hoàn thiện chính sách quản lý ngoại hối")
+               for s in backend.suggest("doi moi va"))
+    # a later word of the title works too (its sixth and seventh words)
+    assert any("ngoại hối" in s["text"] for s in backend.suggest("chinh sach quan"))
+    # pinyin reaches a Han title
+    assert "草山小蛇與民進黨的頭人們" in [s["text"] for s in backend.suggest("caoshan")]
+
+
+def test_did_you_mean_for_a_typo_and_for_missing_diacritics(backend):
+    typo = run(backend, "Taiwn")
+    assert typo.total == 0 and typo.suggestion == "taiwan"
+    found = run(backend, typo.suggestion)
+    assert found.total > 0
+
+
+def test_no_suggestion_when_the_query_finds_enough(backend):
+    assert run(backend, "Taiwan").suggestion is None
+
+
+def test_similar_items_share_subjects_and_never_include_the_record(backend):
+    [hit] = run(backend, "ngoại hối").hits
+    similar = backend.similar(hit.id, limit=5)
+    assert similar and hit.id not in [s.id for s in similar]
