@@ -186,7 +186,8 @@ class WhooshBackend:
                        for s in display.get("subjects", [])[:8]]
             clauses += [wq.Term("author_facet", a, boost=2.0) for a in display.get("authors", [])[:4]]
             words = self._compiler.tokens(display.get("title", ""))[:10]
-            clauses += [wq.Term("title", w, boost=0.5) for w in words if len(w) > 2]
+            clauses += [wq.Or([wq.Term("title", w), wq.Term("title_rest", w)], boost=0.5)
+                        for w in words if len(w) > 2]
             if not clauses:
                 return []
             found = searcher.search(wq.Or(clauses), limit=limit + 1,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-WORD_FIELDS = {"title_main", "title", "author", "subject", "publisher", "all", "stem"}
+WORD_FIELDS = {"title", "title_rest", "author", "subject", "publisher", "all", "stem"}
 NGRAM_FIELDS = {"title_cjk", "cjk"}
 
 

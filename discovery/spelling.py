@@ -24,7 +24,7 @@ from indexer.textnorm import fold
 from . import query as q
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-WORD_FIELDS = ("title", "author", "subject", "all")
+WORD_FIELDS = ("title", "title_rest", "author", "subject", "all")
 
 
 def edits1(word: str) -> set[str]:
@@ -49,7 +49,7 @@ class Speller:
         with self._lock:
             if self._accented is None:
                 best: dict[str, tuple[str, int]] = {}
-                for term, info in reader.iter_field("title"):
+                for term, info in (*reader.iter_field("title"), *reader.iter_field("title_rest")):
                     text = term.decode("utf-8") if isinstance(term, bytes) else term
                     if text.isascii() or "_" in text or HAN_RUN.match(text):
                         continue

@@ -38,8 +38,8 @@ TITLE_START_BOOST = 5.0
 GROUPS = {
     None: {"words": list(FIELD_WEIGHTS.items()), "ngrams": list(NGRAM_WEIGHTS.items()),
            "pinyin": True, "stem": True},
-    "title": {"words": [("title_main", FIELD_WEIGHTS["title_main"]),
-                        ("title", FIELD_WEIGHTS["title"])],
+    "title": {"words": [("title", FIELD_WEIGHTS["title"]),
+                        ("title_rest", FIELD_WEIGHTS["title_rest"])],
               "ngrams": [("title_cjk", NGRAM_WEIGHTS["title_cjk"])], "pinyin": True,
               "stem": False},
     "author": {"words": [("author", FIELD_WEIGHTS["author"])],

@@ -109,6 +109,8 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
     titles = _collect(ordered, "title", "title_vernacular", "title_romanized")
     all_titles = _unique(titles + _collect(ordered, "title_alt"))
     mains = _unique(main_title(t) for t in titles)
+    rests = _unique([t[len(main_title(t)):].strip(" :=/;.") for t in titles]
+                    + _collect(ordered, "title_alt"))
     authors = _collect(ordered, "authors", "authors_vernacular", "authors_romanized")
     subjects = _collect(ordered, "subjects")
     publishers = _collect(ordered, "publishers")
@@ -119,8 +121,10 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
     doc = {
         "id": cluster_id,
         "source": " ".join(_unique(m.source for m in ordered)),
-        "title_main": _join(mains),
-        "title": _join(all_titles),
+        # the title proper (245a) and the rest of the title in two fields, so the
+        # title proper can weigh more without indexing any title word twice
+        "title": _join(mains),
+        "title_rest": _join(rests),
         "author": _join(authors),
         "subject": _join(subjects),
         "publisher": _join(publishers),

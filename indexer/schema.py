@@ -13,7 +13,7 @@ from .cluster import CLUSTER_VERSION
 from .codec import SheafCodec
 from .document import FACET_SEPARATOR
 
-SCHEMA_LAYOUT = 3
+SCHEMA_LAYOUT = 4
 
 
 def versions() -> dict:
@@ -24,8 +24,8 @@ def versions() -> dict:
 
 # Word fields searched by a plain query, with their weights in BM25F scoring:
 # title above author, author above subject, subject above everything else;
-# the title proper (245a) above the rest of the title.
-FIELD_WEIGHTS = {"title_main": 5.0, "title": 4.0, "author": 3.0, "subject": 2.0,
+# the title proper (245a, "title") above the rest of the title ("title_rest").
+FIELD_WEIGHTS = {"title": 5.0, "title_rest": 4.0, "author": 3.0, "subject": 2.0,
                  "publisher": 1.0, "all": 1.0}
 # Recall fields: CJK n-grams, pinyin and English stems, each below its word field.
 NGRAM_WEIGHTS = {"title_cjk": 2.0, "cjk": 1.0}
@@ -52,8 +52,8 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         source=KEYWORD(scorable=False),
-        title_main=TEXT(analyzer=words, phrase=False),
         title=TEXT(analyzer=main_analyzer(compounds=True), phrase=True),
+        title_rest=TEXT(analyzer=main_analyzer(compounds=True), phrase=True),
         author=TEXT(analyzer=words, phrase=True),
         subject=TEXT(analyzer=words, phrase=True),
         publisher=TEXT(analyzer=words, phrase=True),
