@@ -20,7 +20,8 @@ import time
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.collectors import TopCollector
+from whoosh.collectors import FilterCollector, TopCollector
+from whoosh.idsets import DocIdSet
 
 from harvest.config import Home
 from indexer.analysis import warm_up
@@ -32,38 +33,33 @@ from indexer.errors import IndexerError
 from .errors import IndexUnavailable
 from .highlight import Highlighter, query_terms
 from .labels import facet_label
-from .query import parse
+from .query import MatchAll, parse
 from .results import FacetValue, Hit, Holding, SearchRequest, SearchResult
 from .spelling import Speller
 from .whoosh_facets import FacetEngine
 from .whoosh_query import QueryCompiler
+from .whoosh_sets import MatchSets
 
 SUGGEST_BELOW = 3
 SUGGEST_KINDS = ("title", "author", "subject")
 FACET_FIELDS = {"library": "source", "language": "language", "format": "format",
                 "subject": "subject_facet", "author": "author_facet", "class": "class_facet"}
-HOLDINGS_TIEBREAK = 1e-4
 
 
-class _Collector(TopCollector):
-    """Scores every match, remembers every match, keeps the best allowed ones."""
+class _MaskSet(DocIdSet):
+    """A NumPy mask seen by Whoosh's filter collector as a set of document numbers."""
 
-    def __init__(self, limit: int, allowed: np.ndarray | None, holdings: np.ndarray):
-        # No block-quality skipping and no matcher replacement: both let Whoosh
-        # pass over documents that cannot enter the top N once the heap is full,
-        # and every match must be seen for exact totals and facet counts
-        # (regression: "Hà Nội" with limit=2 counted 6 of 7 matches).
-        super().__init__(limit=limit, usequality=False, replace=0)
-        self.matched: list[int] = []
-        self.allowed = allowed
-        self.holdings = holdings
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
 
-    def _collect(self, global_docnum, score):
-        self.matched.append(global_docnum)
-        if self.allowed is not None and not self.allowed[global_docnum]:
-            return 0
-        return super()._collect(global_docnum,
-                                score + HOLDINGS_TIEBREAK * min(int(self.holdings[global_docnum]), 50))
+    def __contains__(self, docnum) -> bool:
+        return bool(self.mask[docnum])
+
+    def __iter__(self):
+        return iter(np.flatnonzero(self.mask).tolist())
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
 
 
 class WhooshBackend:
@@ -80,6 +76,7 @@ class WhooshBackend:
         self._facets = FacetEngine(tuple(FACET_FIELDS.values()))
         self._suggest = None
         self._speller = None
+        self._sets = MatchSets()
         self._checked = 0.0
         warm_up()
 
@@ -138,20 +135,17 @@ class WhooshBackend:
             masks = self._filter_masks(request)
             allowed = _all_of(masks.values(), engine.size)
             depth = request.page * request.limit
-            collector = _Collector(depth if request.sort == "relevance" else 1,
-                                   allowed, engine.holdings)
-            searcher.search_with_collector(compiled, collector)
-            matched = engine.mask(collector.matched)
+            matched = self._sets.mask(searcher, compiled, engine.years)
             hits_mask = matched & allowed if allowed is not None else matched
             total = int(hits_mask.sum())
             start = (request.page - 1) * request.limit
-            if request.sort == "relevance":
-                ranked = collector.results()
-                docnums = [ranked.docnum(i) for i in range(start, min(len(ranked.top_n), depth))]
-                scores = {ranked.docnum(i): ranked.score(i) for i in range(len(ranked.top_n))}
+            scores: dict[int, float] = {}
+            if request.sort == "relevance" and not isinstance(tree, MatchAll):
+                ranked = self._ranked(searcher, compiled, depth, allowed)
+                scores = dict(ranked)
+                docnums = [d for d, _s in ranked[start:depth]]
             else:
                 docnums = self._sorted(hits_mask, request.sort)[start:depth]
-                scores = {}
             terms = query_terms(compiled)
             hits = [self._hit(searcher, d, scores.get(d, 0.0), terms) for d in docnums]
             facets = self._count_facets(request, matched, masks)
@@ -164,7 +158,20 @@ class WhooshBackend:
                             year_histogram=histogram, suggestion=suggestion)
 
     def _count(self, searcher, tree) -> int:
-        return len(searcher.search(self._compiler.compile(tree), limit=None, scored=False))
+        return int(self._sets.mask(searcher, self._compiler.compile(tree), self._facets.years).sum())
+
+    def _ranked(self, searcher, compiled, depth: int, allowed) -> list[tuple[int, float]]:
+        """The best ``depth`` matches by score, Whoosh skipping blocks that cannot make it;
+        the number of holding libraries breaks ties."""
+        collector = TopCollector(limit=depth)
+        if allowed is not None:
+            collector = FilterCollector(collector, allow=_MaskSet(allowed))
+        searcher.search_with_collector(compiled, collector)
+        results = collector.results()
+        holdings = self._facets.holdings
+        ranked = [(results.docnum(i), results.score(i)) for i in range(len(results.top_n))]
+        ranked.sort(key=lambda ds: (-round(ds[1], 6), -int(holdings[ds[0]]), ds[0]))
+        return ranked
 
     def suggest(self, typed: str, kinds: tuple[str, ...] = SUGGEST_KINDS,
                 limit: int = 10) -> list[dict]:
@@ -265,7 +272,10 @@ class WhooshBackend:
 
     def _sorted(self, mask: np.ndarray, sort: str) -> list[int]:
         docnums = np.flatnonzero(mask)
-        if sort in ("year", "year_asc"):
+        if sort == "relevance":  # browsing with no query: widely held, then recent, first
+            order = np.lexsort((docnums, -self._facets.years[docnums],
+                                -self._facets.holdings[docnums]))
+        elif sort in ("year", "year_asc"):
             years = self._facets.years[docnums]
             key = -years if sort == "year" else np.where(years > 0, years, 1 << 30)
             order = np.lexsort((docnums, key))

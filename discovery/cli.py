@@ -3,6 +3,13 @@
 User errors (unknown source, unreadable file, bad query, no index) end
 with a one-line ``sheaf: error: ...`` on stderr and exit status 1; usage
 errors exit 2 as argparse does. No traceback reaches a user.
+
+Commands that write (harvest, import, index, source remove/edit, restore)
+hold the writer lock (:mod:`harvest.lock`); a second writer stops at once
+with ``sheaf: error: busy: <what> since <when>`` and exit status 75
+(EX_TEMPFAIL: try again later), unless ``--wait`` gives it time.
+Heavy modules (Whoosh, NumPy, the analyzers) are imported by the commands
+that need them, so that a no-op ``sheaf index`` starts quickly.
 """
 
 from __future__ import annotations
@@ -14,18 +21,18 @@ import os
 import sys
 
 from harvest.config import MARC_FLAVOURS, Home, Source
-from harvest import oai
 from harvest.errors import ConfigError, SheafError
 from harvest.importer import harvest_marc_source, import_files
+from harvest.lock import Busy, writer_lock
 from harvest.marcfile import FORMATS
 from harvest.records import Rejected
 from harvest.store import RecordStore
-from indexer import build
 
-from . import logs
-from .backend import WhooshBackend
+from . import logs, maintenance
 from .progress import Progress
 from .results import SearchRequest
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
 
 
 def _err(message: str) -> None:
@@ -45,6 +52,16 @@ def _load(args) -> Home:
     home = Home.load(Home.locate(args.home))
     logs.setup(home)
     return home
+
+
+def _writing(home: Home, args, what: str):
+    """The writer lock for ``what``, waiting at most ``--wait`` seconds for it."""
+    return writer_lock(home, what, wait=getattr(args, "wait", 0) or 0)
+
+
+def _snapshot(home: Home) -> None:
+    with RecordStore(home.store_path) as store:
+        store.snapshot_counts()
 
 
 def cmd_init(args) -> int:
@@ -99,21 +116,33 @@ def _print_summary(label: str, summary) -> None:
 
 
 def cmd_harvest(args) -> int:
+    from harvest import oai
+
     home = _load(args)
     codes = args.codes or list(home.sources)
     sources = [home.source(c) for c in codes]
     status = 0
-    with RecordStore(home.store_path) as store:
+    with _writing(home, args, " ".join(["harvest", *args.codes])), \
+            RecordStore(home.store_path) as store:
         for source in sources:
+            progress = Progress()
             if source.kind == "marc":
                 if args.from_ or args.until or args.full:
                     _err(f"{source.code}: --from, --until and --full apply to OAI-PMH sources;"
                          " a MARC source is read whole")
-                summary = harvest_marc_source(home, store, source, on_reject=_report_reject,
-                                              on_warning=_log_warning)
+                try:
+                    summary = harvest_marc_source(
+                        home, store, source, on_reject=_report_reject, on_warning=_log_warning,
+                        progress=lambda n, c=source.code: progress.update(f"{c}: {n} records read"))
+                except SheafError as exc:  # one unreadable source does not stop the others
+                    progress.done()
+                    _err(f"error: {source.code}: {exc}")
+                    logging.getLogger(logs.LOGGER).error("%s: %s", source.code, exc)
+                    status = 1
+                    continue
+                progress.done()
                 _print_summary(source.code, summary)
                 continue
-            progress = Progress()
             report = oai.harvest_oai_source(
                 home, store, source, full=args.full, from_=args.from_, until=args.until,
                 progress=lambda p: progress.update(str(p)), on_reject=_report_reject)
@@ -121,6 +150,7 @@ def cmd_harvest(args) -> int:
             print(report)
             if not report.ok:
                 status = 1
+        store.snapshot_counts()
     return status
 
 
@@ -130,6 +160,8 @@ def cmd_source_check(args) -> int:
     if source.kind != "oai":
         raise ConfigError(f"source {source.code!r} is a MARC file source; `source check` asks an"
                           " OAI-PMH server")
+    from harvest import oai
+
     check = oai.check_source(source)
     if args.json:
         print(json.dumps(check.as_dict(), ensure_ascii=False, indent=1))
@@ -140,16 +172,49 @@ def cmd_source_check(args) -> int:
 
 def cmd_import(args) -> int:
     home = _load(args)
-    with RecordStore(home.store_path) as store:
-        summary = import_files(home, store, args.source, args.paths, fmt=args.format,
-                               on_reject=_report_reject, flavour=args.flavour,
-                               encoding=args.encoding, on_warning=_log_warning)
+    if args.yes and not args.replace:
+        raise ConfigError("--yes confirms a --replace; without --replace nothing is deleted")
+    home.source(args.source)
+    with _writing(home, args, f"import {args.source}"), RecordStore(home.store_path) as store:
+        if args.replace:
+            summary = maintenance.replace(home, store, args, _report_reject, _log_warning)
+            if summary is None:
+                return 1
+        else:
+            progress = Progress()
+            summary = import_files(home, store, args.source, args.paths, fmt=args.format,
+                                   on_reject=_report_reject, flavour=args.flavour,
+                                   encoding=args.encoding, on_warning=_log_warning,
+                                   progress=lambda n: progress.update(
+                                       f"{args.source}: {n} records read"))
+            progress.done()
+        store.snapshot_counts()
     _print_summary(f"{args.source}", summary)
     return 1 if args.strict and summary.rejected else 0
 
 
 def cmd_index(args) -> int:
     home = _load(args)
+    if args.source and args.rebuild:
+        raise ConfigError("--rebuild rebuilds every source; use --source without it")
+    if args.source:
+        home.source(args.source)
+    what = "index" + (" --rebuild" if args.rebuild else "") + \
+        (f" --source {args.source}" if args.source else "")
+    with _writing(home, args, what), RecordStore(home.store_path) as store:
+        report = index(home, store, rebuild=args.rebuild, source=args.source)
+    print(report)
+    return 0
+
+
+def index(home: Home, store: RecordStore, rebuild: bool = False, source: str | None = None):
+    """Bring the index up to date (or rebuild it), with progress; the caller holds the lock.
+
+    ``source``: map that source's records again, whatever changed.
+    """
+    from indexer import build
+    from indexer.errors import IndexerError, RebuildNeeded
+    from indexer.generations import IndexDir
 
     log = logging.getLogger(logs.LOGGER)
 
@@ -157,18 +222,62 @@ def cmd_index(args) -> int:
         _err(f"not indexed {record_id}: {reason}")
         log.warning("not indexed %s: %s", record_id, reason)
 
-    with RecordStore(home.store_path) as store:
-        if args.rebuild:
-            report = build.rebuild(home, store, procs=int(home.settings["index_procs"]),
+    index_dir = IndexDir(home.index_path)
+    try:
+        live = index_dir.current()
+    except IndexerError:
+        if not rebuild:
+            raise
+        live = None  # a damaged live generation is what a rebuild replaces
+    if not rebuild and live is not None and live.stale:
+        raise RebuildNeeded(live.stale_reason)
+    if source:
+        touched = store.touch_source(source)
+        log.info("index --source %s: %d records to map again", source, touched)
+    progress = Progress()
+    if rebuild or live is None:
+        total = sum(c["records"] for c in store.counts().values())
+    else:
+        total = store.count_changed(int(live.meta.get("store_seq", 0)))
+    counting = _Counting(store, lambda n: progress.update(f"indexing: {n} of {total} records"
+                                                          " read", n, total))
+    try:
+        if rebuild:
+            report = build.rebuild(home, counting, procs=int(home.settings["index_procs"]),
                                    on_failure=failure, on_warning=_log_warning)
         else:
-            report = build.update(home, store, on_failure=failure, on_warning=_log_warning)
-    print(report)
+            report = build.update(home, counting, on_failure=failure, on_warning=_log_warning)
+    finally:
+        progress.done()
+    for name in index_dir.cleanup():
+        log.info("removed index generation %s", name)
     log.info("%s", report)
-    return 0
+    store.snapshot_counts()
+    return report
+
+
+class _Counting:
+    """The store as the indexer sees it, counting the records it reads (for progress)."""
+
+    def __init__(self, store: RecordStore, on_record):
+        self._store = store
+        self._on_record = on_record
+        self._count = 0
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def iter_records(self, *args, **kwargs):
+        for rec in self._store.iter_records(*args, **kwargs):
+            self._count += 1
+            if self._count % 100 == 0:
+                self._on_record(self._count)
+            yield rec
 
 
 def cmd_search(args) -> int:
+    from .backend import WhooshBackend
+
     home = _load(args)
     backend = WhooshBackend(home)
     try:
@@ -205,6 +314,10 @@ def cmd_serve(args) -> int:
 
 
 def cmd_status(args) -> int:
+    from harvest import oai
+    from harvest.lock import holder
+    from indexer import build
+
     home = _load(args)
     with RecordStore(home.store_path) as store:
         counts = store.counts()
@@ -234,12 +347,18 @@ def cmd_status(args) -> int:
     if "documents" in index:
         print(f"  generation {index['generation']}: {index['documents']} documents,"
               f" store change {index['indexed_seq']} of {index['store_seq']}")
+    writer = holder(home)
+    if writer is not None:
+        print(f"writer: busy: {writer}")
     return 0
 
 
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sheaf", description="Sheaf union catalog")
     p.add_argument("--home", help="home directory (default: $SHEAF_HOME or ./sheaf-home)")
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                   help="a writing command waits up to SECONDS for another writer to finish"
+                        " (default: stop at once, exit status 75)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("init", help="create the home directory")
@@ -265,6 +384,7 @@ def make_parser() -> argparse.ArgumentParser:
     s = src.add_parser("list", help="list member libraries")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_source_list)
+    maintenance.add_source_commands(src)
 
     s = sub.add_parser("harvest", help="read sources into the record store")
     s.add_argument("codes", nargs="*", metavar="CODE")
@@ -282,10 +402,15 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--flavour", choices=MARC_FLAVOURS, help="MARC 21 or UNIMARC (default: the source's)")
     s.add_argument("--encoding", help="character set overriding the records' own (e.g. marc8, gb18030)")
     s.add_argument("--strict", action="store_true", help="exit 1 if any record was skipped")
+    s.add_argument("--replace", action="store_true",
+                   help="the files are the source's whole catalog: its records missing from"
+                        " them are deleted (says how many and asks first)")
+    s.add_argument("--yes", action="store_true", help="with --replace: do not ask")
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("index", help="bring the index up to date with the store")
     s.add_argument("--rebuild", action="store_true", help="build a new index from scratch")
+    s.add_argument("--source", metavar="CODE", help="map every record of one source again")
     s.set_defaults(func=cmd_index)
 
     s = sub.add_parser("search", help="search the catalog")
@@ -304,6 +429,8 @@ def make_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("status", help="counts per source and index state")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_status)
+
+    maintenance.add_commands(sub)
     return p
 
 
@@ -311,12 +438,15 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return args.func(args)
+    except Busy as exc:
+        _err(f"error: {exc}")
+        return EXIT_BUSY
     except SheafError as exc:
         _err(f"error: {exc}")
-        return 1
+        return EXIT_ERROR
     except KeyboardInterrupt:
         _err("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
 

@@ -151,3 +151,17 @@ def test_similar_items_share_subjects_and_never_include_the_record(backend):
     [hit] = run(backend, "ngoại hối").hits
     similar = backend.similar(hit.id, limit=5)
     assert similar and hit.id not in [s.id for s in similar]
+
+
+@pytest.mark.parametrize("query", ["", "Taiwan", "Hà Nội", "ha noi", "中國 歷史", "history OR politics",
+                                   "-Taiwan", '"Hà Nội"', "year:1990-1999 lang:chi", "hist*",
+                                   "title:(Taiwan) NOT author:Chen", "isbn:957-97247-0-9"])
+def test_totals_from_mask_sets_equal_whoosh_counting_every_match(backend, query):
+    # totals and facets come from NumPy set operations on posting lists; Whoosh
+    # collecting every match one by one must agree
+    from discovery.query import parse
+    result = run(backend, query, limit=5)
+    searcher = backend.searcher()
+    compiled = backend._compiler.compile(parse(query))
+    assert result.total == len(searcher.search(compiled, limit=None))
+    assert len(result.hits) == min(5, result.total)

@@ -1,0 +1,142 @@
+"""The exact set of documents a compiled query matches, as a NumPy mask.
+
+Scoring every match one document at a time in Python is what makes large
+result sets slow in Whoosh. Totals and facet counts need every match but
+no score, so they come from here instead: each term's posting list is read
+block by block into an array (and kept in a small cache per segment), and
+the query tree is evaluated with set operations on boolean masks. Only the
+page of results that will be shown is scored, with Whoosh's block-quality
+skipping. Phrases, whose matching needs positions, are left to Whoosh.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh import query as wq
+
+CACHE_TERMS = 4096
+
+
+class TermCache:
+    """(segment id, field, term) -> local document numbers, least recently used dropped."""
+
+    def __init__(self, size: int = CACHE_TERMS):
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._data[key] = value
+            if len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+def _leaf_ids(leaf, field: str, text) -> np.ndarray:
+    """Local document numbers of a term in one segment, read block by block."""
+    matcher = leaf.postings(field, text)
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        parts = []
+        while matcher.is_active():
+            matcher._read_ids()
+            parts.append(np.asarray(matcher._ids, dtype=np.int64))
+            matcher._next_block()
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    return np.fromiter(matcher.all_ids(), dtype=np.int64)
+
+
+class MatchSets:
+    """Evaluates compiled queries to masks over one reader's documents."""
+
+    def __init__(self, cache: TermCache | None = None):
+        self.cache = cache or TermCache()
+
+    def mask(self, searcher, q, years: np.ndarray) -> np.ndarray:
+        reader = searcher.reader()
+        self._reader = reader
+        self._searcher = searcher
+        self._years = years
+        self._size = reader.doc_count_all()
+        self._leaves = list(reader.leaf_readers())
+        self._live = self._live_mask()
+        return self._eval(q) & self._live
+
+    def _live_mask(self) -> np.ndarray:
+        live = np.ones(self._size, dtype=bool)
+        for leaf, offset in self._leaves:
+            if leaf.has_deletions():
+                gone = np.fromiter(leaf.deleted_docs(), dtype=np.int64)
+                live[gone + offset] = False
+        return live
+
+    def _term(self, field: str, text) -> np.ndarray:
+        mask = np.zeros(self._size, dtype=bool)
+        btext = text if isinstance(text, bytes) else self._reader.schema[field].to_bytes(text)
+        for leaf, offset in self._leaves:
+            if (field, btext) not in leaf:
+                continue
+            key = (_segment_id(leaf), field, btext)
+            ids = self.cache.get(key)
+            if ids is None:
+                ids = _leaf_ids(leaf, field, btext)
+                self.cache.put(key, ids)
+            mask[ids + offset] = True
+        return mask
+
+    def _eval(self, q) -> np.ndarray:
+        if isinstance(q, wq.Term):
+            return self._term(q.fieldname, q.text)
+        if isinstance(q, wq.And):
+            out = np.ones(self._size, dtype=bool)
+            for child in q.subqueries:
+                out &= self._eval(child)
+            return out
+        if isinstance(q, wq.Or):
+            out = np.zeros(self._size, dtype=bool)
+            for child in q.subqueries:
+                out |= self._eval(child)
+            return out
+        if isinstance(q, wq.Not):
+            return ~self._eval(q.query)
+        if isinstance(q, wq.AndMaybe):
+            return self._eval(q.a)
+        if isinstance(q, wq.ConstantScoreQuery):
+            return self._eval(q.child)
+        if isinstance(q, wq.Every):
+            return np.ones(self._size, dtype=bool)
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return np.zeros(self._size, dtype=bool)
+        if isinstance(q, wq.NumericRange) and q.fieldname == "year":
+            years = self._years
+            out = years > 0
+            if q.start is not None:
+                out &= years >= q.start
+            if q.end is not None:
+                out &= years <= q.end
+            return out
+        if isinstance(q, wq.Prefix):
+            out = np.zeros(self._size, dtype=bool)
+            for term in self._reader.expand_prefix(q.fieldname, q.text):
+                out |= self._term(q.fieldname, term)
+            return out
+        # phrases and anything else: Whoosh finds the documents itself
+        out = np.zeros(self._size, dtype=bool)
+        docs = list(self._searcher.docs_for_query(q))
+        if docs:
+            out[np.asarray(docs, dtype=np.int64)] = True
+        return out
+
+
+def _segment_id(leaf) -> str:
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    return segment.segment_id() if segment is not None else f"reader-{id(leaf)}"
