@@ -104,6 +104,10 @@ class WhooshBackend:
         if gen is None:
             self._close()
             raise IndexUnavailable("there is no index yet: run `sheaf index`")
+        if gen.stale:
+            self._close()
+            raise IndexUnavailable("the index was built by another version of Sheaf and must be"
+                                   " rebuilt: run `sheaf index --rebuild`")
         if self._generation is None or gen.path != self._generation.path:
             self._close()
             self._index = gen.open()

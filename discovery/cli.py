@@ -178,8 +178,6 @@ def cmd_import(args) -> int:
     with _writing(home, args, f"import {args.source}"), RecordStore(home.store_path) as store:
         if args.replace:
             summary = maintenance.replace(home, store, args, _report_reject, _log_warning)
-            if summary is None:
-                return 1
         else:
             progress = Progress()
             summary = import_files(home, store, args.source, args.paths, fmt=args.format,

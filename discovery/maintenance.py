@@ -9,6 +9,7 @@ first; ``--yes`` answers for scripts.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sys
@@ -21,6 +22,7 @@ from harvest.records import ImportSummary
 from harvest.replace import apply_replace, plan_replace
 from harvest.store import RecordStore
 
+from . import logs
 from .progress import Progress
 
 BACKUP_STORE = "store.sqlite"
@@ -93,6 +95,7 @@ def cmd_source_remove(args) -> int:
         home.remove_source(code)
         store.snapshot_counts()
     print(f"removed source {code}: {gone} rows left the store; {note}")
+    logging.getLogger(logs.LOGGER).info("removed source %s: %d rows; %s", code, gone, note)
     return 0
 
 
@@ -145,6 +148,8 @@ def cmd_source_edit(args) -> int:
     with cli._writing(home, args, f"source edit {old.code}"):
         new = home.edit_source(old.code, **changes)
     changed = [key for key in changes if getattr(old, key) != getattr(new, key)]
+    logging.getLogger(logs.LOGGER).info("source edit %s: %s", new.code, ", ".join(
+        f"{k} {getattr(old, k)!r} -> {getattr(new, k)!r}" for k in changed) or "no change")
     print(f"source {new.code}: " + (", ".join(f"{k} {getattr(new, k)!r}" for k in changed)
                                      if changed else "nothing changed"))
     if {"name", "flavour", "encoding", "kind"} & set(changed):
@@ -204,6 +209,8 @@ def cmd_backup(args) -> int:
                 "home": str(home.path), "store_seq": seq, "sources": counts}
     (target / BACKUP_MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     total = sum(c["records"] for c in counts.values())
+    logging.getLogger(logs.LOGGER).info("backup to %s: %d records, store change %d",
+                                        target, total, seq)
     print(f"backed up {home.path} to {target}: {total} records of {len(counts)} sources,"
           f" store change {seq}")
     return 0
@@ -234,6 +241,8 @@ def cmd_restore(args) -> int:
     with cli._writing(home, args, "restore"):
         with RecordStore(home.store_path) as store:
             store.restore_from(source / BACKUP_STORE)
+        logging.getLogger(logs.LOGGER).info("restored the store from %s (%s)", source,
+                                            manifest.get("created"))
         IndexDir(home.index_path).mark_rebuild_needed(
             f"the store was restored from the backup of {manifest.get('created')}")
         backup_config = source / CONFIG_NAME

@@ -51,7 +51,10 @@ SETTINGS = (
     Setting("serve_workers", 2, "Worker processes `sheaf serve` starts."),
     Setting("index_procs", 2,
             "Processes used by `sheaf index --rebuild` (values above 1 write several segments)."),
+    Setting("admin_token", "",
+            "Password of the `/admin` pages (at least 16 characters); empty: no admin pages at all."),
 )
+ADMIN_TOKEN_MIN = 16
 SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 
@@ -68,6 +71,7 @@ class Source:
     url: str | None = None           # kind "oai": base URL
     prefix: str = "marc21"           # kind "oai": metadataPrefix
     set_spec: str | None = None      # kind "oai": optional set
+    catalog_url: str | None = None   # the member's own catalogue: a URL with {local_id} or {id}
     # kind "oai": the source's own retry limits and harvesting choices
     max_tries: int = 6               # tries per request before the harvest fails
     timeout: float = 60.0            # seconds to wait for a response
@@ -94,13 +98,15 @@ class Source:
         if self.timeout <= 0 or self.retry_cap < 0:
             raise ConfigError(f"source {self.code!r}: timeout must be positive and retry_cap"
                               " not negative")
+        if self.catalog_url is not None and not re.match(r"https?://", self.catalog_url):
+            raise ConfigError(f"source {self.code!r}: catalog_url must be an http(s) URL")
         if self.list_method not in LIST_METHODS:
             raise ConfigError(
                 f"source {self.code!r}: list_method must be one of {', '.join(LIST_METHODS)}")
 
     def to_table(self) -> dict:
         keys = {"marc": ("path", "flavour", "encoding"),
-                "oai": ("url", "prefix", "set_spec")}[self.kind]
+                "oai": ("url", "prefix", "set_spec")}[self.kind] + ("catalog_url",)
         table = {"name": self.name, "kind": self.kind}
         for key in keys:
             value = getattr(self, key)
@@ -117,7 +123,7 @@ class Source:
     @classmethod
     def from_table(cls, code: str, table: dict) -> "Source":
         known = {"name", "kind", "path", "flavour", "encoding", "url", "prefix", "set_spec",
-                 *OAI_OPTIONS}
+                 "catalog_url", *OAI_OPTIONS}
         unknown = set(table) - known
         if unknown:
             raise ConfigError(f"source {code!r}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -206,6 +212,10 @@ class Home:
                 raise ConfigError(
                     f"{home.config_path}: setting {name!r} must be a {type(default).__name__}")
             home.settings[name] = value
+        token = home.settings["admin_token"]
+        if token and len(token) < ADMIN_TOKEN_MIN:
+            raise ConfigError(f"{home.config_path}: admin_token must be at least"
+                              f" {ADMIN_TOKEN_MIN} characters (or empty: no admin pages)")
         return home
 
     @classmethod
@@ -242,7 +252,42 @@ class Home:
         for key, value in source.to_table().items():
             table.add(key, value)
         doc["sources"][source.code] = table
+        self._write(doc)
+        self.sources[source.code] = source
+
+    def edit_source(self, code: str, **changes) -> Source:
+        """Change a source's settings (None removes an optional one); comments are kept."""
+        old = self.source(code)
+        changeable = {f.name for f in fields(Source)} - {"code", "name"}
+        unknown = set(changes) - changeable - ({"name"} if changes.get("name") else set())
+        if unknown:
+            raise ConfigError(f"cannot change {', '.join(sorted(unknown))} of a source")
+        values = {f.name: getattr(old, f.name) for f in fields(Source)}
+        for key, value in changes.items():
+            values[key] = _FIELD_DEFAULTS[key] if value is None else value
+        new = Source(**values)
+        doc = tomlkit.parse(self.config_path.read_text(encoding="utf-8"))
+        table = doc["sources"][code]
+        wanted = new.to_table()
+        for key in [k for k in table if k not in wanted]:
+            del table[key]
+        for key, value in wanted.items():
+            if table.get(key) != value:
+                table[key] = value
+        self._write(doc)
+        self.sources[code] = new
+        return new
+
+    def remove_source(self, code: str) -> None:
+        """Take a source out of ``sheaf.toml`` (its records are the store's business)."""
+        doc = tomlkit.parse(self.config_path.read_text(encoding="utf-8"))
+        sources = doc.get("sources")
+        if sources is not None and code in sources:
+            del sources[code]
+            self._write(doc)
+        self.sources.pop(code, None)
+
+    def _write(self, doc) -> None:
         tmp = self.config_path.with_suffix(".toml.tmp")
         tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
         os.replace(tmp, self.config_path)
-        self.sources[source.code] = source

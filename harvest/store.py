@@ -12,12 +12,12 @@ import hashlib
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import StoreError
 from .records import ImportSummary, RawRecord
+from .upkeep import StoreUpkeep, _add, _now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -68,7 +68,35 @@ CREATE TABLE IF NOT EXISTS harvest_seen (
     local_id TEXT NOT NULL,
     PRIMARY KEY (harvest, local_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_source_deleted ON records (source, deleted);
+CREATE TABLE IF NOT EXISTS imports (
+    id        INTEGER PRIMARY KEY,
+    source    TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    started   TEXT NOT NULL,
+    finished  TEXT NOT NULL,
+    read      INTEGER NOT NULL DEFAULT 0,
+    new       INTEGER NOT NULL DEFAULT 0,
+    changed   INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    deleted   INTEGER NOT NULL DEFAULT 0,
+    skipped   INTEGER NOT NULL DEFAULT 0,
+    warnings  INTEGER NOT NULL DEFAULT 0,
+    messages  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS imports_source ON imports (source, id);
+CREATE TABLE IF NOT EXISTS daily_counts (
+    day     TEXT NOT NULL,
+    source  TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    deleted INTEGER NOT NULL,
+    PRIMARY KEY (day, source)
+) WITHOUT ROWID;
 """
+
+
+BUSY_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,24 +161,17 @@ _HARVEST_COLUMNS = ", ".join(HarvestRun.__slots__)
 _COUNTS = ("new", "changed", "unchanged", "deleted")
 
 
-def _add(total: ImportSummary | None, part: ImportSummary) -> None:
-    if total is not None:
-        total.read += part.read
-        for key in _COUNTS:
-            setattr(total, key, getattr(total, key) + getattr(part, key))
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class RecordStore:
+class RecordStore(StoreUpkeep):
     """A connection to the store. Use as a context manager or call close()."""
+
+    SCHEMA = SCHEMA
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            # timeout: the busy timeout, so a reader or writer meeting another's
+            # transaction waits (up to 30 s) instead of failing at once
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
@@ -411,3 +432,4 @@ class RecordStore:
             entry = out.setdefault(source, {"records": 0, "deleted": 0})
             entry["deleted" if deleted else "records"] += n
         return out
+

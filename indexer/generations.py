@@ -57,7 +57,15 @@ class Generation:
 
     @property
     def stale(self) -> bool:
-        return self.meta.get("versions") != versions()
+        """Built with other versions, or marked as needing a rebuild (a restored store)."""
+        return self.meta.get("versions") != versions() or bool(self.meta.get("rebuild_needed"))
+
+    @property
+    def stale_reason(self) -> str:
+        if self.meta.get("rebuild_needed"):
+            return f"{self.meta['rebuild_needed']}: run `sheaf index --rebuild`"
+        return (f"the index was built with {self.meta.get('versions')}, this Sheaf uses"
+                f" {versions()}: run `sheaf index --rebuild`")
 
 
 class IndexDir:
@@ -90,6 +98,42 @@ class IndexDir:
         tmp.write_text(gen.name + "\n", encoding="utf-8")
         os.replace(tmp, self.path / CURRENT_NAME)
 
+    def generations(self) -> list[Path]:
+        """Every generation directory, oldest first (names are UTC time stamps)."""
+        return sorted(p for p in self.path.glob("gen-*") if p.is_dir())
+
+    def cleanup(self) -> list[str]:
+        """Remove what no reader can need: generations older than the one the live one
+        replaced, and generations that never went live (a failed or killed rebuild).
+
+        Call it holding the writer lock, so that no rebuild is under way. Returns the
+        names removed.
+        """
+        try:
+            live = self.current()
+        except IndexerError:
+            return []
+        if live is None:
+            return []
+        older = [p for p in self.generations() if p.name < live.name and (p / META_NAME).exists()]
+        spare = {live.path} | ({older[-1]} if older else set())
+        removed = []
+        for child in self.generations():
+            if child not in spare:
+                shutil.rmtree(child, ignore_errors=True)
+                removed.append(child.name)
+        return removed
+
+    def mark_rebuild_needed(self, reason: str) -> None:
+        """Make the live generation refuse incremental updates until a rebuild replaces it."""
+        try:
+            gen = self.current()
+        except IndexerError:
+            return
+        if gen is not None:
+            gen.meta["rebuild_needed"] = reason
+            gen.write_meta()
+
     def remove_old(self, keep: Generation, previous: Generation | None) -> None:
         """Delete generations other than the live one and the one it replaced.
 
@@ -119,7 +163,9 @@ def status(home: Home, store: RecordStore) -> dict:
         ix.close()
     indexed_seq = int(gen.meta.get("store_seq", 0))
     if gen.stale:
-        state, message = "rebuild-needed", "built with other versions: run `sheaf index --rebuild`"
+        state, message = "rebuild-needed", (
+            gen.stale_reason if gen.meta.get("rebuild_needed")
+            else "built with other versions: run `sheaf index --rebuild`")
     elif indexed_seq < store_seq:
         state, message = "behind", "the store has changes not yet indexed: run `sheaf index`"
     else:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv and install Sheaf with its test tools. Safe to run again:
-# it reinstalls only when pyproject.toml has changed.
+# Create .venv and install Sheaf with its test tools, and Debian's Chromium for
+# the browser tests. Safe to run again: it reinstalls only when pyproject.toml
+# has changed, and installs Chromium only when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -16,6 +17,21 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "setup: pip install failed (log: $log)" >&2
         exit 1
     fi
-    .venv/bin/python -c "import whoosh, jieba, pyvi, lxml, flask, pymarc, opencc, gunicorn"
+    .venv/bin/python -c "import whoosh, jieba, pyvi, lxml, flask, flask_babel, pymarc, opencc, gunicorn, playwright, hypothesis"
     echo "$want" > "$stamp"
+fi
+
+# Browser tests drive Debian's Chromium (never a browser downloaded by playwright),
+# with a CJK font so that screenshots show Chinese. Without apt they skip and say why.
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        log=.venv/apt-install.log
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                --no-install-recommends chromium fonts-wqy-microhei; } >"$log" 2>&1; then
+            tail -20 "$log" >&2
+            echo "setup: could not install chromium (log: $log); browser tests will skip" >&2
+        fi
+    else
+        echo "setup: no Chromium and no apt-get as root: browser tests will skip" >&2
+    fi
 fi

@@ -1,4 +1,9 @@
-"""Web: the reader's site and the JSON API, rendering discovery's SearchResult.
+"""Web: the reader's site, the JSON API, the partner widget and feeds,
+all rendering discovery's one SearchResult.
+
+One blueprint per concern: ``pages`` (search, advanced search, language
+switch), ``records`` (record page, staff MARC view, exports), ``api`` (JSON),
+``widget`` (embed.js, the iframe page, OpenSearch) and ``feeds`` (Atom).
 
 ``create_app(test_config=None)`` takes defaults, then the home named by
 ``SHEAF_HOME`` (or ``test_config["SHEAF_HOME"]``), then test overrides.
@@ -11,6 +16,7 @@ import os
 from flask import Flask, jsonify
 
 from discovery.backend import WhooshBackend
+from discovery.records import RecordService
 from harvest.config import Home
 
 
@@ -24,12 +30,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SITE_NAME"] = home.settings["site_name"]
     app.extensions["sheaf.home"] = home
     app.extensions["sheaf.backend"] = WhooshBackend(home)
+    app.extensions["sheaf.records"] = RecordService(home, app.extensions["sheaf.backend"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import api, pages
+    from . import admin, api, display, feeds, i18n, pages, records, security, widget
+    i18n.init_app(app)
+    security.init_app(app)
+    display.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(records.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(widget.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(admin.bp)
 
     @app.get("/healthz")
     def healthz():

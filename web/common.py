@@ -1,13 +1,46 @@
-"""Request handling shared by the pages and the API: one place turns args into a search."""
+"""Request handling shared by the pages, the API, the widget and the feeds.
+
+One place turns query-string arguments into a :class:`SearchRequest` (and
+back into canonical URL arguments), so every rendering of a search reads
+the same parameters the same way:
+
+``q``            the query (the reader's query language, see the README)
+``field``        all, title, author, subject, isbn: where ``q`` is looked for
+``row_field``, ``row_op``, ``row_text``
+                 advanced search rows (repeated, in order): field, AND/OR/NOT, words
+``filter``       ``facet:value`` (repeated); ``facet:-value`` excludes the value
+``year_from``, ``year_to``
+                 a year range, the same as ``filter=year:FROM-TO``
+``sort``         relevance, year, year_asc, title, author
+``page``, ``limit``
+``facets``       facet names to count, comma separated (absent: all; empty: none)
+``facet_limit``  values per facet
+``facet_search`` ``facet:text``: only that facet's values containing text
+``lang``         en, zh, vi: the language of labels
+
+Anything malformed raises :class:`QueryError`, which every blueprint turns
+into a 400 (the API in its one error shape).
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from flask import current_app, request
+from werkzeug.datastructures import MultiDict
 
 from discovery.backend import WhooshBackend
 from discovery.errors import QueryError
-from discovery.results import SearchRequest, SearchResult
+from discovery.results import FACETS, SORTS, UI_LANGUAGES, Filter, SearchRequest, SearchResult
 from harvest.config import Home
+
+FIELDS = ("all", "title", "author", "subject", "isbn")
+OPERATORS = ("AND", "OR", "NOT")
+MAX_FILTERS = 50
+MAX_ROWS = 10
+MAX_PARAM_CHARS = 1000
+_GROUPING = re.compile(r"[()]")
 
 
 def home() -> Home:
@@ -18,18 +51,193 @@ def backend() -> WhooshBackend:
     return current_app.extensions["sheaf.backend"]
 
 
-def _int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name, "").strip()
+def records():
+    return current_app.extensions["sheaf.records"]
+
+
+def text_arg(args, name: str, default: str = "") -> str:
+    raw = args.get(name, default)
+    if len(raw) > MAX_PARAM_CHARS:
+        raise QueryError(f"{name} is too long (at most {MAX_PARAM_CHARS} characters)")
+    return raw
+
+
+def int_arg(args, name: str, default: int) -> int:
+    raw = args.get(name, "").strip()
     if not raw:
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise QueryError(f"{name} must be a whole number, not {raw[:20]!r}") from None
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
+        raise QueryError(f"{name} must be a whole number, not {raw[:20]!r}")
+    return int(raw)
+
+
+def choice_arg(args, name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = args.get(name, "").strip() or default
+    if raw not in choices:
+        raise QueryError(f"unknown {name} {raw[:40]!r} ({name}: {', '.join(choices)})")
+    return raw
+
+
+def fielded(field: str, text: str) -> str:
+    """Words looked for in one field, as the query language writes it."""
+    text = " ".join(_GROUPING.sub(" ", text).split())
+    if not text:
+        return ""
+    if field == "all":
+        return text
+    return f"{field}:({text})"
+
+
+def compose_rows(rows: list[tuple[str, str, str]]) -> str:
+    """Advanced search rows (operator, field, words) as one query, read left to right."""
+    query, parts = "", 0
+    for op, field, text in rows:
+        part = fielded(field, text)
+        if not part:
+            continue
+        if not parts:
+            query = f"NOT ({part})" if op == "NOT" else f"({part})"
+        else:
+            left = f"({query})" if parts > 1 or query.startswith("NOT") else query
+            query = f"{left} {op} ({part})"
+        parts += 1
+    return query
+
+
+def advanced_rows(args) -> list[tuple[str, str, str]]:
+    fields, ops, texts = (args.getlist(n) for n in ("row_field", "row_op", "row_text"))
+    if len(texts) > MAX_ROWS:
+        raise QueryError(f"at most {MAX_ROWS} search rows")
+    rows = []
+    for i, text in enumerate(texts):
+        field = fields[i] if i < len(fields) and fields[i] else "all"
+        op = ops[i] if i < len(ops) and ops[i] else "AND"
+        if field not in FIELDS:
+            raise QueryError(f"unknown row_field {field[:40]!r} (row_field: {', '.join(FIELDS)})")
+        if op not in OPERATORS:
+            raise QueryError(f"unknown row_op {op[:40]!r} (row_op: {', '.join(OPERATORS)})")
+        if len(text) > MAX_PARAM_CHARS:
+            raise QueryError(f"row_text is too long (at most {MAX_PARAM_CHARS} characters)")
+        rows.append((op, field, text))
+    return rows
+
+
+def _year(args, name: str) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
+        raise QueryError(f"{name} must be a year such as 1990, not {raw[:20]!r}")
+    return int(raw)
+
+
+def parse_filters(args) -> tuple[Filter, ...]:
+    raw = args.getlist("filter")
+    if len(raw) > MAX_FILTERS:
+        raise QueryError(f"at most {MAX_FILTERS} filters")
+    out = []
+    for item in raw:
+        if len(item) > MAX_PARAM_CHARS:
+            raise QueryError(f"filter is too long (at most {MAX_PARAM_CHARS} characters)")
+        facet, sep, value = item.partition(":")
+        if not sep:
+            raise QueryError(f"filter {item[:40]!r} must look like facet:value,"
+                             " e.g. language:vie or library:-loc")
+        out.append(Filter.parse(facet.strip(), value.strip()))
+    lo, hi = _year(args, "year_from"), _year(args, "year_to")
+    if lo is not None or hi is not None:
+        if lo is not None and hi is not None and lo > hi:
+            lo, hi = hi, lo
+        out.append(Filter.parse("year", f"{'' if lo is None else lo}-{'' if hi is None else hi}"))
+    return tuple(dict.fromkeys(out))
+
+
+def parse_facets(args) -> tuple[str, ...]:
+    if "facets" not in args:
+        return FACETS
+    names = [n.strip() for n in args.get("facets", "").split(",") if n.strip()]
+    for name in names:
+        if name not in FACETS:
+            raise QueryError(f"unknown facet {name[:40]!r} (facets: {', '.join(FACETS)})")
+    return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class SearchForm:
+    """What the reader asked, as the search box shows it, and the request it makes."""
+
+    typed: str          # what the search box shows
+    field: str          # the field selector
+    request: SearchRequest
+
+    def args(self, **changes) -> MultiDict:
+        """Canonical URL arguments for this search, with some changed (None drops one)."""
+        req = self.request
+        values = {"q": self.typed, "field": self.field if self.field != "all" else None,
+                  "filter": [f"{f.facet}:{f.to_param()}" for f in req.filters],
+                  "sort": req.sort if req.sort != "relevance" else None,
+                  "limit": req.limit if req.limit != default_limit() else None,
+                  "page": req.page if req.page != 1 else None}
+        values.update(changes)
+        out = MultiDict()
+        for key, value in values.items():
+            if value is None or value == "" or value == []:
+                continue
+            for v in value if isinstance(value, list) else [value]:
+                out.add(key, str(v))
+        return out
+
+    def toggled(self, facet: str, value: str, exclude: bool = False) -> MultiDict:
+        """Arguments with one filter added, or removed when it is there (back to page 1)."""
+        current = [f"{f.facet}:{f.to_param()}" for f in self.request.filters]
+        item = f"{facet}:{'-' if exclude else ''}{value}"
+        opposite = f"{facet}:{'' if exclude else '-'}{value}"
+        if item in current:
+            current.remove(item)
+        else:
+            current = [c for c in current if c != opposite] + [item]
+        return self.args(filter=current, page=None)
+
+
+def default_limit() -> int:
+    return int(home().settings["page_size"])
+
+
+def search_form(args=None, lang: str = "en", facets: tuple[str, ...] | None = None) -> SearchForm:
+    """Read a search from URL arguments (a :class:`QueryError` if anything is malformed)."""
+    args = request.args if args is None else args
+    typed = text_arg(args, "q")
+    field = choice_arg(args, "field", FIELDS, "all")
+    rows = advanced_rows(args)
+    if rows:
+        composed = compose_rows(rows)
+        typed = " ".join(x for x in (fielded(field, typed), composed) if x)
+        field = "all"
+    query = fielded(field, typed) if field != "all" else typed
+    facet_search = None
+    if args.get("facet_search"):
+        name, sep, text = text_arg(args, "facet_search").partition(":")
+        if not sep or name not in FACETS:
+            raise QueryError("facet_search must look like facet:text, e.g. subject:history")
+        facet_search = (name, text)
+    req = SearchRequest(
+        query=query,
+        page=int_arg(args, "page", 1),
+        limit=int_arg(args, "limit", default_limit()),
+        sort=choice_arg(args, "sort", SORTS, "relevance"),
+        filters=parse_filters(args),
+        facets=parse_facets(args) if facets is None else facets,
+        facet_limit=int_arg(args, "facet_limit", 30),
+        facet_search=facet_search,
+        lang=lang,
+    )
+    return SearchForm(typed=typed, field=field, request=req)
+
+
+def api_lang(args) -> str:
+    return choice_arg(args, "lang", UI_LANGUAGES, "en")
 
 
 def search_from_args() -> SearchResult:
-    req = SearchRequest(query=request.args.get("q", ""),
-                        page=_int_arg("page", 1),
-                        limit=_int_arg("limit", int(home().settings["page_size"])))
-    return backend().search(req)
+    """The API's search: labels in ``lang`` (English unless asked)."""
+    return backend().search(search_form(lang=api_lang(request.args)).request)

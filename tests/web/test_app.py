@@ -13,18 +13,6 @@ VN_NAME = "Thư viện Quốc gia Việt Nam"
 VOID = {"meta", "link", "input", "br", "img", "hr"}
 
 
-@pytest.fixture(scope="module")
-def app(built_home):
-    app = create_app({"SHEAF_HOME": str(built_home.path), "TESTING": True})
-    yield app
-    app.extensions["sheaf.backend"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 class Page(HTMLParser):
     """The parts of the search page a reader sees: hits, holdings, summary, error, pager."""
 
@@ -73,7 +61,8 @@ class Page(HTMLParser):
             self._in.pop()
 
     def handle_data(self, data):
-        where = self._in[-1] if self._in else None
+        # text belongs to the innermost marked element (links and <mark>s sit inside them)
+        where = next((m for m in reversed(self._in) if m), None)
         if where == "title":
             self.hits[-1]["title"] += data
         elif where == "vernacular":

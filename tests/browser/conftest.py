@@ -1,0 +1,205 @@
+"""Browser tests: Playwright drives Debian's Chromium against a real ``sheaf serve``.
+
+The server runs over the session index on a free port; a partner page is served
+by a plain ``http.server`` on another port. Chromium comes from the system
+(``scripts/setup.sh`` installs it with apt); without it these tests skip and
+say why. Screenshots go to ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("SHEAF_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+TIMEOUT_MS = 15_000
+
+pytestmark = pytest.mark.browser
+
+
+def _why_not() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (run scripts/setup.sh)"
+    if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return (f"no Chromium at {CHROMIUM}: scripts/setup.sh installs Debian's chromium"
+                " with apt-get (apt was not available here)")
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _why_not()
+    for item in items:
+        if "tests/browser" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, proc: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited with {proc.returncode}: {log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"server did not answer {url} within {seconds} s: "
+                        f"{log.read_text(errors='replace')}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def server(built_home, tmp_path_factory):
+    """``sheaf serve`` (gunicorn, one worker) over the session index: its base URL."""
+    port = free_port()
+    logs = tmp_path_factory.mktemp("browser-server")
+    env = {k: v for k, v in os.environ.items() if k != "SHEAF_HOME"}
+    env["HOME"] = str(logs)
+    log = logs / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "discovery.cli", "--home", str(built_home.path), "serve",
+             "--port", str(port), "--workers", "1"],
+            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=logs)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(f"{base}/healthz", proc, log)
+        yield base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+PARTNER_PAGE = """<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Thư viện đối tác</title>
+<link rel="icon" href="data:,">
+<style>
+  /* a partner's CSS that would wreck any widget it reached */
+  * {{ color: rgb(255, 0, 0) !important; font-family: serif !important; }}
+  input, button {{ display: none !important; }}
+  ol, li, a {{ font-size: 40px !important; }}
+</style>
+<script>window.partnerGlobals = Object.keys(window);</script>
+</head>
+<body>
+<h1>Thư viện đối tác</h1>
+<p>Tìm sách trong mục lục chung:</p>
+<div id="scoped" data-sheaf-search></div>
+<div id="framed" data-sheaf-search data-sheaf-mode="iframe" data-sheaf-height="360"></div>
+<script src="{base}/embed.js" data-sheaf-library="vn" data-sheaf-limit="3" async></script>
+</body>
+</html>
+"""
+
+
+@pytest.fixture(scope="session")
+def partner(server, tmp_path_factory):
+    """A partner's page, from another origin (a second port), embedding the widget."""
+    root = tmp_path_factory.mktemp("partner")
+    (root / "index.html").write_text(PARTNER_PAGE.format(base=server), encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    downloads = tmp_path_factory.mktemp("downloads")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            timeout=30_000, viewport=DESKTOP, locale="en-US", accept_downloads=True,
+            downloads_path=str(downloads))
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        try:
+            yield context
+        finally:
+            context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+class Watched:
+    """A page with its console errors and uncaught exceptions collected."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def shot(self, name: str) -> None:
+        """Screenshots at desktop and phone widths, in test-artifacts/browser/."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        size = self.page.viewport_size
+        for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            self.page.set_viewport_size(viewport)
+            self.page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"),
+                                 full_page=label == "desktop", timeout=TIMEOUT_MS)
+        self.page.set_viewport_size(size)
+
+
+@pytest.fixture
+def page(browser_context):
+    browser_context.clear_cookies()
+    pg = browser_context.new_page()
+    pg.set_viewport_size(DESKTOP)
+    watched = Watched(pg)
+    yield watched
+    pg.close()
+    # no script error and no Content-Security-Policy violation on any page a test opened
+    assert watched.errors == []

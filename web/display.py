@@ -1,0 +1,124 @@
+"""Helpers the templates use to show data: highlighting, labels, links.
+
+Everything that comes from records or queries reaches the page escaped.
+Highlights are character spans into the display strings (discovery's
+:class:`Hit`); :func:`highlight` escapes the text between and inside the
+spans and adds the ``<mark>`` elements itself, so no markup ever comes
+from data.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import url_for
+from flask_babel import gettext
+from markupsafe import Markup, escape
+
+from indexer import tables
+
+from .i18n import choose
+
+
+def highlight(text: str | None, spans=()) -> Markup:
+    """``text`` escaped, with the characters of each (start, end) span in ``<mark>``."""
+    text = text or ""
+    out, pos = [], 0
+    for start, end in sorted((int(s), int(e)) for s, e in spans or ()):
+        start, end = max(start, pos), min(end, len(text))
+        if start >= end:
+            continue
+        out.append(escape(text[pos:start]))
+        out.append(Markup("<mark>%s</mark>") % text[start:end])
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def language_name(code: str) -> str:
+    return tables.language_name(code, choose()) or code
+
+
+def format_label(code: str | None) -> str:
+    return tables.format_label(code, choose()) if code else ""
+
+
+def relator_label(code: str) -> str:
+    return tables.relator_label(code, choose())
+
+
+def bcp47(languages) -> str | None:
+    """The html ``lang`` of a record's text: its first language's ISO 639-1 code."""
+    for code in languages or ():
+        row = tables.keyed("languages", "code").get(code)
+        if row and row.get("iso639_1"):
+            return row["iso639_1"]
+    return None
+
+
+def safe_url(url: str | None) -> str | None:
+    """A link from data, only if it is http(s): never javascript: or data: URLs."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def search_url(args, endpoint: str = "pages.search", **values) -> str:
+    """A URL with these (MultiDict) arguments, e.g. from :meth:`SearchForm.toggled`."""
+    base = url_for(endpoint, **values)
+    query = urlencode(list(args.items(multi=True)))
+    return f"{base}?{query}" if query else base
+
+
+def libraries_of(hit) -> list:
+    """A hit's holdings, one per library (the first copy's call number shown)."""
+    seen = {}
+    for holding in hit.holdings:
+        seen.setdefault(holding.source, holding)
+    return list(seen.values())
+
+
+def histogram_bars(histogram, width: int = 240, height: int = 60) -> list[dict]:
+    """Bars of the decade histogram, sized for an SVG ``width`` x ``height`` box."""
+    if not histogram:
+        return []
+    top = max(c for _, _, c in histogram) or 1
+    step = width / len(histogram)
+    bars = []
+    for i, (start, end, count) in enumerate(histogram):
+        h = max(2.0, round(height * count / top, 1))
+        bars.append({"start": start, "end": end, "count": count, "x": round(i * step + 1, 1),
+                     "width": round(max(step - 2, 1), 1), "y": round(height - h, 1),
+                     "height": h})
+    return bars
+
+
+def xml_text(text) -> str:
+    """Text XML 1.0 can carry: C0 controls (but tab and newlines) and U+FFFE/F dropped."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c for c in text if (c >= " " or c in "\t\n\r")
+                   and not "\ud800" <= c <= "\udfff" and c not in "\ufffe\uffff")
+
+
+def facet_names() -> dict[str, str]:
+    return {"library": gettext("Library"), "language": gettext("Language"),
+            "format": gettext("Format"), "year": gettext("Year"), "subject": gettext("Subject"),
+            "author": gettext("Author"), "class": gettext("Classification")}
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters.update(highlight=highlight, language_name=language_name,
+                                 format_label=format_label, relator_label=relator_label,
+                                 bcp47=bcp47, safe_url=safe_url, xml_text=xml_text)
+    app.context_processor(lambda: {"facet_names": facet_names()})
+    app.jinja_env.globals.update(search_url=search_url, libraries_of=libraries_of,
+                                 histogram_bars=histogram_bars)

@@ -1,0 +1,66 @@
+"""Atom feeds of any search: ``/feed.atom`` takes the search page's arguments.
+
+"New Vietnamese titles at library X" is
+``/feed.atom?filter=language:vie&filter=library:x&sort=year``. Each entry is
+a result with its permanent link; its ``updated`` time is the latest change
+of its member records in the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from discovery.errors import QueryError
+
+from . import i18n
+from .common import backend, records, search_form
+from .display import search_url
+
+bp = Blueprint("feeds", __name__)
+
+MAX_ENTRIES = 50
+
+
+def _iso(stamp: str | None) -> str:
+    """A store timestamp as RFC 3339 (Atom's date format)."""
+    if not stamp:
+        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@bp.get("/feed.atom")
+def atom():
+    lang = i18n.choose()
+    form = search_form(lang=lang, facets=())
+    req = form.request
+    if "sort" not in request.args:  # a feed is read newest first
+        req = replace(req, sort="year")
+        form = replace(form, request=req)
+    if req.limit > MAX_ENTRIES:
+        raise QueryError(f"limit must be between 1 and {MAX_ENTRIES} for a feed")
+    result = backend().search(req)
+    entries = []
+    for hit in result.hits:
+        view = records().cluster(hit.id)
+        changed = max((m.last_changed for m in view.members), default=None) if view else None
+        main = view.main.record_id if view and view.main else hit.id
+        entries.append({"hit": hit, "updated": _iso(changed),
+                        "url": url_for("records.record", record_id=main, _external=True)})
+    updated = max((e["updated"] for e in entries), default=_iso(None))
+    self_url = request.url
+    html_url = search_url(form.args(), _external=True)
+    body = render_template("feed.xml", result=result, form=form, entries=entries,
+                           updated=updated, self_url=self_url, html_url=html_url)
+    response = Response(body, content_type="application/atom+xml; charset=utf-8")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

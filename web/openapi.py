@@ -1,0 +1,242 @@
+"""The OpenAPI 3.1 document of the JSON API (served at ``/api/openapi.json``).
+
+Built from the same constants the code validates with (sorts, facets,
+languages, mapped record fields), so it cannot drift from them;
+``tests/web/test_openapi.py`` checks real responses against it.
+"""
+
+from __future__ import annotations
+
+from discovery.results import FACETS, SORTS, UI_LANGUAGES
+from indexer.mapping import FIELDS
+
+from .common import FIELDS as SEARCH_FIELDS
+
+SHAPES = {"str": {"type": "string"}, "int": {"type": "integer"}, "bool": {"type": "boolean"},
+          "list": {"type": "array", "items": {"type": "string"}},
+          "list of dict": {"type": "array", "items": {"type": "object"}}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _param(name: str, description: str, schema: dict, *, many: bool = False,
+           where: str = "query", required: bool = False) -> dict:
+    out = {"name": name, "in": where, "description": description, "required": required,
+           "schema": {"type": "array", "items": schema} if many else schema}
+    if many:
+        out.update(style="form", explode=True)
+    return out
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+}
+
+LANG = _param("lang", "language of labels (facet values, library names stay as given)",
+              {"type": "string", "enum": list(UI_LANGUAGES), "default": "en"})
+
+SEARCH_PARAMS = [
+    _param("q", "the query: words, \"phrases\", AND/OR/NOT, parentheses, title: author:"
+                " subject: isbn: year: lang: library: (see the README)",
+           {"type": "string", "maxLength": 1000, "default": ""}),
+    _param("field", "where q is looked for", {"type": "string", "enum": list(SEARCH_FIELDS),
+                                                "default": "all"}),
+    _param("filter", "facet:value, repeatable: values of one facet are ORed, facets ANDed;"
+                     " facet:-value excludes; year values are ranges (1990-1999, 1990-, -1900)",
+           {"type": "string", "pattern": f"^({'|'.join(FACETS)}):.+$"}, many=True),
+    _param("year_from", "earliest year (a year filter)", {"type": "integer", "minimum": 0,
+                                                          "maximum": 9999}),
+    _param("year_to", "latest year (a year filter)", {"type": "integer", "minimum": 0,
+                                                      "maximum": 9999}),
+    _param("sort", "order of results", {"type": "string", "enum": list(SORTS),
+                                        "default": "relevance"}),
+    _param("page", "page number", {"type": "integer", "minimum": 1, "default": 1}),
+    _param("limit", "results per page (the home's page_size by default, at most max_page_size)",
+           {"type": "integer", "minimum": 1, "maximum": 100}),
+    _param("facets", "facets to count, comma separated (absent: all; empty: none);"
+                     f" facets: {', '.join(FACETS)}", {"type": "string"}),
+    _param("facet_limit", "values per facet", {"type": "integer", "minimum": 1, "maximum": 1000,
+                                               "default": 30}),
+    _param("facet_search", "facet:text: only values of that facet containing text",
+           {"type": "string"}),
+    _param("row_field", "advanced search rows: field of each row", {
+        "type": "string", "enum": list(SEARCH_FIELDS)}, many=True),
+    _param("row_op", "advanced search rows: how each row joins the ones before", {
+        "type": "string", "enum": ["AND", "OR", "NOT"]}, many=True),
+    _param("row_text", "advanced search rows: words of each row", {"type": "string"}, many=True),
+    LANG,
+]
+
+HOLDING = {"type": "object", "required": ["source", "record_id", "name"],
+           "properties": {"source": {"type": "string", "description": "library code"},
+                          "record_id": {"type": "string"},
+                          "name": {"type": "string", "description": "library name"},
+                          "call_number": {"type": "string"},
+                          "location": {"type": "string"},
+                          "catalog_url": {"type": "string",
+                                          "description": "the record in the library's own catalog"}},
+           "additionalProperties": False}
+
+NULLABLE_STR = {"type": ["string", "null"]}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {
+            "type": "object", "required": ["status", "type", "message"],
+            "additionalProperties": False,
+            "properties": {"status": {"type": "integer", "minimum": 400, "maximum": 599},
+                           "type": {"type": "string", "examples": ["bad_request", "not_found"]},
+                           "message": {"type": "string"}}}},
+    },
+    "Holding": HOLDING,
+    "Hit": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "title", "title_vernacular", "authors", "year", "languages",
+                     "format", "holdings", "highlights"],
+        "properties": {
+            "id": {"type": "string", "description": "the cluster's id (a member record's id)"},
+            "title": {"type": "string"}, "title_vernacular": NULLABLE_STR,
+            "authors": {"type": "array", "items": {"type": "string"}},
+            "year": {"type": ["integer", "null"]},
+            "languages": {"type": "array", "items": {"type": "string"},
+                          "description": "MARC language codes"},
+            "format": NULLABLE_STR,
+            "holdings": {"type": "array", "items": _ref("Holding")},
+            "highlights": {
+                "type": "object", "description": "matched character spans [start, end) of"
+                                                 " title and title_vernacular",
+                "additionalProperties": {"type": "array", "items": {
+                    "type": "array", "items": {"type": "integer", "minimum": 0},
+                    "minItems": 2, "maxItems": 2}}}}},
+    "FacetValue": {
+        "type": "object", "required": ["value", "count", "label"], "additionalProperties": False,
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0},
+                       "label": {"type": "string"}, "selected": {"type": "boolean"},
+                       "excluded": {"type": "boolean"}}},
+    "SearchResult": {
+        "type": "object", "additionalProperties": False,
+        "required": ["query", "total", "page", "limit", "sort", "filters", "results", "facets",
+                     "year_histogram", "suggestion"],
+        "properties": {
+            "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1}, "limit": {"type": "integer", "minimum": 1},
+            "sort": {"type": "string", "enum": list(SORTS)},
+            "filters": {"type": "array", "items": {
+                "type": "object", "required": ["facet", "value", "exclude"],
+                "additionalProperties": False,
+                "properties": {"facet": {"type": "string", "enum": list(FACETS)},
+                               "value": {"type": "string"}, "exclude": {"type": "boolean"}}}},
+            "results": {"type": "array", "items": _ref("Hit")},
+            "facets": {"type": "object", "propertyNames": {"enum": list(FACETS)},
+                       "additionalProperties": {"type": "array", "items": _ref("FacetValue")}},
+            "year_histogram": {"type": "array", "items": {
+                "type": "object", "required": ["start", "end", "count"],
+                "additionalProperties": False,
+                "properties": {"start": {"type": "integer"}, "end": {"type": "integer"},
+                               "count": {"type": "integer", "minimum": 1}}}},
+            "suggestion": {"type": ["string", "null"], "description": "did you mean"}}},
+    "MappedRecord": {
+        "type": "object", "additionalProperties": False,
+        "description": "a member record as Sheaf reads it (absent values are absent keys)",
+        "properties": {key: {**SHAPES[shape], "description": meaning}
+                       for key, (shape, meaning) in FIELDS.items()}},
+    "Member": {
+        "type": "object", "additionalProperties": False,
+        "required": ["record_id", "source", "library", "format", "first_seen", "last_changed",
+                     "record"],
+        "properties": {"record_id": {"type": "string"}, "source": {"type": "string"},
+                       "library": {"type": "string"},
+                       "format": {"type": "string", "description": "stored format"},
+                       "first_seen": {"type": "string"}, "last_changed": {"type": "string"},
+                       "record": _ref("MappedRecord"),
+                       "marcxml": {"type": "string", "description": "with marc=xml"}}},
+    "Record": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "url", "title", "title_vernacular", "authors", "year", "languages",
+                     "format", "holdings", "members"],
+        "properties": {"id": {"type": "string"}, "url": {"type": "string", "format": "uri",
+                                                         "description": "permanent link"},
+                       "title": {"type": "string"}, "title_vernacular": NULLABLE_STR,
+                       "authors": {"type": "array", "items": {"type": "string"}},
+                       "year": {"type": ["integer", "null"]},
+                       "languages": {"type": "array", "items": {"type": "string"}},
+                       "format": NULLABLE_STR,
+                       "holdings": {"type": "array", "items": _ref("Holding")},
+                       "members": {"type": "array", "items": _ref("Member")}}},
+    "Suggestions": {
+        "type": "object", "required": ["query", "suggestions"], "additionalProperties": False,
+        "properties": {"query": {"type": "string"}, "suggestions": {"type": "array", "items": {
+            "type": "object", "required": ["text", "kind"], "additionalProperties": False,
+            "properties": {"text": {"type": "string"},
+                           "kind": {"type": "string", "enum": ["title", "author", "subject"]}}}}}},
+    "Libraries": {
+        "type": "object", "required": ["libraries"], "additionalProperties": False,
+        "properties": {"libraries": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["code", "name", "titles", "search_url", "catalog_url"],
+            "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                           "titles": {"type": "integer", "minimum": 0,
+                                      "description": "results (clusters) the library holds"},
+                           "search_url": {"type": "string", "format": "uri"},
+                           "catalog_url": {"type": ["string", "null"],
+                                           "description": "its catalog's record URL template"}}}}}},
+}
+
+
+def document(server: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Sheaf union catalog API", "version": "1",
+                 "description": "Search every member library at once. Answers are JSON in"
+                                " UTF-8; any origin may call them (CORS); each carries an ETag"
+                                " and a Cache-Control. Errors share one shape (Error)."},
+        "servers": [{"url": server}],
+        "paths": {
+            "/search": {"get": {
+                "operationId": "search", "summary": "Search the union catalog",
+                "parameters": SEARCH_PARAMS,
+                "responses": {"200": _json(_ref("SearchResult"), "one page of results"),
+                              **ERRORS}}},
+            "/record/{id}": {"get": {
+                "operationId": "record", "summary": "A record, its holdings and its cluster",
+                "parameters": [
+                    _param("id", "a record id (library code:local id) or a cluster id",
+                           {"type": "string"}, where="path", required=True),
+                    _param("marc", "xml: add each member's MARCXML",
+                           {"type": "string", "enum": ["none", "xml"], "default": "none"})],
+                "responses": {"200": _json(_ref("Record"), "the record"),
+                              "404": {"$ref": "#/components/responses/NotFound"}, **ERRORS}}},
+            "/suggest": {"get": {
+                "operationId": "suggest", "summary": "Autocomplete: titles, authors, subjects",
+                "parameters": [
+                    _param("q", "what was typed", {"type": "string", "maxLength": 1000}),
+                    _param("kinds", "comma separated: title, author, subject",
+                           {"type": "string", "default": "title,author,subject"}),
+                    _param("limit", "how many", {"type": "integer", "minimum": 1, "maximum": 50,
+                                                 "default": 10})],
+                "responses": {"200": _json(_ref("Suggestions"), "suggestions"), **ERRORS}}},
+            "/libraries": {"get": {
+                "operationId": "libraries", "summary": "The member libraries",
+                "parameters": [LANG],
+                "responses": {"200": _json(_ref("Libraries"), "the libraries"), **ERRORS}}},
+            "/openapi.json": {"get": {
+                "operationId": "openapi", "summary": "This document",
+                "responses": {"200": _json({"type": "object"}, "the OpenAPI document")}}},
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": {
+                "BadRequest": _json(_ref("Error"), "a malformed or impossible parameter"),
+                "NotFound": _json(_ref("Error"), "no such record"),
+                "Unavailable": _json(_ref("Error"), "there is no index yet"),
+            },
+        },
+    }

@@ -1,0 +1,128 @@
+"""A record: the page, the staff MARC view, exports and citations, and its JSON.
+
+``/record/<id>`` takes a cluster id or any member record's id (a member's
+id is the permanent link: cluster ids follow membership, record ids stay).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, render_template, url_for
+
+from discovery.errors import IndexUnavailable
+
+from . import citations, i18n
+from .common import backend, home, records
+from .display import safe_url
+
+bp = Blueprint("records", __name__)
+
+EXPORTS = {
+    "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
+    "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
+    "marcxml": ("application/marcxml+xml; charset=utf-8", "xml"),
+    "marc": ("application/marc", "mrc"),
+}
+
+
+def catalog_link(source_code: str, record_id: str) -> str | None:
+    """A link to the record in its library's own catalog, from the source's
+    ``catalog_url`` template (``{local_id}``, ``{id}``), when it has one."""
+    source = home().sources.get(source_code)
+    template = getattr(source, "catalog_url", None) if source else None
+    if not template:
+        return None
+    local_id = record_id.partition(":")[2]
+    try:
+        url = template.format(local_id=quote(local_id, safe=""), id=quote(record_id, safe=""))
+    except (KeyError, IndexError, ValueError):
+        return None
+    return safe_url(url)
+
+
+def permalink(view) -> str:
+    main = view.main.record_id if view.main else view.id
+    return url_for("records.record", record_id=main, _external=True)
+
+
+def holdings_of(view) -> list[dict]:
+    out = []
+    for h in view.display.get("holdings", []):
+        out.append({"source": h["source"], "record_id": h["record_id"],
+                    "name": home().sources[h["source"]].name
+                    if h["source"] in home().sources else h.get("name") or h["source"],
+                    "call_number": h.get("call_number"), "location": h.get("location"),
+                    "catalog_url": catalog_link(h["source"], h["record_id"])})
+    return out
+
+
+def cluster_dict(view, with_marcxml: bool = False) -> dict:
+    """The record API's answer: the cluster's display record, holdings and members."""
+    d = view.display
+    out = {"id": view.id, "url": permalink(view),
+           "title": d.get("title", ""), "title_vernacular": d.get("title_vernacular"),
+           "authors": d.get("authors", []), "year": d.get("year"),
+           "languages": d.get("languages", []), "format": d.get("format"),
+           "holdings": [{k: v for k, v in h.items() if v is not None} for h in holdings_of(view)],
+           "members": []}
+    for m in view.members:
+        member = {"record_id": m.record_id, "source": m.source, "library": m.library,
+                  "format": m.format, "first_seen": m.first_seen, "last_changed": m.last_changed,
+                  "record": m.mapped}
+        if with_marcxml:
+            member["marcxml"] = m.marcxml().decode("utf-8")
+        out["members"].append(member)
+    return out
+
+
+def _view_or_404(record_id: str):
+    try:
+        view = records().cluster(record_id[:500])
+    except IndexUnavailable as exc:
+        abort(503, str(exc))
+    if view is None or view.main is None:
+        abort(404)
+    return view
+
+
+@bp.get("/record/<path:record_id>")
+def record(record_id: str):
+    view = _view_or_404(record_id)
+    main = view.main
+    similar = backend().similar(view.id, limit=6)
+    return render_template("record.html", view=view, rec=main.mapped, main=main,
+                           holdings=holdings_of(view), similar=similar,
+                           permalink=permalink(view), exports=EXPORTS,
+                           apa=citations.apa(main.mapped), gbt=citations.gbt7714(main.mapped),
+                           chinese_first=i18n.choose() == "zh")
+
+
+@bp.get("/staff/<path:record_id>")
+def staff(record_id: str):
+    """The staff view: every member record in MARC, as its library sent it."""
+    view = _view_or_404(record_id)
+    return render_template("staff.html", view=view, permalink=permalink(view))
+
+
+@bp.get("/export/<fmt>/<path:record_id>")
+def export(fmt: str, record_id: str):
+    if fmt not in EXPORTS:
+        abort(404)
+    member = records().member(record_id[:500])
+    if member is None:
+        abort(404)
+    view = records().cluster(member.record_id)
+    url = permalink(view) if view else None
+    if fmt == "ris":
+        body = citations.ris(member.mapped, member.record_id, url).encode("utf-8")
+    elif fmt == "bibtex":
+        body = citations.bibtex(member.mapped, member.record_id, url).encode("utf-8")
+    elif fmt == "marcxml":
+        body = (b'<?xml version="1.0" encoding="UTF-8"?>\n' + member.marcxml() + b"\n")
+    else:
+        body = member.iso2709()
+    mimetype, ext = EXPORTS[fmt]
+    name = "".join(c if c.isascii() and c.isalnum() else "-" for c in member.record_id)
+    return Response(body, content_type=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
