@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -35,3 +42,49 @@ def expected_counts() -> dict[str, int]:
 def iso2709_records(path: Path) -> list[bytes]:
     """A fixture's ISO 2709 records, cut at terminators (terminator included)."""
     return [chunk + b"\x1d" for chunk in path.read_bytes().split(b"\x1d") if chunk]
+
+
+@contextlib.contextmanager
+def running_server(home: Path, workdir: Path, workers: int = 1, wait: float = 30.0):
+    """``sheaf serve`` as a real process on a free loopback port; yields its base URL.
+
+    The server's output goes to ``workdir/server.log``, quoted when it fails to start.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "SHEAF_HOME"}
+    env["HOME"] = str(workdir)  # gunicorn keeps its control socket under $HOME
+    log_path = workdir / "server.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "discovery.cli", "--home", str(home), "serve",
+         "--port", str(port), "--workers", str(workers)],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}: "
+                                   f"{log_path.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not answer /healthz within {wait:.0f} s: "
+                                   f"{log_path.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        log.close()

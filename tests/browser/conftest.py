@@ -12,16 +12,12 @@ import functools
 import http.server
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from ..support import running_server
 
 CHROMIUM = os.environ.get("SHEAF_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -55,54 +51,11 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, proc: subprocess.Popen, log: Path, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}: {log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"server did not answer {url} within {seconds} s: "
-                        f"{log.read_text(errors='replace')}")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="session")
 def server(built_home, tmp_path_factory):
     """``sheaf serve`` (gunicorn, one worker) over the session index: its base URL."""
-    port = free_port()
-    logs = tmp_path_factory.mktemp("browser-server")
-    env = {k: v for k, v in os.environ.items() if k != "SHEAF_HOME"}
-    env["HOME"] = str(logs)
-    log = logs / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "discovery.cli", "--home", str(built_home.path), "serve",
-             "--port", str(port), "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=logs)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(f"{base}/healthz", proc, log)
+    with running_server(built_home.path, tmp_path_factory.mktemp("browser-server")) as base:
         yield base
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
 
 
 PARTNER_PAGE = """<!doctype html>

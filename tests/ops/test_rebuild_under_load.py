@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -23,20 +20,14 @@ import pytest
 
 from indexer.generations import IndexDir
 
-from ..support import FIXTURES
-from .helpers import build_home, ok, sheaf, sheaf_env
+from ..support import FIXTURES, running_server
+from .helpers import build_home, ok, sheaf
 
 pytestmark = pytest.mark.slow
 
 API_QUERY = "Việt Nam"          # three titles of the Vietnamese fixture
 PAGE_QUERY = "民进党"            # LC 00409591, found by its traditional 880 title
 PAGE_TITLE = "草山小蛇與民進黨的頭人們"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -46,35 +37,8 @@ def served(tmp_path_factory):
         "vn": ("Thư viện Quốc gia Việt Nam", FIXTURES / "vietnamese_nfd_titles.mrc"),
         "tw": ("Taiwan collection", FIXTURES / "chinese_880_traditional.mrc"),
         "lc": ("Library of Congress", FIXTURES / "multilingual_lc_50.mrc")})
-    port = free_port()
-    env = sheaf_env()
-    env["HOME"] = str(root)  # gunicorn keeps its control socket under $HOME
-    log = open(root / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "discovery.cli", "--home", str(home), "serve",
-                             "--port", str(port), "--workers", "2"],
-                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, (root / "server.log").read_text(errors="replace")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    with running_server(home, root, workers=2) as base:
         yield home, base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
 
 
 class Searcher(threading.Thread):

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
+from ..support import running_server
+
 pytestmark = pytest.mark.slow
 
 VN_NAME = "Thư viện Quốc gia Việt Nam"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str, timeout: float = 10):
@@ -33,45 +24,8 @@ def get(url: str, timeout: float = 10):
 
 @pytest.fixture(scope="module")
 def server(built_home, tmp_path_factory):
-    port = free_port()
-    logs = tmp_path_factory.mktemp("server")
-    env = {k: v for k, v in os.environ.items() if k != "SHEAF_HOME"}
-    env["HOME"] = str(logs)  # gunicorn keeps its control socket under $HOME
-    out = open(logs / "server.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "discovery.cli", "--home", str(built_home.path), "serve",
-         "--port", str(port), "--workers", "1"],
-        stdout=out, stderr=subprocess.STDOUT, env=env, cwd=logs)
-
-    def stop():
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-        out.close()
-
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited with {proc.returncode}: "
-                            f"{(logs / 'server.log').read_text(errors='replace')}")
-            try:
-                if get(f"{base}/healthz", timeout=2)[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("server did not answer /healthz within 30 s: "
-                            f"{(logs / 'server.log').read_text(errors='replace')}")
-            time.sleep(0.2)
+    with running_server(built_home.path, tmp_path_factory.mktemp("server")) as base:
         yield base
-    finally:
-        stop()
 
 
 def test_healthz(server):
