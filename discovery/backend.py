@@ -279,6 +279,8 @@ class WhooshBackend:
         if sort == "relevance":  # browsing with no query: widely held, then recent, first
             order = np.lexsort((docnums, -self._facets.years[docnums],
                                 -self._facets.holdings[docnums]))
+        elif sort == "new":  # newest arrivals in the union catalogue first
+            order = np.lexsort((docnums, -self._facets.added[docnums]))
         elif sort in ("year", "year_asc"):
             years = self._facets.years[docnums]
             key = -years if sort == "year" else np.where(years > 0, years, 1 << 30)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .errors import QueryError
 
 FACETS = ("library", "language", "format", "year", "subject", "author", "class")
-SORTS = ("relevance", "year", "year_asc", "title", "author")
+SORTS = ("relevance", "year", "year_asc", "title", "author", "new")
 UI_LANGUAGES = ("en", "zh", "vi")
 
 

@@ -104,6 +104,7 @@ class FacetEngine:
         self.size = reader.doc_count_all()
         self.years = _column(reader, "year", self.size, -1)
         self.holdings = _column(reader, "holdings", self.size, 0)
+        self.added = _column(reader, "added", self.size, 0)
         self._for = reader
 
     def rank(self, searcher, field: str) -> np.ndarray:

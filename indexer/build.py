@@ -214,7 +214,7 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
                 report.cluster_seconds += time.perf_counter() - t
                 pending |= touched
                 if mapped is not None:
-                    fresh[rec.id] = Member(rec.id, rec.source, mapped)
+                    fresh[rec.id] = Member(rec.id, rec.source, mapped, rec.first_seen)
                     report.records += 1
             names = _names(home)
             suggestions = SuggestStore(gen.path / SUGGEST_NAME)
@@ -257,4 +257,4 @@ def _member(store: RecordStore, mapper: _Mapper, record_id: str) -> Member | Non
     if rec is None or rec.deleted:
         return None
     mapped = mapper(rec)
-    return Member(record_id, source, mapped) if mapped is not None else None
+    return Member(record_id, source, mapped, rec.first_seen) if mapped is not None else None

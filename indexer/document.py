@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from .analysis import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
 from .collation import name_key, title_key
@@ -27,6 +28,7 @@ class Member:
     record_id: str   # "<source>:<local id>"
     source: str
     mapped: dict
+    first_seen: str = ""   # when the store first saw the record (ISO 8601, UTC)
 
 
 def _unique(values) -> list[str]:
@@ -85,6 +87,14 @@ def title_keys(titles: list[str]) -> list[str]:
             keys.extend("^" + words[0][:n] for n in range(2, min(len(words[0]), 4) + 1))
         keys.extend("^" + " ".join(words[:n]) for n in range(1, min(len(words), 2) + 1))
     return _unique(keys)
+
+
+def _epoch(stamp: str) -> int:
+    try:
+        return int(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")
+                   .replace(tzinfo=timezone.utc).timestamp())
+    except (TypeError, ValueError):
+        return 0
 
 
 def _facet(values) -> str:
@@ -147,6 +157,8 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
                               + [f"ddc:{v}" for v in _collect(ordered, "ddc_facet")]
                               + [f"lcc:{v}" for v in _collect(ordered, "lcc_facet")]),
         "holdings": len(holdings),
+        # when the newest member record arrived: "new titles" sort and feeds
+        "added": max((_epoch(m.first_seen) for m in ordered), default=0),
         "sort_title": title_key(d).encode("utf-8"),
         "sort_author": name_key((d.get("authors") or [""])[0]).encode("utf-8"),
         "display": {

@@ -50,7 +50,8 @@ def _map_init(shard_dir: str, encodings: dict) -> None:
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    db.execute("CREATE TABLE IF NOT EXISTS mapped (rid TEXT PRIMARY KEY, source TEXT, data BLOB)")
+    db.execute("CREATE TABLE IF NOT EXISTS mapped"
+               " (rid TEXT PRIMARY KEY, source TEXT, first_seen TEXT, data BLOB)")
     _state.update(db=db, path=path, encodings=encodings)
 
 
@@ -59,15 +60,15 @@ def _map_chunk(chunk: list[tuple]) -> tuple:
     keys, failures, warnings = [], [], []
     started = time.perf_counter()
     db.execute("BEGIN")
-    for rid, source, local_id, fmt, data in chunk:
+    for rid, source, local_id, fmt, data, first_seen in chunk:
         try:
             mapped = map_stored(data, fmt, encodings.get(source), source=source,
                                 local_id=local_id, on_warning=warnings.append)
         except MappingError as exc:
             failures.append((rid, str(exc)))
             continue
-        db.execute("INSERT OR REPLACE INTO mapped VALUES (?, ?, ?)",
-                   (rid, source, pickle.dumps(mapped, pickle.HIGHEST_PROTOCOL)))
+        db.execute("INSERT OR REPLACE INTO mapped VALUES (?, ?, ?, ?)",
+                   (rid, source, first_seen, pickle.dumps(mapped, pickle.HIGHEST_PROTOCOL)))
         keys.append((rid, match_keys(mapped)))
     db.execute("COMMIT")
     return _state["path"], keys, failures, warnings, time.perf_counter() - started
@@ -76,7 +77,7 @@ def _map_chunk(chunk: list[tuple]) -> tuple:
 def _chunks(records: Iterable, size: int = CHUNK) -> Iterator[list[tuple]]:
     chunk = []
     for rec in records:
-        chunk.append((rec.id, rec.source, rec.local_id, rec.format, rec.data))
+        chunk.append((rec.id, rec.source, rec.local_id, rec.format, rec.data, rec.first_seen))
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -133,9 +134,9 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
                 loaded = []
                 for rid, shard in members:
                     db = shards.get(shard) or shards.setdefault(shard, sqlite3.connect(shard))
-                    source, data = db.execute("SELECT source, data FROM mapped WHERE rid=?",
-                                              (rid,)).fetchone()
-                    loaded.append(Member(rid, source, pickle.loads(data)))
+                    source, first_seen, data = db.execute(
+                        "SELECT source, first_seen, data FROM mapped WHERE rid=?", (rid,)).fetchone()
+                    loaded.append(Member(rid, source, pickle.loads(data), first_seen))
                 display = loaded[richest([m.mapped for m in loaded])]
                 doc = cluster_document(cid, loaded, display, names)
                 suggestions.add(doc["display"], doc["holdings"])

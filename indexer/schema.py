@@ -13,7 +13,7 @@ from .cluster import CLUSTER_VERSION
 from .codec import SheafCodec
 from .document import FACET_SEPARATOR
 
-SCHEMA_LAYOUT = 4
+SCHEMA_LAYOUT = 5
 
 
 def versions() -> dict:
@@ -65,6 +65,7 @@ def build_schema() -> Schema:
         title_keys=_facet_field(),
         year=NUMERIC(int, bits=32, signed=True, sortable=True),
         holdings=NUMERIC(int, bits=32, signed=False, sortable=True),
+        added=NUMERIC(int, bits=64, signed=False, sortable=True),
         language=KEYWORD(lowercase=True, scorable=False),
         format=ID,
         isbn=KEYWORD(scorable=False),

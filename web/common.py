@@ -11,7 +11,7 @@ the same parameters the same way:
 ``filter``       ``facet:value`` (repeated); ``facet:-value`` excludes the value
 ``year_from``, ``year_to``
                  a year range, the same as ``filter=year:FROM-TO``
-``sort``         relevance, year, year_asc, title, author
+``sort``         relevance, year, year_asc, title, author, new
 ``page``, ``limit``
 ``facets``       facet names to count, comma separated (absent: all; empty: none)
 ``facet_limit``  values per facet

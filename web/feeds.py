@@ -1,7 +1,7 @@
 """Atom feeds of any search: ``/feed.atom`` takes the search page's arguments.
 
 "New Vietnamese titles at library X" is
-``/feed.atom?filter=language:vie&filter=library:x&sort=year``. Each entry is
+``/feed.atom?filter=language:vie&filter=library:x`` (newest arrivals first). Each entry is
 a result with its permanent link; its ``updated`` time is the latest change
 of its member records in the store.
 """
@@ -42,8 +42,8 @@ def atom():
     lang = i18n.choose()
     form = search_form(lang=lang, facets=())
     req = form.request
-    if "sort" not in request.args:  # a feed is read newest first
-        req = replace(req, sort="year")
+    if "sort" not in request.args:  # a feed is read newest arrivals first
+        req = replace(req, sort="new")
         form = replace(form, request=req)
     if req.limit > MAX_ENTRIES:
         raise QueryError(f"limit must be between 1 and {MAX_ENTRIES} for a feed")
