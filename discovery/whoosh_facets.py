@@ -165,7 +165,7 @@ def _merge(parts: list) -> FacetArrays:
 def _column(reader, field: str, size: int, missing: int) -> np.ndarray:
     """A numeric column as an array over the whole reader (``missing`` where absent)."""
     out = np.full(size, missing, dtype=np.int64)
-    if not reader.has_column(field):
+    if field not in reader.schema or not reader.has_column(field):
         return out
     for leaf, offset in reader.leaf_readers():
         if not leaf.has_column(field):
