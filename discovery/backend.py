@@ -119,7 +119,7 @@ class WhooshBackend:
             self._suggest = SuggestStore(gen.suggest_path) if gen.suggest_path.exists() else None
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
-        self._facets.prepare(self._searcher)
+        self._facets.prepare(self._searcher, str(self._generation.path))
         return self._searcher
 
     @property

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer import facetfiles
+
+from .whoosh_sets import leaf_ids
+
 
 @dataclass
 class FacetArrays:
@@ -46,22 +50,17 @@ class _SegmentCache:
         self._lock = threading.Lock()
         self._data: dict[tuple[str, str], tuple[np.ndarray, list[str], np.ndarray]] = {}
 
-    def get(self, reader, segment_key: str, field: str):
+    def get(self, reader, segment_key: str, field: str, folder: str | None):
         key = (segment_key, field)
         with self._lock:
             hit = self._data.get(key)
         if hit is not None:
             return hit
-        docs, values, labels = [], [], []
-        if field in reader.indexed_field_names():
-            for number, term in enumerate(reader.lexicon(field)):
-                ids = reader.postings(field, term).all_ids()
-                arr = np.fromiter(ids, dtype=np.int32)
-                docs.append(arr)
-                values.append(np.full(len(arr), number, dtype=np.int32))
-                labels.append(term.decode("utf-8"))
-        result = (np.concatenate(docs) if docs else np.zeros(0, np.int32), labels,
-                  np.concatenate(values) if values else np.zeros(0, np.int32))
+        result = facetfiles.read(folder, segment_key, field) if folder else None
+        if result is None:
+            result = _from_postings(reader, field)
+            if folder:
+                facetfiles.write(folder, segment_key, field, result[0], result[2], result[1])
         with self._lock:
             self._data[key] = result
         return result
@@ -84,8 +83,8 @@ class FacetEngine:
         self.years: np.ndarray | None = None
         self._ranks: dict[str, np.ndarray] = {}
 
-    def prepare(self, searcher) -> None:
-        """Assemble whole-reader arrays from the segments' (cached) arrays."""
+    def prepare(self, searcher, folder: str | None = None) -> None:
+        """Assemble whole-reader arrays from the segments' arrays (kept in ``folder``)."""
         reader = searcher.reader()
         if self._for is reader:
             return
@@ -96,7 +95,7 @@ class FacetEngine:
             seg_key = _segment_key(leaf)
             live.add(seg_key)
             for field in self.fields:
-                docs, labels, values = self._segments.get(leaf, seg_key, field)
+                docs, labels, values = self._segments.get(leaf, seg_key, field, folder)
                 parts[field].append((docs + offset, labels, values))
         self._segments.forget_except(live)
         self._arrays = {f: _merge(p) for f, p in parts.items()}
@@ -132,6 +131,19 @@ class FacetEngine:
         if len(docnums):
             mask[np.asarray(docnums, dtype=np.int64)] = True
         return mask
+
+
+def _from_postings(reader, field: str):
+    """(docs, labels, values) of one facet field of one segment, read from its postings."""
+    docs, values, labels = [], [], []
+    if field in reader.indexed_field_names():
+        for number, term in enumerate(reader.lexicon(field)):
+            ids = leaf_ids(reader, field, term)
+            docs.append(ids.astype(np.int32))
+            values.append(np.full(len(ids), number, dtype=np.int32))
+            labels.append(term.decode("utf-8"))
+    return (np.concatenate(docs) if docs else np.zeros(0, np.int32), labels,
+            np.concatenate(values) if values else np.zeros(0, np.int32))
 
 
 def _segment_key(leaf) -> str:

@@ -17,14 +17,16 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as wq
 
-CACHE_TERMS = 4096
+CACHE_BYTES = 128 * 2**20
 
 
 class TermCache:
-    """(segment id, field, term) -> local document numbers, least recently used dropped."""
+    """(segment id, field, term) -> local document numbers, least recently used dropped
+    once the arrays together pass ``budget`` bytes."""
 
-    def __init__(self, size: int = CACHE_TERMS):
-        self.size = size
+    def __init__(self, budget: int = CACHE_BYTES):
+        self.budget = budget
+        self.used = 0
         self._data: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
@@ -37,22 +39,27 @@ class TermCache:
 
     def put(self, key, value) -> None:
         with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.used -= old.nbytes
             self._data[key] = value
-            if len(self._data) > self.size:
-                self._data.popitem(last=False)
+            self.used += value.nbytes
+            while self.used > self.budget and len(self._data) > 1:
+                _key, dropped = self._data.popitem(last=False)
+                self.used -= dropped.nbytes
 
 
-def _leaf_ids(leaf, field: str, text) -> np.ndarray:
+def leaf_ids(leaf, field: str, text) -> np.ndarray:
     """Local document numbers of a term in one segment, read block by block."""
     matcher = leaf.postings(field, text)
     if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
         parts = []
         while matcher.is_active():
             matcher._read_ids()
-            parts.append(np.asarray(matcher._ids, dtype=np.int64))
+            parts.append(np.asarray(matcher._ids, dtype=np.int32))
             matcher._next_block()
-        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    return np.fromiter(matcher.all_ids(), dtype=np.int64)
+        return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    return np.fromiter(matcher.all_ids(), dtype=np.int32)
 
 
 class MatchSets:
@@ -88,7 +95,7 @@ class MatchSets:
             key = (_segment_id(leaf), field, btext)
             ids = self.cache.get(key)
             if ids is None:
-                ids = _leaf_ids(leaf, field, btext)
+                ids = leaf_ids(leaf, field, btext)
                 self.cache.put(key, ids)
             mask[ids + offset] = True
         return mask

@@ -36,7 +36,8 @@ from .cluster import match_keys, richest
 from .document import Member, cluster_document
 from .errors import MappingError
 from .mapping import map_stored
-from .schema import make_codec
+from . import facetfiles
+from .schema import FACET_FIELDS, make_codec
 from .suggest import SuggestStore
 
 CHUNK = 500
@@ -126,6 +127,7 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
     started = time.perf_counter()
     ix = whoosh_index.open_dir(index_dir)
     writer = SegmentWriter(ix, _lk=False, codec=make_codec(), limitmb=256)
+    facets = facetfiles.Collector(ix.schema, FACET_FIELDS)
     shards: dict[str, sqlite3.Connection] = {}
     written = 0
     try:
@@ -141,8 +143,11 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
                 doc = cluster_document(cid, loaded, display, names)
                 suggestions.add(doc["display"], doc["holdings"])
                 writer.add_document(**doc)
+                facets.add(doc)
                 written += 1
         segment = writer._finalize_segment() if written else None
+        if segment is not None:
+            facets.save(index_dir, segment.segment_id())
     except BaseException:
         writer.cancel()
         raise

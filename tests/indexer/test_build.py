@@ -244,3 +244,25 @@ def test_a_current_pointer_to_a_missing_generation_is_damaged(home, store):
     assert "gen-gone" in st["message"]
     with pytest.raises(IndexerError):
         build.update(home, store)
+
+
+def test_rebuild_writes_facet_values_beside_each_segment(home, store):
+    # what searchers load instead of reading every facet term's postings
+    from discovery.whoosh_facets import _from_postings
+    from indexer import facetfiles
+    from indexer.schema import FACET_FIELDS
+
+    load(home, store, "chinese_880_traditional.mrc", "chinese_880_simplified.mrc")
+    report = build.rebuild(home, store, procs=2)
+    folder = home.index_path / report.generation
+    ix = generations.IndexDir(home.index_path).current().open()
+    with ix.reader() as reader:
+        leaves = list(reader.leaf_readers())
+        assert len(leaves) == 2  # one segment per worker
+        for leaf, _offset in leaves:
+            for field in FACET_FIELDS:
+                docs, labels, values = facetfiles.read(folder, leaf.segment().segment_id(), field)
+                p_docs, p_labels, p_values = _from_postings(leaf, field)
+                assert {(int(d), labels[v]) for d, v in zip(docs, values)} == \
+                    {(int(d), p_labels[v]) for d, v in zip(p_docs, p_values)}
+                assert len(docs) > 0 or field in ("class_facet", "subject_facet")

@@ -1,0 +1,68 @@
+"""Facet values per segment, kept beside the segment so searchers need not rebuild them.
+
+For each facet field a segment has ``facets-<segment id>-<field>.npz``: two
+arrays (local document number, value number) and the values. The rebuild
+writes them as it writes each segment, from the very terms Whoosh indexes;
+a searcher that meets a segment without them (one an update wrote) builds
+them from the postings once and saves them for every other process.
+Segments are immutable, so a file never goes stale; it goes with its
+generation.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+
+def path_of(folder: str | Path, segment_id: str, field: str) -> Path:
+    return Path(folder) / f"facets-{segment_id}-{field}.npz"
+
+
+def write(folder: str | Path, segment_id: str, field: str, docs, values, labels) -> None:
+    target = path_of(folder, segment_id, field)
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, docs=np.asarray(docs, dtype=np.int32),
+                 values=np.asarray(values, dtype=np.int32),
+                 labels=np.asarray(labels, dtype=object))
+    os.replace(tmp, target)
+
+
+def read(folder: str | Path, segment_id: str, field: str):
+    """(docs, labels, values) or None when the file is missing or unreadable."""
+    target = path_of(folder, segment_id, field)
+    try:
+        with np.load(target, allow_pickle=True) as data:
+            return data["docs"], list(data["labels"]), data["values"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+class Collector:
+    """Gathers a segment's facet values while its documents are written."""
+
+    def __init__(self, schema, fields: tuple[str, ...]):
+        self.schema = schema
+        self.fields = fields
+        self.entries = {f: ([], []) for f in fields}   # field -> (docs, terms)
+        self.docnum = 0
+
+    def add(self, doc: dict) -> None:
+        for field in self.fields:
+            value = doc.get(field)
+            if value:
+                docs, terms = self.entries[field]
+                for term in dict.fromkeys(t for t, *_ in self.schema[field].index(value)):
+                    docs.append(self.docnum)
+                    terms.append(term)
+        self.docnum += 1
+
+    def save(self, folder: str | Path, segment_id: str) -> None:
+        for field, (docs, terms) in self.entries.items():
+            labels = sorted(set(terms))
+            number = {t: i for i, t in enumerate(labels)}
+            write(folder, segment_id, field, docs, [number[t] for t in terms],
+                  [t.decode("utf-8") for t in labels])
