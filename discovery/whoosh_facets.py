@@ -43,6 +43,9 @@ class FacetArrays:
         return np.bincount(self.values[mask[self.docs]], minlength=len(self.labels))
 
 
+MIN_YEAR, MAX_YEAR = 1, 2200
+
+
 class _SegmentCache:
     """(local docs, local value labels) per (segment id, field), shared across refreshes."""
 
@@ -101,7 +104,11 @@ class FacetEngine:
         self._arrays = {f: _merge(p) for f, p in parts.items()}
         self._ranks = {}
         self.size = reader.doc_count_all()
-        self.years = _column(reader, "year", self.size, -1)
+        years = _column(reader, "year", self.size, -1)
+        # a document without a year reads back as the column's default (0, or the
+        # type's extreme value for some Whoosh columns): only plausible years count
+        years[(years < MIN_YEAR) | (years > MAX_YEAR)] = -1
+        self.years = years
         self.holdings = _column(reader, "holdings", self.size, 0)
         self.added = _column(reader, "added", self.size, 0)
         self._for = reader

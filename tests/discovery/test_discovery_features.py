@@ -165,3 +165,40 @@ def test_totals_from_mask_sets_equal_whoosh_counting_every_match(backend, query)
     compiled = backend._compiler.compile(parse(query))
     assert result.total == len(searcher.search(compiled, limit=None))
     assert len(result.hits) == min(5, result.total)
+
+
+def test_histogram_counts_only_records_with_a_year(tmp_path):
+    # regression: a record without a year read back as a huge column default, and
+    # the decade histogram tried to span two billion years (a minute and 12 GB)
+    import pymarc
+    from harvest.config import Home, Source
+    from harvest.importer import import_files
+    from harvest.store import RecordStore
+    from indexer import build
+    from ..support import FIXTURES
+
+    source = FIXTURES / "chinese_880_traditional.mrc"
+    with open(source, "rb") as fh:
+        record = next(iter(pymarc.MARCReader(fh, to_unicode=True)))
+    record.remove_fields("008", "260", "264")   # no year anywhere, 880s included
+    for field in record.get_fields("880"):
+        if (field.get("6") or "")[:3] in ("260", "264"):
+            record.remove_field(field)
+    yearless = tmp_path / "yearless.mrc"
+    yearless.write_bytes(record.as_marc())
+    home = Home.init(tmp_path / "home")
+    home.add_source(Source(code="m", name="M", kind="marc", path=str(source)))
+    with RecordStore(home.store_path) as store:
+        import_files(home, store, "m", [str(source)])
+        import_files(home, store, "m", [str(yearless)])  # replaces that record
+        build.rebuild(home, store)
+    backend = WhooshBackend(Home.load(home.path))
+    try:
+        every = backend.search(SearchRequest(limit=20))
+    finally:
+        backend.close()
+    with_year = [h.year for h in every.hits if h.year]
+    assert len(with_year) == every.total - 1
+    assert sum(c for _s, _e, c in every.year_histogram) == len(with_year)
+    assert all(start // 10 * 10 == start and end == start + 9 and 1900 <= start <= 2020
+               for start, end, _c in every.year_histogram)
