@@ -16,8 +16,6 @@ The suggestion is offered only when it finds more than the query did.
 
 from __future__ import annotations
 
-import threading
-
 from indexer.analysis import HAN_RUN
 from indexer.textnorm import fold
 
@@ -37,27 +35,14 @@ def edits1(word: str) -> set[str]:
 
 
 class Speller:
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._accented: dict[str, tuple[str, int]] | None = None
+    """``accented(folded)`` gives a title word's usual spelling with diacritics (the
+    generation's autocomplete store keeps those counts)."""
+
+    def __init__(self, accented=None):
+        self.accented = accented or (lambda folded: None)
 
     def _frequency(self, reader, term: str) -> int:
         return max(reader.doc_frequency(f, term) for f in WORD_FIELDS)
-
-    def _accented_forms(self, reader) -> dict[str, tuple[str, int]]:
-        """folded word -> its most frequent accented spelling in titles (built once)."""
-        with self._lock:
-            if self._accented is None:
-                best: dict[str, tuple[str, int]] = {}
-                for term, info in (*reader.iter_field("title"), *reader.iter_field("title_rest")):
-                    text = term.decode("utf-8") if isinstance(term, bytes) else term
-                    if text.isascii() or "_" in text or HAN_RUN.match(text):
-                        continue
-                    key, df = fold(text), info.doc_frequency()
-                    if key != text and df > best.get(key, ("", 0))[1]:
-                        best[key] = (text, df)
-                self._accented = best
-            return self._accented
 
     def _word(self, reader, compiler, word: str) -> str | None:
         """A replacement for one typed word, "" to leave it out, None to keep it."""
@@ -78,7 +63,7 @@ class Speller:
                 return None
             folded = max(candidates)[1]
         if tokens[0].isascii():
-            accented = self._accented_forms(reader).get(folded)
+            accented = self.accented(folded)
             if accented and accented[1] > self._frequency(reader, folded) // 2:
                 return accented[0]
         return folded if not known else None

@@ -207,6 +207,9 @@ def _merge_suggestions(path: Path, parts: list[str]) -> None:
             store.db.execute(
                 "INSERT INTO entry SELECT * FROM part.entry WHERE true ON CONFLICT (key, kind, text)"
                 " DO UPDATE SET weight = max(weight, excluded.weight)")
+            store.db.execute(
+                "INSERT INTO accent SELECT * FROM part.accent WHERE true ON CONFLICT (folded, word)"
+                " DO UPDATE SET freq = freq + excluded.freq")
             store.db.execute("DETACH DATABASE part")
             for suffix in ("", "-wal", "-shm"):
                 Path(part + suffix).unlink(missing_ok=True)

@@ -32,6 +32,9 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entry (
     key TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, weight INTEGER NOT NULL,
     PRIMARY KEY (key, kind, text)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS accent (
+    folded TEXT NOT NULL, word TEXT NOT NULL, freq INTEGER NOT NULL,
+    PRIMARY KEY (folded, word)) WITHOUT ROWID;
 """
 
 
@@ -73,6 +76,7 @@ class SuggestStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
         self._pending: list[tuple] = []
+        self._accents: dict[tuple[str, str], int] = {}
 
     def close(self) -> None:
         self.flush()
@@ -88,18 +92,34 @@ class SuggestStore:
         for kind, text in entries(display):
             for key in keys_of(text):
                 self._pending.append((key, kind, text, weight))
+            if kind == "title":
+                for word in _WORD.findall(normalize(text).lower()):
+                    if not word.isascii() and not HAN_RUN.match(word):
+                        pair = (fold(word), word)
+                        self._accents[pair] = self._accents.get(pair, 0) + 1
         if len(self._pending) > 20000:
             self.flush()
 
     def flush(self) -> None:
-        if not self._pending:
+        if not self._pending and not self._accents:
             return
         self.db.execute("BEGIN")
         self.db.executemany(
             "INSERT INTO entry VALUES (?, ?, ?, ?) ON CONFLICT (key, kind, text)"
             " DO UPDATE SET weight = max(weight, excluded.weight)", self._pending)
+        self.db.executemany(
+            "INSERT INTO accent VALUES (?, ?, ?) ON CONFLICT (folded, word)"
+            " DO UPDATE SET freq = freq + excluded.freq",
+            ((f, w, n) for (f, w), n in self._accents.items()))
         self.db.execute("COMMIT")
         self._pending.clear()
+        self._accents.clear()
+
+    def accented(self, folded: str) -> tuple[str, int] | None:
+        """The most frequent spelling with diacritics of a folded title word, and its count."""
+        row = self.db.execute("SELECT word, freq FROM accent WHERE folded = ?"
+                              " ORDER BY freq DESC, word LIMIT 1", (folded,)).fetchone()
+        return (row[0], row[1]) if row else None
 
     def suggest(self, typed: str, kinds: tuple[str, ...] = KINDS, limit: int = 10) -> list[dict]:
         key = prefix_key(typed)
