@@ -1,7 +1,8 @@
 """Sort keys that follow each language's own order.
 
 * Chinese titles sort by pinyin (with the tone as a tie-breaker), as Chinese
-  library catalogues do, whatever the script of the record.
+  library catalogues do, whatever the script of the record; Japanese and
+  Korean titles sort by their romanized form.
 * Vietnamese titles sort in Vietnamese alphabetical order: a ă â b c d đ e
   ê g h i k l m n o ô ơ p q r s t u ư v x y, then by tone (none, huyền,
   hỏi, ngã, sắc, nặng).
@@ -73,8 +74,11 @@ def title_key(mapped: dict) -> str:
     """The key a record's title sorts by."""
     title = mapped.get("title") or ""
     vernacular = mapped.get("title_vernacular") or ""
+    languages = mapped.get("languages", ())
     han = vernacular if HAN_RUN.search(vernacular) else (title if HAN_RUN.search(title) else "")
-    if han:
+    # pinyin order is for Chinese: a Japanese or Korean title written with Han
+    # characters sorts by its romanization (when the record gives one)
+    if han and ("chi" in languages or not languages or HAN_RUN.search(title)):
         return _chinese_key(han)
     if "vie" in mapped.get("languages", ()) or looks_vietnamese(title):
         return _vietnamese_key(title)

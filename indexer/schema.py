@@ -13,7 +13,7 @@ from .cluster import CLUSTER_VERSION
 from .codec import SheafCodec
 from .document import FACET_SEPARATOR
 
-SCHEMA_LAYOUT = 5
+SCHEMA_LAYOUT = 6
 
 
 def versions() -> dict:

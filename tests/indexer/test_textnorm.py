@@ -78,3 +78,12 @@ def test_chinese_titles_sort_by_pinyin_whatever_the_script():
                {"title": "x", "title_vernacular": "愛情"}]
     ordered = [r["title_vernacular"] for r in sorted(records, key=title_key)]
     assert ordered == ["愛情", "红楼梦", "中國"]  # ai < hong < zhong
+
+
+def test_japanese_titles_with_kanji_sort_by_their_romanization():
+    # regression: a Japanese record's kanji title was put in pinyin order
+    records = [{"title": "Sōzōsareta koten", "title_vernacular": "創造された古典", "languages": ["jpn"]},
+               {"title": "Daigokai Ryūkyū", "title_vernacular": "第五回琉球", "languages": ["jpn"]},
+               {"title": "Yomigaeru", "title_vernacular": "よみがえる大田区", "languages": ["jpn"]}]
+    ordered = [r["title"] for r in sorted(records, key=title_key)]
+    assert ordered == ["Daigokai Ryūkyū", "Sōzōsareta koten", "Yomigaeru"]
