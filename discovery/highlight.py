@@ -56,7 +56,10 @@ def query_terms(q) -> dict[str, set[str]]:
 
 class Highlighter:
     def __init__(self, schema):
-        self.words = schema["title"].analyzer
+        # the word analyzer without pyvi compounds: highlighting needs only the
+        # syllables and their folded forms, and pyvi (with scikit-learn) would
+        # cost every web worker about 230 MB
+        self.words = schema["author"].analyzer
         self.ngrams = schema["title_cjk"].analyzer
         self.pinyin = schema["pinyin"].analyzer
 

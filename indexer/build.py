@@ -37,7 +37,7 @@ from . import parallel
 from .generations import (CLUSTERS_NAME, SUGGEST_NAME, Generation, IndexDir, now,  # noqa: F401
                           status)
 from .mapping import map_stored
-from .schema import build_schema, make_codec, versions
+from .schema import COMPOUND, build_schema, make_codec, versions
 from .suggest import SuggestStore
 
 OnFailure = Callable[[str, str], None]
@@ -197,7 +197,7 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
         warm_up(vietnamese=True)
         ix = gen.open()
         try:
-            writer = ix.writer(limitmb=128, codec=make_codec())
+            writer = ix.writer(limitmb=128, codec=make_codec(), compound=COMPOUND)
         except LockError:
             raise IndexerError(f"busy: another process is writing to index {gen.name}") from None
         try:

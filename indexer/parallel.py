@@ -37,7 +37,7 @@ from .document import Member, cluster_document
 from .errors import MappingError
 from .mapping import map_stored
 from . import facetfiles
-from .schema import FACET_FIELDS, make_codec
+from .schema import COMPOUND, FACET_FIELDS, make_codec
 from .suggest import SuggestStore
 
 CHUNK = 500
@@ -126,7 +126,7 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
                  names: dict[str, str], suggest_path: str) -> tuple:
     started = time.perf_counter()
     ix = whoosh_index.open_dir(index_dir)
-    writer = SegmentWriter(ix, _lk=False, codec=make_codec(), limitmb=256)
+    writer = SegmentWriter(ix, _lk=False, codec=make_codec(), limitmb=256, compound=COMPOUND)
     facets = facetfiles.Collector(ix.schema, FACET_FIELDS)
     shards: dict[str, sqlite3.Connection] = {}
     written = 0
@@ -187,7 +187,7 @@ def write_all(index_dir: Path, groups: list[tuple[str, list]], names: dict[str, 
             results = pool.starmap(_write_share, jobs)
     segments = [segment for segment, _n, _s in results if segment is not None]
     ix = whoosh_index.open_dir(str(index_dir))
-    writer = ix.writer(codec=make_codec())
+    writer = ix.writer(codec=make_codec(), compound=COMPOUND)
     try:
         final = writer._merge_segments(None, False, False) + segments
         writer._close_segment()

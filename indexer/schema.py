@@ -35,6 +35,12 @@ STEM_WEIGHT = 1.0
 FACET_FIELDS = ("source", "language", "format", "subject_facet", "author_facet", "class_facet")
 
 
+# Segments stay as separate files. Whoosh reads a sub-file of a compound
+# segment by copying it into memory, which made a search worker hold most of a
+# 1.8 GB index in its own memory; separate files are memory-mapped instead.
+COMPOUND = False
+
+
 def make_codec() -> SheafCodec:
     """The codec every writer uses (see :mod:`indexer.codec`)."""
     return SheafCodec()
