@@ -133,11 +133,6 @@ class FacetEngine:
     def arrays(self, field: str) -> FacetArrays:
         return self._arrays[field]
 
-    def mask(self, docnums) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        if len(docnums):
-            mask[np.asarray(docnums, dtype=np.int64)] = True
-        return mask
 
 
 def _from_postings(reader, field: str):

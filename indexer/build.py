@@ -29,9 +29,10 @@ from harvest.config import Home
 from harvest.store import RecordStore, StoredRecord
 
 from .analysis import warm_up
-from .cluster import match_keys, richest
+from .cluster import match_keys
 from .cluster_store import ClusterStore
-from .document import Member, cluster_document
+from .document import Member
+from .document import document_for as _document
 from .errors import IndexerError, MappingError, RebuildNeeded
 from . import parallel
 from .generations import (CLUSTERS_NAME, SUGGEST_NAME, Generation, IndexDir, now,  # noqa: F401
@@ -96,11 +97,6 @@ class _Mapper:
             self.report.map_seconds += time.perf_counter() - started
 
 
-def _document(cluster_id: str, members: list[Member], names: dict[str, str]) -> dict:
-    display = members[richest([m.mapped for m in members])]
-    return cluster_document(cluster_id, members, display, names)
-
-
 def _names(home: Home) -> dict[str, str]:
     return {code: src.name for code, src in home.sources.items()}
 
@@ -147,7 +143,7 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
         t = time.perf_counter()
         with ClusterStore(path / CLUSTERS_NAME) as clusters:
             assignment = clusters.load(keys)
-        del keys
+        keys.clear()  # the cluster store has them now
         groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for rid, cid in assignment.items():
             groups[cid].append((rid, where[rid]))

@@ -111,6 +111,13 @@ def _holdings(member: Member, names: dict[str, str]) -> list[dict]:
             for h in copies]
 
 
+def document_for(cluster_id: str, members: list[Member], names: dict[str, str]) -> dict:
+    """The index document of a cluster, shown through its richest member's record."""
+    from .cluster import richest
+    return cluster_document(cluster_id, members, members[richest([m.mapped for m in members])],
+                            names)
+
+
 def cluster_document(cluster_id: str, members: list[Member], display: Member,
                      names: dict[str, str]) -> dict:
     """The index document of a cluster whose display record is ``display``."""
@@ -126,7 +133,6 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
     publishers = _collect(ordered, "publishers")
     isbns = _collect(ordered, "isbns")
     english = not d.get("languages") or "eng" in d.get("languages", [])
-    han_text = _join(all_titles + authors + subjects)
     holdings = [h for m in ordered for h in _holdings(m, names)]
     doc = {
         "id": cluster_id,

@@ -154,8 +154,3 @@ def map_stored(data: bytes, fmt: str, encoding: str | None = None, *,
         return map_dc(data, local_id=local_id, source=source, on_warning=on_warning)
     record = decode(data, fmt, encoding, flavour, only=_READS)
     return map_record(record, flavour, source, on_warning)
-
-
-def marc_text(record) -> str:
-    """The record in MARC breaker-like text, for staff views and debugging."""
-    return str(record)

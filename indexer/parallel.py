@@ -32,8 +32,8 @@ from typing import Callable, Iterable, Iterator
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from .cluster import match_keys, richest
-from .document import Member, cluster_document
+from .cluster import match_keys
+from .document import Member, document_for
 from .errors import MappingError
 from .mapping import map_stored
 from . import facetfiles
@@ -139,8 +139,7 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
                     source, first_seen, data = db.execute(
                         "SELECT source, first_seen, data FROM mapped WHERE rid=?", (rid,)).fetchone()
                     loaded.append(Member(rid, source, pickle.loads(data), first_seen))
-                display = loaded[richest([m.mapped for m in loaded])]
-                doc = cluster_document(cid, loaded, display, names)
+                doc = document_for(cid, loaded, names)
                 suggestions.add(doc["display"], doc["holdings"])
                 writer.add_document(**doc)
                 facets.add(doc)
