@@ -32,12 +32,14 @@ import logging
 import re
 import threading
 
-from whoosh.analysis import LowercaseFilter, StemFilter, Token, Tokenizer
-from whoosh.analysis.filters import Filter
+from functools import lru_cache
+
+from whoosh.analysis import Token, Tokenizer
+from whoosh.lang.porter import stem as porter_stem
 
 from . import pinyin, textnorm
 
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 6
 
 # Han ideographs: URO, Extension A, compatibility ideographs, Extensions B-H
 # and the compatibility supplement, plus U+3007 (〇).
@@ -59,7 +61,8 @@ _vi_tokenize = None
 
 
 def warm_up(vietnamese: bool = False) -> None:
-    """Load jieba's dictionary and OpenCC (and pyvi if asked) now, not inside a document."""
+    """Load jieba's dictionary, OpenCC and pypinyin (and pyvi if asked) now, not inside a
+    document (and before a rebuild forks its workers, so they share them)."""
     global _jieba, _t2s, _vi_tokenize
     with _lock:
         if _jieba is None:
@@ -70,6 +73,7 @@ def warm_up(vietnamese: bool = False) -> None:
         if _t2s is None:
             import opencc
             _t2s = opencc.OpenCC("t2s")
+            pinyin.load()
         if vietnamese and _vi_tokenize is None:
             from pyvi import ViTokenizer
             _vi_tokenize = ViTokenizer.tokenize
@@ -110,55 +114,126 @@ def vietnamese_compounds(text: str) -> list[tuple[str, ...]]:
     return [tuple(w.lower().split("_")) for w in _vi_tokenize(text).split() if "_" in w]
 
 
-def _set(t: Token, text: str, pos: int, start: int, end: int, positions: bool, chars: bool,
-         keeporiginal: bool, start_char: int) -> Token:
-    t.text = text
-    t.boost = 1.0
-    t.stopped = False
-    if keeporiginal:
-        t.original = text
-    if positions:
-        t.pos = pos
-    if chars:
-        t.startchar, t.endchar = start_char + start, start_char + end
-    return t
+def _words(value: str, han: bool = True) -> list[tuple[str, int, int]]:
+    """(word, start, end) in normalised ``value``: jieba words of Han runs (left out with
+    ``han=False``), Unicode words elsewhere."""
+    words = []
+    for run in _RUNS.finditer(value):
+        base = run.start()
+        if run.group(1):
+            if han:
+                words.extend((w, base + s, base + e) for w, s, e in cut_han(run.group(1)))
+        else:
+            words.extend((m.group(0), base + m.start(), base + m.end())
+                         for m in _WORD.finditer(run.group(2)))
+    return words
 
 
-class MultilingualTokenizer(Tokenizer):
-    """jieba words for Han runs, Unicode words for everything else.
+class SpanAnalyzer(Tokenizer):
+    """An analyzer computed in one pass as a list of (text, position, start, end) spans.
 
-    ``han=False`` leaves Han text out (the stem field); ``compounds=True``
-    adds pyvi compound tokens for Vietnamese text in index mode.
+    Whoosh's analyzers chain a tokenizer and filters as generators, setting
+    the attributes of a Token object at every step; for the catalog's
+    twelve text fields that overhead cost more than the analysis itself.
+    A ``SpanAnalyzer`` computes each token once, as a tuple: ``__call__``
+    presents them as Whoosh Tokens (queries, highlighting, Whoosh's writer),
+    and ``term_positions`` gives a segment writer each term's positions
+    directly (:mod:`indexer.segwriter`). Both come from ``spans``, so
+    they cannot disagree.
     """
 
-    def __init__(self, han: bool = True, compounds: bool = False):
-        self.han = han
-        self.compounds = compounds
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.__dict__ == self.__dict__
+
+    def __hash__(self):
+        return hash((self.__class__.__name__, tuple(sorted(self.__dict__.items()))))
+
+    def spans(self, value: str, mode: str = "", tokenize: bool = True) -> list[tuple]:
+        raise NotImplementedError
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
-        value = textnorm.normalize(value)
         t = Token(positions, chars, removestops=removestops, mode=mode, **kw)
-        if not tokenize:
-            yield _set(t, value, start_pos, 0, len(value), positions, chars, keeporiginal,
-                       start_char)
-            return
-        words = []
-        for run in _RUNS.finditer(value):
-            base = run.start()
-            if run.group(1):
-                if self.han:
-                    words.extend((w, base + s, base + e) for w, s, e in cut_han(run.group(1)))
+        for text, pos, start, end in self.spans(value, mode, tokenize):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            yield t
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """Each term of ``value`` in index mode, with its positions in order."""
+        out: dict[str, list[int]] = {}
+        for text, pos, _start, _end in self.spans(value):
+            found = out.get(text)
+            if found is None:
+                out[text] = [pos]
             else:
-                words.extend((m.group(0), base + m.start(), base + m.end())
-                             for m in _WORD.finditer(run.group(2)))
+                found.append(pos)
+        return out
+
+
+class WordAnalyzer(SpanAnalyzer):
+    """The word fields: jieba words for Han runs, Unicode words for everything else;
+    lowercased, Vietnamese tone marks placed by one rule, and in index mode each
+    accented word followed by its folded form at the same position.
+
+    ``compounds=True`` adds pyvi's Vietnamese compound words in index mode.
+    """
+
+    def __init__(self, compounds: bool = False):
+        self.compounds = compounds
+
+    def spans(self, value, mode="", tokenize=True):
+        value = textnorm.normalize(value)
+        words = _words(value) if tokenize else [(value, 0, len(value))]
+        index = mode != "query"
+        place, fold = textnorm.place_tone, textnorm.fold
+        out = []
         for i, (text, start, end) in enumerate(words):
-            yield _set(t, text, start_pos + i, start, end, positions, chars, keeporiginal,
-                       start_char)
-        if self.compounds and mode != "query" and textnorm.looks_vietnamese(value):
+            text = text.lower()
+            if text.isascii():
+                out.append((text, i, start, end))
+                continue
+            text = place(text)
+            out.append((text, i, start, end))
+            if index:
+                folded = fold(text)
+                if folded != text and folded:
+                    out.append((folded, i, start, end))
+        if self.compounds and index and tokenize and textnorm.looks_vietnamese(value):
             for text, i, start, end in _compounds(value, words):
-                yield _set(t, text, start_pos + i, start, end, positions, chars,
-                           keeporiginal, start_char)
+                out.append((text, i, start, end))
+                folded = fold(text)
+                if folded != text and folded:
+                    out.append((folded, i, start, end))
+        return out
+
+
+class StemAnalyzer(SpanAnalyzer):
+    """Latin-script words (Han text left out), lowercased, folded and Porter-stemmed."""
+
+    def spans(self, value, mode="", tokenize=True):
+        value = textnorm.normalize(value)
+        words = _words(value, han=False) if tokenize else [(value, 0, len(value))]
+        fold = textnorm.fold
+        out = []
+        for i, (text, start, end) in enumerate(words):
+            text = text.lower()
+            if not text.isascii():
+                text = fold(text)
+            out.append((_stem(text), i, start, end))
+        return out
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return porter_stem(word)
 
 
 def _compounds(value: str, words: list) -> list:
@@ -178,52 +253,7 @@ def _compounds(value: str, words: list) -> list:
     return out
 
 
-class VietnameseToneFilter(Filter):
-    """Put each Vietnamese syllable's tone mark where the modern rule puts it."""
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens):
-        place = textnorm.place_tone
-        for t in tokens:
-            if not t.text.isascii():
-                t.text = place(t.text)
-            yield t
-
-
-class FoldingFilter(Filter):
-    """In index mode, add the folded form of each accented word at the same position."""
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens):
-        fold = textnorm.fold
-        for t in tokens:
-            yield t
-            if t.mode != "query" and not t.text.isascii():
-                folded = fold(t.text)
-                if folded != t.text and folded:
-                    t.text = folded
-                    yield t
-
-
-class FoldReplaceFilter(Filter):
-    """Replace each word by its folded form."""
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens):
-        fold = textnorm.fold
-        for t in tokens:
-            if not t.text.isascii():
-                t.text = fold(t.text)
-            yield t
-
-
-class CJKNgramTokenizer(Tokenizer):
+class CJKNgramTokenizer(SpanAnalyzer):
     """Han unigrams and bigrams (simplified), kana and hangul bigrams.
 
     A unigram and the bigram starting at the same character share a
@@ -231,55 +261,46 @@ class CJKNgramTokenizer(Tokenizer):
     are kept apart by a position gap.
     """
 
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
+    def spans(self, value, mode="", tokenize=True):
         value = textnorm.normalize(value)
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kw)
-        pos = start_pos
+        out = []
+        pos = 0
         for run in _CJK_RUN.finditer(value):
             text = run.group(0)
             han = HAN_RUN.match(text) is not None
             if han:
                 text = to_simplified(text)
             base = run.start()
+            last = len(text) - 1
             for i, ch in enumerate(text):
-                if han or len(text) == 1:
-                    yield _set(t, ch, pos, base + i, base + i + 1, positions, chars,
-                               keeporiginal, start_char)
-                if i + 1 < len(text):
-                    yield _set(t, text[i:i + 2], pos, base + i, base + i + 2, positions, chars,
-                               keeporiginal, start_char)
+                if han or not last:
+                    out.append((ch, pos, base + i, base + i + 1))
+                if i < last:
+                    out.append((text[i:i + 2], pos, base + i, base + i + 2))
                 pos += 1
             pos += 1
+        return out
 
 
-class PinyinTokenizer(Tokenizer):
+class PinyinTokenizer(SpanAnalyzer):
     """Han text as toneless pinyin syllables, one position per character."""
 
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kw)
-        pos = start_pos
+    def spans(self, value, mode="", tokenize=True):
+        out = []
+        pos = 0
         for run in HAN_RUN.finditer(textnorm.normalize(value)):
             # no gap between runs: readers typing pinyin leave punctuation out;
             # a polyphonic character's other readings share its position
             base = run.start()
             for i, readings in enumerate(pinyin.han_readings(to_simplified(run.group(0)))):
                 for syllable in readings:
-                    yield _set(t, syllable, pos, base + i, base + i + 1, positions, chars,
-                               keeporiginal, start_char)
+                    out.append((syllable, pos, base + i, base + i + 1))
                 pos += bool(readings)
+        return out
 
 
 def main_analyzer(compounds: bool = False):
-    return (MultilingualTokenizer(compounds=compounds) | LowercaseFilter()
-            | VietnameseToneFilter() | FoldingFilter())
+    return WordAnalyzer(compounds=compounds)
 
 
 def cjk_analyzer():
@@ -291,4 +312,4 @@ def pinyin_analyzer():
 
 
 def stem_analyzer():
-    return MultilingualTokenizer(han=False) | LowercaseFilter() | FoldReplaceFilter() | StemFilter()
+    return StemAnalyzer()

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
 
 from .cluster import match_keys
 from .document import Member, document_for
@@ -38,6 +37,7 @@ from .errors import MappingError
 from .mapping import map_stored
 from . import facetfiles
 from .schema import COMPOUND, FACET_FIELDS, make_codec
+from .segwriter import SegmentBuilder
 from .suggest import SuggestStore
 
 CHUNK = 500
@@ -126,7 +126,7 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
                  names: dict[str, str], suggest_path: str) -> tuple:
     started = time.perf_counter()
     ix = whoosh_index.open_dir(index_dir)
-    writer = SegmentWriter(ix, _lk=False, codec=make_codec(), limitmb=256, compound=COMPOUND)
+    writer = SegmentBuilder(ix, _lk=False, codec=make_codec(), compound=COMPOUND)
     facets = facetfiles.Collector(ix.schema, FACET_FIELDS)
     shards: dict[str, sqlite3.Connection] = {}
     written = 0

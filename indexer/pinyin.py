@@ -25,7 +25,8 @@ _lazy_pinyin = None
 _char_readings: dict | None = None
 
 
-def _load() -> None:
+def load() -> None:
+    """Load pypinyin's dictionaries (about 0.7 s); done on first use otherwise."""
     global _lazy_pinyin, _char_readings
     from pypinyin import Style, lazy_pinyin
     from pypinyin.pinyin_dict import pinyin_dict
@@ -43,32 +44,35 @@ def _load() -> None:
     _lazy_pinyin = lazy_pinyin
 
 
-def han_readings(run: str) -> list[list[str]]:
+def han_readings(run: str) -> list[tuple[str, ...]]:
     """For each character of a run of Han characters, its toneless readings.
 
-    The first reading is pypinyin's choice in context; a polyphonic
-    character also carries its other readings, because context goes wrong
-    (in 女红军 pypinyin reads 女红, needlework, as nü gong, not hong). Give
-    it simplified text: pypinyin's phrase readings are mostly recorded in
-    simplified characters (列传 is liezhuan, 列傳 came out liechuan).
+    Every reading of a polyphonic character is indexed, because choosing one
+    from context goes wrong (in 女红军 pypinyin reads 女红, needlework, as nü
+    gong, not hong). With all of them stacked, context only decides which
+    comes first, so readings are looked up one character at a time, cached:
+    pypinyin's phrase segmentation of every title cost more than the rest of
+    the pinyin field. (Of pypinyin's 143,861 phrase readings only 5 are not
+    among their characters' own readings, e.g. 乐亭 lao.)
     """
+    return [_readings(ch) for ch in run]
+
+
+@lru_cache(maxsize=None)
+def _readings(ch: str) -> tuple[str, ...]:
+    """A Han character's toneless readings, its most common one first."""
     if _lazy_pinyin is None:
-        _load()
-    chosen = [p.lower() for p in _lazy_pinyin(run, v_to_u=False, errors=lambda chars: ["?"] * len(chars))]
-    if len(chosen) != len(run):
-        chosen = [(_lazy_pinyin(ch, v_to_u=False) or ["?"])[0] for ch in run]
-    out = []
-    for ch, first in zip(run, chosen):
-        readings = [first] if first in SYLLABLES else []
-        readings.extend(r for r in _char_readings.get(ch, ()) if r not in readings)
-        out.append(readings)
-    return out
+        load()
+    first = (_lazy_pinyin(ch, v_to_u=False, errors=lambda chars: ["?"]) or ["?"])[0].lower()
+    readings = [first] if first in SYLLABLES else []
+    readings.extend(r for r in _char_readings.get(ch, ()) if r not in readings)
+    return tuple(readings)
 
 
 def han_to_pinyin(text: str) -> list[str]:
     """pypinyin's reading of each Han character in ``text`` (others are skipped)."""
     if _lazy_pinyin is None:
-        _load()
+        load()
     return [p for p in (p.lower() for p in _lazy_pinyin(text, v_to_u=False, errors="ignore"))
             if p in SYLLABLES]
 

@@ -13,7 +13,7 @@ from .cluster import CLUSTER_VERSION
 from .codec import SheafCodec
 from .document import FACET_SEPARATOR
 
-SCHEMA_LAYOUT = 6
+SCHEMA_LAYOUT = 7
 
 
 def versions() -> dict:
@@ -69,9 +69,12 @@ def build_schema() -> Schema:
         pinyin=TEXT(analyzer=pinyin_analyzer(), phrase=True),
         stem=TEXT(analyzer=stem_analyzer(), phrase=False),
         title_keys=_facet_field(),
-        year=NUMERIC(int, bits=32, signed=True, sortable=True),
-        holdings=NUMERIC(int, bits=32, signed=False, sortable=True),
-        added=NUMERIC(int, bits=64, signed=False, sortable=True),
+        # year ranges are searched: four trie terms a document (Whoosh's default
+        # shift step of 4 gives eight); the column serves sorting and facets
+        year=NUMERIC(int, bits=32, signed=True, sortable=True, shift_step=8),
+        # only sorted and read as arrays, never searched: columns without terms
+        holdings=COLUMN(columns.NumericColumn("I", default=0)),
+        added=COLUMN(columns.NumericColumn("Q", default=0)),
         language=KEYWORD(lowercase=True, scorable=False),
         format=ID,
         isbn=KEYWORD(scorable=False),
