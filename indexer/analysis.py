@@ -253,6 +253,38 @@ def _compounds(value: str, words: list) -> list:
     return out
 
 
+class ValueList(SpanAnalyzer):
+    """Keyword values: each match of ``pattern`` is one term, lowercased if asked.
+
+    For the keyword and facet fields (Whoosh's ``SpaceSeparatedTokenizer``
+    and ``RegexTokenizer`` do the same, token object by token object).
+    """
+
+    def __init__(self, pattern: str = r"[^ \t\r\n]+", lowercase: bool = False):
+        self.pattern = pattern
+        self.lowercase = lowercase
+        self._regex = re.compile(pattern)
+
+    def __getstate__(self):
+        return {"pattern": self.pattern, "lowercase": self.lowercase}
+
+    def __setstate__(self, state):
+        self.__init__(**state)
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.__getstate__() == self.__getstate__()
+
+    def __hash__(self):
+        return hash((self.pattern, self.lowercase))
+
+    def spans(self, value, mode="", tokenize=True):
+        if not tokenize:
+            return [(value.lower() if self.lowercase else value, 0, 0, len(value))]
+        lower = self.lowercase
+        return [(m.group(0).lower() if lower else m.group(0), i, m.start(), m.end())
+                for i, m in enumerate(self._regex.finditer(value))]
+
+
 class CJKNgramTokenizer(SpanAnalyzer):
     """Han unigrams and bigrams (simplified), kana and hangul bigrams.
 

@@ -2,7 +2,7 @@
 
 For each facet field a segment has ``facets-<segment id>-<field>.npz``: two
 arrays (local document number, value number) and the values. The rebuild
-writes them as it writes each segment, from the very terms Whoosh indexes;
+writes them as it writes each segment, from the very terms it indexes;
 a searcher that meets a segment without them (one an update wrote) builds
 them from the postings once and saves them for every other process.
 Segments are immutable, so a file never goes stale; it goes with its
@@ -42,23 +42,20 @@ def read(folder: str | Path, segment_id: str, field: str):
 
 
 class Collector:
-    """Gathers a segment's facet values while its documents are written."""
+    """Gathers a segment's facet values from the terms its writer indexes
+    (``indexer.segwriter.SegmentBuilder(keep_terms=collector.receivers())``)."""
 
-    def __init__(self, schema, fields: tuple[str, ...]):
-        self.schema = schema
-        self.fields = fields
+    def __init__(self, fields: tuple[str, ...]):
         self.entries = {f: ([], []) for f in fields}   # field -> (docs, terms)
-        self.docnum = 0
 
-    def add(self, doc: dict) -> None:
-        for field in self.fields:
-            value = doc.get(field)
-            if value:
-                docs, terms = self.entries[field]
-                for term in dict.fromkeys(t for t, *_ in self.schema[field].index(value)):
-                    docs.append(self.docnum)
-                    terms.append(term)
-        self.docnum += 1
+    def receivers(self) -> dict:
+        """Field name -> function taking a document number and its terms in that field."""
+        def receiver(docs: list, terms: list):
+            def take(docnum: int, values: list[bytes]) -> None:
+                docs.extend([docnum] * len(values))
+                terms.extend(values)
+            return take
+        return {field: receiver(*lists) for field, lists in self.entries.items()}
 
     def save(self, folder: str | Path, segment_id: str) -> None:
         for field, (docs, terms) in self.entries.items():

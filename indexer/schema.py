@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from whoosh.analysis import RegexTokenizer
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh import columns
 
 from . import mapping
-from .analysis import (ANALYSIS_VERSION, cjk_analyzer, main_analyzer, pinyin_analyzer,
-                       stem_analyzer)
+from .analysis import (ANALYSIS_VERSION, ValueList, cjk_analyzer, main_analyzer,
+                       pinyin_analyzer, stem_analyzer)
 from .cluster import CLUSTER_VERSION
 from .codec import SheafCodec
 from .document import FACET_SEPARATOR
 
-SCHEMA_LAYOUT = 7
+SCHEMA_LAYOUT = 8
 
 
 def versions() -> dict:
@@ -46,18 +45,23 @@ def make_codec() -> SheafCodec:
     return SheafCodec()
 
 
+def _keyword_field(lowercase: bool = False, pattern: str = r"[^ \t\r\n]+") -> KEYWORD:
+    """A keyword field: values separated by white space (Whoosh's KEYWORD's own rule)."""
+    field = KEYWORD(scorable=False)
+    field.analyzer = ValueList(pattern, lowercase=lowercase)
+    return field
+
+
 def _facet_field() -> KEYWORD:
     """A keyword field whose values are separated by FACET_SEPARATOR, spaces allowed."""
-    field = KEYWORD(scorable=False)
-    field.analyzer = RegexTokenizer(f"[^{FACET_SEPARATOR}]+")
-    return field
+    return _keyword_field(pattern=f"[^{FACET_SEPARATOR}]+")
 
 
 def build_schema() -> Schema:
     words = main_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        source=KEYWORD(scorable=False),
+        source=_keyword_field(),
         title=TEXT(analyzer=main_analyzer(compounds=True), phrase=True),
         title_rest=TEXT(analyzer=main_analyzer(compounds=True), phrase=True),
         author=TEXT(analyzer=words, phrase=True),
@@ -75,10 +79,10 @@ def build_schema() -> Schema:
         # only sorted and read as arrays, never searched: columns without terms
         holdings=COLUMN(columns.NumericColumn("I", default=0)),
         added=COLUMN(columns.NumericColumn("Q", default=0)),
-        language=KEYWORD(lowercase=True, scorable=False),
+        language=_keyword_field(lowercase=True),
         format=ID,
-        isbn=KEYWORD(scorable=False),
-        issn=KEYWORD(scorable=False),
+        isbn=_keyword_field(),
+        issn=_keyword_field(),
         subject_facet=_facet_field(),
         author_facet=_facet_field(),
         class_facet=_facet_field(),

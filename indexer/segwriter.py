@@ -42,7 +42,7 @@ from struct import Struct
 from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
 from whoosh.fields import UnknownFieldError
-from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -60,8 +60,11 @@ class SegmentBuilder(SegmentWriter):
     it grows large.
     """
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix, keep_terms: dict | None = None, **kwargs):
+        """``keep_terms`` maps field names to a function called with each document's
+        number and its terms in that field (as UTF-8 bytes, each once)."""
         super().__init__(ix, **kwargs)
+        self._kept = dict(keep_terms or {})
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: term vectors and spelling fields are not"
@@ -89,8 +92,11 @@ class SegmentBuilder(SegmentWriter):
             field = schema[name]
             length = 0
             if field.indexed:
-                if type(field.format) is formats.Positions:
+                kind = type(field.format)
+                if kind is formats.Positions:
                     items = self._positions(field, value)
+                elif kind in _COUNTED and isinstance(value, str) and _spans(field):
+                    items = _counted(field, value)
                 else:
                     items = field.index(value)
                 terms = self._terms.get(name)
@@ -109,6 +115,8 @@ class SegmentBuilder(SegmentWriter):
                     else:
                         postings += (docnum, weight, vbytes, stored_length)
                 self.postings += len(entries)
+                if name in self._kept:
+                    self._kept[name](docnum, [tbytes for tbytes, _w, _v in entries])
                 if not field.scorable:
                     length = 0
             perdoc.add_field(name, field, value if field.stored else None, length)
@@ -213,6 +221,24 @@ class SegmentBuilder(SegmentWriter):
         tindex.dbfile.write(bytes(terms_out))
         tindex.lastkey = key
         self.postings = 0
+
+
+_COUNTED = (formats.Frequency, formats.Existence)
+
+
+def _spans(field) -> bool:
+    return hasattr(field.analyzer, "term_positions")
+
+
+def _counted(field, value: str) -> list[tuple]:
+    """(term bytes, frequency, weight, value) of a text as Whoosh's ``Frequency`` and
+    ``Existence`` formats give them, from a span analyzer's terms."""
+    fb = field.format.field_boost
+    terms = field.analyzer.term_positions(value)
+    if type(field.format) is formats.Existence:
+        return [(text.encode("utf-8"), 1, fb, b"") for text in terms]
+    return [(text.encode("utf-8"), len(p), len(p) * fb, pack_uint(len(p)))
+            for text, p in terms.items()]
 
 
 def _posting_list(out: bytearray, flat: list, blocklimit: int, compression: int,
