@@ -94,17 +94,23 @@ def to_simplified(text: str) -> str:
     return simplified
 
 
-def cut_han(run: str) -> list[tuple[str, int, int]]:
+def cut_han(run: str) -> tuple[tuple[str, int, int], ...]:
     """jieba words of a run of Han characters: (simplified word, start, end) in ``run``."""
     if _jieba is None:
         warm_up()
+    return _cut_han(run)
+
+
+@lru_cache(maxsize=32768)
+def _cut_han(run: str) -> tuple[tuple[str, int, int], ...]:
+    # cached: a heading's Han text recurs, in its own field and in ``all``
     out = []
     start = 0
     for word in _jieba.cut(to_simplified(run), HMM=True):
         end = start + len(word)
         out.append((word, start, end))
         start = end
-    return out
+    return tuple(out)
 
 
 def vietnamese_compounds(text: str) -> list[tuple[str, ...]]:
@@ -129,6 +135,20 @@ def _words(value: str, han: bool = True) -> list[tuple[str, int, int]]:
     return words
 
 
+def _word_texts(value: str, han: bool = True) -> list[str]:
+    """The words of :func:`_words` without their offsets (one regex pass for text without Han)."""
+    if HAN_RUN.search(value) is None:
+        return _WORD.findall(value)
+    words = []
+    for run in _RUNS.finditer(value):
+        if run.group(1):
+            if han:
+                words.extend(w for w, _s, _e in cut_han(run.group(1)))
+        else:
+            words.extend(_WORD.findall(run.group(2)))
+    return words
+
+
 class SpanAnalyzer(Tokenizer):
     """An analyzer computed in one pass as a list of (text, position, start, end) spans.
 
@@ -138,8 +158,9 @@ class SpanAnalyzer(Tokenizer):
     A ``SpanAnalyzer`` computes each token once, as a tuple: ``__call__``
     presents them as Whoosh Tokens (queries, highlighting, Whoosh's writer),
     and ``term_positions`` gives a segment writer each term's positions
-    directly (:mod:`indexer.segwriter`). Both come from ``spans``, so
-    they cannot disagree.
+    directly (:mod:`indexer.segwriter`). By default both come from
+    ``spans``; the word analyzers compute ``term_positions`` without
+    character offsets, and a test holds the two to the same terms.
     """
 
     def __eq__(self, other):
@@ -214,6 +235,37 @@ class WordAnalyzer(SpanAnalyzer):
                     out.append((folded, i, start, end))
         return out
 
+    def term_positions(self, value):
+        # ``spans`` in index mode, without offsets: the writer's path (a third of a build)
+        value = textnorm.normalize(value)
+        words = _word_texts(value)
+        place, fold = textnorm.place_tone, textnorm.fold
+        out: dict[str, list[int]] = {}
+        get = out.get
+        for i, text in enumerate(words):
+            text = text.lower()
+            if text.isascii():
+                found = get(text)
+                if found is None:
+                    out[text] = [i]
+                else:
+                    found.append(i)
+                continue
+            text = place(text)
+            folded = fold(text)
+            for form in (text, folded) if folded != text and folded else (text,):
+                found = get(form)
+                if found is None:
+                    out[form] = [i]
+                else:
+                    found.append(i)
+        if self.compounds and textnorm.looks_vietnamese(value):
+            for text, i, _start, _end in _compounds(value, [(w, 0, 0) for w in words]):
+                folded = fold(text)
+                for form in (text, folded) if folded != text and folded else (text,):
+                    out.setdefault(form, []).append(i)
+        return out
+
 
 class StemAnalyzer(SpanAnalyzer):
     """Latin-script words (Han text left out), lowercased, folded and Porter-stemmed."""
@@ -228,6 +280,17 @@ class StemAnalyzer(SpanAnalyzer):
             if not text.isascii():
                 text = fold(text)
             out.append((_stem(text), i, start, end))
+        return out
+
+    def term_positions(self, value):
+        # ``spans`` without offsets
+        fold = textnorm.fold
+        out: dict[str, list[int]] = {}
+        for i, text in enumerate(_word_texts(textnorm.normalize(value), han=False)):
+            text = text.lower()
+            if not text.isascii():
+                text = fold(text)
+            out.setdefault(_stem(text), []).append(i)
         return out
 
 

@@ -335,5 +335,7 @@ def richest(members: list[dict]) -> int:
     """Index of the display record: most descriptive keys, then most text; ties to the first."""
     if not members:
         raise ValueError("richest() of an empty cluster")
+    if len(members) == 1:
+        return 0
     scores = [description_score(m) for m in members]
     return max(range(len(members)), key=lambda i: (scores[i], -i))

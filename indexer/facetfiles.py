@@ -51,7 +51,7 @@ class Collector:
     def receivers(self) -> dict:
         """Field name -> function taking a document number and its terms in that field."""
         def receiver(docs: list, terms: list):
-            def take(docnum: int, values: list[bytes]) -> None:
+            def take(docnum: int, values: list[str]) -> None:
                 docs.extend([docnum] * len(values))
                 terms.extend(values)
             return take
@@ -62,4 +62,4 @@ class Collector:
             labels = sorted(set(terms))
             number = {t: i for i, t in enumerate(labels)}
             write(folder, segment_id, field, docs, [number[t] for t in terms],
-                  [t.decode("utf-8") for t in labels])
+                  labels)

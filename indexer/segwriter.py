@@ -62,16 +62,23 @@ class SegmentBuilder(SegmentWriter):
 
     def __init__(self, ix, keep_terms: dict | None = None, **kwargs):
         """``keep_terms`` maps field names to a function called with each document's
-        number and its terms in that field (as UTF-8 bytes, each once)."""
+        number and its terms in that field (as text, each once)."""
         super().__init__(ix, **kwargs)
         self._kept = dict(keep_terms or {})
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: term vectors and spelling fields are not"
                                  " supported by SegmentBuilder")
-        # field name -> term bytes -> flat list of (docnum, weight, value bytes, length)
-        self._terms: dict[str, dict[bytes, list]] = {}
-        self._values: dict[tuple, bytes] = {}   # positions -> their encoded value, shared
+        # Fields whose analyzer gives term positions directly (indexer.analysis.SpanAnalyzer)
+        # in one of Whoosh's three plain formats; their terms are kept as text, and
+        # encoded once per term when the segment is written (text sorts as UTF-8 does).
+        self._span_fields = {
+            name for name, field in self.schema.items()
+            if field.indexed and hasattr(field.analyzer, "term_positions")
+            and type(field.format) in (formats.Positions, formats.Frequency, formats.Existence)}
+        # field name -> term -> flat list of (docnum, weight, value bytes, length) postings
+        self._terms: dict[str, dict] = {}
+        self._values: dict = {}   # positions (or a frequency) -> encoded value, shared
         self.postings = 0
 
     def add_document(self, **fields):
@@ -92,31 +99,10 @@ class SegmentBuilder(SegmentWriter):
             field = schema[name]
             length = 0
             if field.indexed:
-                kind = type(field.format)
-                if kind is formats.Positions:
-                    items = self._positions(field, value)
-                elif kind in _COUNTED and isinstance(value, str) and _spans(field):
-                    items = _counted(field, value)
+                if name in self._span_fields and isinstance(value, str):
+                    length = self._add_spans(name, field, value, docnum)
                 else:
-                    items = field.index(value)
-                terms = self._terms.get(name)
-                if terms is None:
-                    terms = self._terms[name] = {}
-                entries = []
-                for tbytes, freq, weight, vbytes in items:
-                    length += freq
-                    entries.append((tbytes, weight, vbytes))
-                # the length Whoosh's reader gives back for this document (a byte's worth)
-                stored_length = byte_to_length(length_to_byte(length)) if field.scorable else 0
-                for tbytes, weight, vbytes in entries:
-                    postings = terms.get(tbytes)
-                    if postings is None:
-                        terms[tbytes] = [docnum, weight, vbytes, stored_length]
-                    else:
-                        postings += (docnum, weight, vbytes, stored_length)
-                self.postings += len(entries)
-                if name in self._kept:
-                    self._kept[name](docnum, [tbytes for tbytes, _w, _v in entries])
+                    length = self._add_items(name, field, field.index(value), docnum)
                 if not field.scorable:
                     length = 0
             perdoc.add_field(name, field, value if field.stored else None, length)
@@ -127,43 +113,74 @@ class SegmentBuilder(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _positions(self, field, value):
-        """(term bytes, frequency, weight, encoded positions) of a positions field's text,
-        as Whoosh's ``Positions.word_values`` gives them."""
-        if not isinstance(value, str):
-            return field.index(value)   # lists go through Whoosh's own path
-        analyzer = field.analyzer
-        if hasattr(analyzer, "term_positions"):
-            # the analyzer's tokens all have a boost of 1 (indexer.analysis.SpanAnalyzer)
-            positions = analyzer.term_positions(value)
-            boosts = None
+    def _add_spans(self, name: str, field, value: str, docnum: int) -> int:
+        """Post a span-analyzed text, as Whoosh's format.word_values would; returns its length."""
+        found = field.analyzer.term_positions(value)   # every token's boost is 1
+        fmt = field.format
+        kind = type(fmt)
+        fb = fmt.field_boost
+        if kind is formats.Existence:
+            length = len(found)
         else:
-            positions, boosts = {}, {}
-            # (no mode: Whoosh's writer does not pass one either)
-            for t in analyzer(value, positions=True, boosts=True):
-                if t.stopped:
-                    continue
-                found = positions.get(t.text)
-                if found is None:
-                    positions[t.text] = [t.pos]
-                    boosts[t.text] = t.boost
-                else:
-                    found.append(t.pos)
-                    boosts[t.text] += t.boost
-        fb = field.format.field_boost
-        encode = field.format.encode
+            length = sum(map(len, found.values()))
+        # the length Whoosh's reader gives back for this document (a byte's worth)
+        stored = byte_to_length(length_to_byte(length)) if field.scorable else 0
+        terms = self._terms.get(name)
+        if terms is None:
+            terms = self._terms[name] = {}
         cache = self._values
-        out = []
-        for text, poslist in positions.items():
-            key = tuple(poslist)
-            vbytes = cache.get(key)
-            if vbytes is None:
-                if len(cache) >= 100_000:
-                    cache.clear()
-                vbytes = cache[key] = encode(poslist)
-            weight = (len(poslist) if boosts is None else boosts[text]) * fb
-            out.append((text.encode("utf-8"), len(poslist), weight, vbytes))
-        return out
+        if len(cache) >= 100_000:
+            cache.clear()
+        for text, positions in found.items():
+            n = len(positions)
+            if kind is formats.Positions:
+                key = tuple(positions)
+                vbytes = cache.get(key)
+                if vbytes is None:
+                    vbytes = cache[key] = fmt.encode(positions)
+                weight = n * fb
+            elif kind is formats.Frequency:
+                vbytes = cache.get(n)
+                if vbytes is None:
+                    vbytes = cache[n] = pack_uint(n)
+                weight = n * fb
+            else:
+                vbytes, weight = b"", fb
+            postings = terms.get(text)
+            if postings is None:
+                terms[text] = [docnum, weight, vbytes, stored]
+            else:
+                postings += (docnum, weight, vbytes, stored)
+        self.postings += len(found)
+        keep = self._kept.get(name)
+        if keep is not None:
+            keep(docnum, list(found))
+        return length
+
+    def _add_items(self, name: str, field, items, docnum: int) -> int:
+        """Post Whoosh's (term bytes, frequency, weight, value) items; returns the length."""
+        entries = []
+        length = 0
+        for tbytes, freq, weight, vbytes in items:
+            length += freq
+            entries.append((tbytes, weight, vbytes))
+        stored = byte_to_length(length_to_byte(length)) if field.scorable else 0
+        terms = self._terms.get(name)
+        if terms is None:
+            terms = self._terms[name] = {}
+        text_keys = name in self._span_fields
+        for tbytes, weight, vbytes in entries:
+            term = tbytes.decode("utf-8") if text_keys else tbytes
+            postings = terms.get(term)
+            if postings is None:
+                terms[term] = [docnum, weight, vbytes, stored]
+            else:
+                postings += (docnum, weight, vbytes, stored)
+        self.postings += len(entries)
+        keep = self._kept.get(name)
+        if keep is not None:
+            keep(docnum, [tbytes.decode("utf-8") for tbytes, _w, _v in entries])
+        return length
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -196,8 +213,10 @@ class SegmentBuilder(SegmentWriter):
             fieldid = fieldmap.setdefault(name, len(fieldmap))
             prefix = pack_ushort(fieldid)
             fixedsize = self.schema[name].format.fixed_value_size()
-            for tbytes in sorted(terms):
-                flat = terms.pop(tbytes)
+            text_keys = name in self._span_fields
+            for term in sorted(terms):
+                flat = terms.pop(term)
+                tbytes = term.encode("utf-8") if text_keys else term
                 offset = post_base + len(post)
                 info = _posting_list(post, flat, blocklimit, compression, fixedsize)
                 value = info + pack_long(offset) + pack_int(post_base + len(post) - offset)
@@ -220,25 +239,28 @@ class SegmentBuilder(SegmentWriter):
         postfile.write(bytes(post))
         tindex.dbfile.write(bytes(terms_out))
         tindex.lastkey = key
+        # the hash tables, each written at once (HashWriter writes them slot by slot)
+        tindex._write_hashes = lambda: _write_hashes(tindex)
         self.postings = 0
 
 
-_COUNTED = (formats.Frequency, formats.Existence)
-
-
-def _spans(field) -> bool:
-    return hasattr(field.analyzer, "term_positions")
-
-
-def _counted(field, value: str) -> list[tuple]:
-    """(term bytes, frequency, weight, value) of a text as Whoosh's ``Frequency`` and
-    ``Existence`` formats give them, from a span analyzer's terms."""
-    fb = field.format.field_boost
-    terms = field.analyzer.term_positions(value)
-    if type(field.format) is formats.Existence:
-        return [(text.encode("utf-8"), 1, fb, b"") for text in terms]
-    return [(text.encode("utf-8"), len(p), len(p) * fb, pack_uint(len(p)))
-            for text, p in terms.items()]
+def _write_hashes(tindex) -> None:
+    """``HashWriter._write_hashes``: 256 open-addressing tables of (hash, position) slots."""
+    dbfile = tindex.dbfile
+    for entries in tindex.buckets:
+        numslots = 2 * len(entries)
+        tindex.directory.append((dbfile.tell(), numslots))
+        hashes = [0] * numslots
+        positions = [0] * numslots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % numslots
+            while positions[slot]:   # no entry is at position 0 (the header is)
+                slot = (slot + 1) % numslots
+            hashes[slot] = hashval
+            positions[slot] = position
+        if numslots:
+            table = [v for pair in zip(hashes, positions) for v in pair]
+            dbfile.write(Struct("!" + "Iq" * numslots).pack(*table))
 
 
 def _posting_list(out: bytearray, flat: list, blocklimit: int, compression: int,

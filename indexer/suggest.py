@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 
 from .analysis import HAN_RUN, to_simplified
@@ -43,7 +44,9 @@ def prefix_key(text: str) -> str:
     return " ".join(fold(w) for w in _WORD.findall(to_simplified(normalize(text))))
 
 
-def keys_of(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def keys_of(text: str) -> frozenset[str]:
+    """Every key a text is reached by (cached: author and subject headings recur)."""
     key = prefix_key(text)
     words = key.split()
     keys = {" ".join(words[i:]) for i in range(min(len(words), SUFFIX_WORDS))}
@@ -54,7 +57,7 @@ def keys_of(text: str) -> set[str]:
         if syllables:
             keys.add(" ".join(syllables))
             keys.add("".join(syllables))
-    return {k for k in keys if k}
+    return frozenset(k for k in keys if k)
 
 
 def entries(display: dict) -> list[tuple[str, str]]:

@@ -127,6 +127,8 @@ _KEEP_MARKS = {"\u0306"}  # breve: Cyrillic й/ў are letters of their own
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lowercase, strip diacritics (Latin, Greek, Hebrew points, Arabic vowels) and map đ to d."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFD", word.lower())
     out = []
     for ch in decomposed:

@@ -17,9 +17,9 @@ import unicodedata
 
 import pytest
 
-from indexer.analysis import (cjk_analyzer, cut_han, main_analyzer, pinyin_analyzer,
+from indexer.analysis import (HAN_RUN, cjk_analyzer, cut_han, main_analyzer, pinyin_analyzer,
                               stem_analyzer, to_simplified)
-from indexer.textnorm import fold, place_tone
+from indexer.textnorm import fold, looks_vietnamese, place_tone
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +204,40 @@ def test_analyzers_survive_pickling_into_a_schema(make):
     assert again == make()
     assert [t.text for t in again("民進黨 Việt", mode="query")] == \
         [t.text for t in make()("民進黨 Việt", mode="query")]
+
+
+def _demo_texts() -> list[str]:
+    """Titles, names, subjects and notes of the demo collection: Chinese, Vietnamese, others."""
+    from pathlib import Path
+
+    from harvest.marcfile import read_file
+    from indexer.mapping import map_stored
+    texts = []
+    for name in ("hanlib.mrc", "vnlib.mrc", "intl.mrc"):
+        path = Path(__file__).resolve().parents[2] / "demo" / name
+        for i, raw in enumerate(read_file(path, "marc21", lambda problem: None)):
+            if i % 3:
+                continue
+            mapped = map_stored(raw.data, raw.format)
+            for key in ("title", "title_vernacular", "authors", "authors_vernacular", "subjects",
+                        "notes", "publishers"):
+                value = mapped.get(key)
+                texts.extend([value] if isinstance(value, str) else value or [])
+    return texts
+
+
+@pytest.mark.parametrize("make", [main_analyzer, lambda: main_analyzer(compounds=True),
+                                  cjk_analyzer, pinyin_analyzer, stem_analyzer],
+                         ids=["words", "title-words", "cjk", "pinyin", "stem"])
+def test_term_positions_are_the_index_mode_tokens(make):
+    # The segment writer takes term_positions; Whoosh's writer, queries and highlighting
+    # take the tokens. They must give the same terms at the same positions.
+    analyzer = make()
+    texts = _demo_texts()
+    assert len(texts) > 1000
+    assert any(HAN_RUN.search(t) for t in texts) and any(looks_vietnamese(t) for t in texts)
+    for text in texts:
+        expected: dict[str, list[int]] = {}
+        for t in analyzer(text, positions=True):
+            expected.setdefault(t.text, []).append(t.pos)
+        assert analyzer.term_positions(text) == expected, text
