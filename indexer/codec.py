@@ -16,6 +16,7 @@ keywords) once per posting; the cache remembers that there is none.
 from __future__ import annotations
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
+from whoosh.matching import ListMatcher
 from whoosh.util.numeric import byte_to_length
 
 
@@ -46,8 +47,35 @@ class SheafPerDocReader(W3PerDocReader):
         return lengths[docnum]
 
 
+class InlineMatcher(ListMatcher):
+    """The postings of a term stored inside its term info (one document's worth).
+
+    Whoosh 3's term info format has room for inlined postings and its reader
+    serves them with a ``ListMatcher``, but its writer never inlines (it
+    calls a method that does not exist), and ``ListMatcher.copy`` drops the
+    term info that block-quality scoring reads. Sheaf's segment builder
+    inlines every term found in one document (most of them; see
+    :mod:`indexer.segwriter`), and this matcher keeps what a copy needs.
+    """
+
+    def copy(self):
+        return self.__class__(self._ids, self._weights, self._values, self._format,
+                              self._scorer, self._i, self._all_weights, term=self._term,
+                              terminfo=self._terminfo)
+
+    # A field without values (Existence) has None for each posting, as Whoosh's block
+    # reader gives it; ListMatcher gives '', which Whoosh's merging writer refuses.
+    def value(self):
+        return self._values[self._i] if self._values else None
+
+    def all_items(self):
+        values = self._values or (None,) * len(self._ids)
+        return zip(self._ids, values)
+
+
 class SheafCodec(W3Codec):
-    """W3Codec with uncompressed posting blocks and cached field lengths.
+    """W3Codec with uncompressed posting blocks, cached field lengths and inlined
+    single postings.
 
     Posting blocks are left uncompressed: with a large multilingual
     vocabulary most posting lists hold one or two documents, and zlib on
@@ -60,3 +88,10 @@ class SheafCodec(W3Codec):
 
     def per_document_reader(self, storage, segment):
         return SheafPerDocReader(storage, segment)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            return InlineMatcher(ids, weights, values, format_, scorer=scorer, term=term,
+                                 terminfo=terminfo)
+        return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)

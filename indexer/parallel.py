@@ -132,7 +132,7 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
     shards: dict[str, sqlite3.Connection] = {}
     written = 0
     try:
-        with SuggestStore(suggest_path) as suggestions:
+        with SuggestStore(suggest_path, staging=True) as suggestions:
             for cid, members in share:
                 loaded = []
                 for rid, shard in members:
@@ -196,13 +196,6 @@ def _merge_suggestions(path: Path, parts: list[str]) -> None:
         for part in parts:
             if not os.path.exists(part):
                 continue
-            store.db.execute("ATTACH DATABASE ? AS part", (part,))
-            store.db.execute(
-                "INSERT INTO entry SELECT * FROM part.entry WHERE true ON CONFLICT (key, kind, text)"
-                " DO UPDATE SET weight = max(weight, excluded.weight)")
-            store.db.execute(
-                "INSERT INTO accent SELECT * FROM part.accent WHERE true ON CONFLICT (folded, word)"
-                " DO UPDATE SET freq = freq + excluded.freq")
-            store.db.execute("DETACH DATABASE part")
-            for suffix in ("", "-wal", "-shm"):
+            store.merge(part)
+            for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(part + suffix).unlink(missing_ok=True)

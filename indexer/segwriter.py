@@ -13,10 +13,8 @@ rebuild: 7.5 s of 14 s for the 10,000-record LC file in one process.
 per-document writer), but collects each field's postings in a dictionary
 of terms as documents arrive (documents come in docnum order, so every
 posting list is already sorted) and writes the term index (``.trm``) and
-postings (``.pst``) files itself. The bytes are the ones Whoosh 3 writes
-for the same documents; ``tests/indexer/test_segwriter.py`` compares the
-files of both writers byte for byte. Whoosh is pinned at 2.7.4, and this
-module depends on its file layout:
+postings (``.pst``) files itself, in Whoosh 3's layout (Whoosh is pinned
+at 2.7.4):
 
 * a posting list is ``b"W3Bl"`` and then blocks of up to ``blocklimit``
   postings, each an ``!i`` length (negative for the last block), a pickled
@@ -25,10 +23,17 @@ module depends on its file layout:
   or None or the one weight, values)``;
 * a term's entry in the ordered hash file is ``!ii`` key and value lengths,
   the key (field number as ``!H``, then the term's UTF-8 bytes) and the
-  term info (``!BfIBBfII`` statistics, then the list's offset and length).
+  term info: ``!BfIBBfII`` statistics, then the list's offset and length,
+  or for a term in a single document (three in four terms) the posting
+  itself, pickled, with the first byte set. Whoosh's term info format and
+  reader provide for such inlined postings, though its writer cannot make
+  them; :class:`indexer.codec.InlineMatcher` reads them.
 
-It serves full rebuilds (:mod:`indexer.parallel`); incremental updates and
-merges stay with Whoosh's writer.
+``tests/indexer/test_segwriter.py`` compares the segments of both writers:
+the other files byte for byte, every term's statistics and postings
+through Whoosh's reader, and the blocks of every posting list. Rebuilds
+(:mod:`indexer.parallel`) use it; incremental updates and merges stay with
+Whoosh's writer, which reads its segments through the codec.
 """
 
 from __future__ import annotations
@@ -217,9 +222,12 @@ class SegmentBuilder(SegmentWriter):
             for term in sorted(terms):
                 flat = terms.pop(term)
                 tbytes = term.encode("utf-8") if text_keys else term
-                offset = post_base + len(post)
-                info = _posting_list(post, flat, blocklimit, compression, fixedsize)
-                value = info + pack_long(offset) + pack_int(post_base + len(post) - offset)
+                if len(flat) == 4:
+                    value = _single_posting(flat, fixedsize)
+                else:
+                    offset = post_base + len(post)
+                    info = _posting_list(post, flat, blocklimit, compression, fixedsize)
+                    value = info + pack_long(offset) + pack_int(post_base + len(post) - offset)
                 key = prefix + tbytes
                 position = terms_base + len(terms_out)
                 index.append(position)
@@ -268,8 +276,6 @@ def _posting_list(out: bytearray, flat: list, blocklimit: int, compression: int,
     """Append one term's posting list to ``out``; return the packed term statistics."""
     out += WHOOSH3_HEADER_MAGIC
     count = len(flat) // 4
-    if count == 1:
-        return _single_posting(out, flat, compression, fixedsize)
     total_weight = 0.0
     min_length = None
     max_length = 0
@@ -320,24 +326,16 @@ def _posting_list(out: bytearray, flat: list, blocklimit: int, compression: int,
                           flat[0] if count else _NO_ID, flat[4 * (count - 1)] if count else _NO_ID)
 
 
-def _single_posting(out: bytearray, flat: list, compression: int, fixedsize) -> bytes:
-    """``_posting_list`` for a term in one document (most terms of a catalog)."""
+def _single_posting(flat: list, fixedsize) -> bytes:
+    """The term info of a term in one document, its posting inlined (most terms of a
+    catalog): no posting list is written. Read by :class:`indexer.codec.InlineMatcher`."""
     docnum, weight, value, length = flat
     stored_weight = array("f", (weight,))[0]
-    if fixedsize is None or fixedsize < 0:
-        mini_values = (value,) if value else ()
-    elif fixedsize == 0:
-        mini_values = None
+    if fixedsize == 0:
+        values = None
     else:
-        mini_values = value
-    data = dumps(((docnum,), None if stored_weight == 1.0 else stored_weight, mini_values), 2)
-    if compression:
-        data = zlib.compress(data, compression)
-    max_weight = max(0, weight)
+        values = (value,) if value else ()
     length_byte = length_to_byte(length) if length else 0
-    info = dumps((1, docnum, max_weight, compression, length_byte, length_byte), 2)
-    out += pack_int(-(len(info) + len(data)))
-    out += info
-    out += data
-    return _TERMINFO.pack(False, stored_weight, 1, length_byte, length_byte, max_weight,
-                          docnum, docnum)
+    return (_TERMINFO.pack(True, stored_weight, 1, length_byte, length_byte, max(0, weight),
+                           docnum, docnum)
+            + dumps(((docnum,), (stored_weight,), values), 2))

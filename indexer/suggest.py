@@ -41,16 +41,25 @@ CREATE TABLE IF NOT EXISTS accent (
 
 def prefix_key(text: str) -> str:
     """What a typed prefix is compared with: folded words, Han simplified."""
-    return " ".join(fold(w) for w in _WORD.findall(to_simplified(normalize(text))))
+    return " ".join(_folded_words(_simplified(normalize(text))))
+
+
+def _simplified(text: str) -> str:
+    # OpenCC only changes Han characters: skip the call for text without them
+    return to_simplified(text) if HAN_RUN.search(text) else text
+
+
+def _folded_words(text: str) -> list[str]:
+    return [fold(w) for w in _WORD.findall(text)]
 
 
 @lru_cache(maxsize=65536)
 def keys_of(text: str) -> frozenset[str]:
     """Every key a text is reached by (cached: author and subject headings recur)."""
-    key = prefix_key(text)
-    words = key.split()
+    simple = _simplified(normalize(text))
+    words = _folded_words(simple)
     keys = {" ".join(words[i:]) for i in range(min(len(words), SUFFIX_WORDS))}
-    han = "".join(HAN_RUN.findall(to_simplified(normalize(text))))
+    han = "".join(HAN_RUN.findall(simple))
     if han:
         keys.add(han)
         syllables = han_to_pinyin(han)
@@ -73,13 +82,51 @@ def entries(display: dict) -> list[tuple[str, str]]:
     return out
 
 
+_STAGING = """
+CREATE TABLE IF NOT EXISTS staged_entry (key TEXT, kind TEXT, text TEXT, weight INTEGER);
+CREATE TABLE IF NOT EXISTS staged_accent (folded TEXT, word TEXT, freq INTEGER);
+"""
+
+
 class SuggestStore:
-    def __init__(self, path: str | Path):
+    """A generation's autocomplete store.
+
+    ``staging=True`` is for a rebuild's worker: rows are only appended, to
+    tables without keys, and the parent folds each worker's file into the
+    generation's store with :meth:`merge` (one sorted pass in SQLite instead
+    of an upsert per row in the worker, which took a tenth of its time).
+    """
+
+    def __init__(self, path: str | Path, staging: bool = False):
         self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        self.staging = staging
+        if staging:
+            self.db.execute("PRAGMA journal_mode=OFF")
+            self.db.execute("PRAGMA synchronous=OFF")
+            self.db.executescript(_STAGING)
+        else:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(_SCHEMA)
         self._pending: list[tuple] = []
         self._accents: dict[tuple[str, str], int] = {}
+
+    def merge(self, staged: str | Path) -> None:
+        """Fold in the rows of a staging store."""
+        self.flush()
+        self.db.execute("ATTACH DATABASE ? AS part", (str(staged),))
+        try:
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "INSERT INTO entry SELECT key, kind, text, max(weight) FROM part.staged_entry"
+                " WHERE true GROUP BY key, kind, text ON CONFLICT (key, kind, text)"
+                " DO UPDATE SET weight = max(weight, excluded.weight)")
+            self.db.execute(
+                "INSERT INTO accent SELECT folded, word, sum(freq) FROM part.staged_accent"
+                " WHERE true GROUP BY folded, word ON CONFLICT (folded, word)"
+                " DO UPDATE SET freq = freq + excluded.freq")
+            self.db.execute("COMMIT")
+        finally:
+            self.db.execute("DETACH DATABASE part")
 
     def close(self) -> None:
         self.flush()
@@ -107,13 +154,18 @@ class SuggestStore:
         if not self._pending and not self._accents:
             return
         self.db.execute("BEGIN")
-        self.db.executemany(
-            "INSERT INTO entry VALUES (?, ?, ?, ?) ON CONFLICT (key, kind, text)"
-            " DO UPDATE SET weight = max(weight, excluded.weight)", self._pending)
-        self.db.executemany(
-            "INSERT INTO accent VALUES (?, ?, ?) ON CONFLICT (folded, word)"
-            " DO UPDATE SET freq = freq + excluded.freq",
-            ((f, w, n) for (f, w), n in self._accents.items()))
+        if self.staging:
+            self.db.executemany("INSERT INTO staged_entry VALUES (?, ?, ?, ?)", self._pending)
+            self.db.executemany("INSERT INTO staged_accent VALUES (?, ?, ?)",
+                                ((f, w, n) for (f, w), n in self._accents.items()))
+        else:
+            self.db.executemany(
+                "INSERT INTO entry VALUES (?, ?, ?, ?) ON CONFLICT (key, kind, text)"
+                " DO UPDATE SET weight = max(weight, excluded.weight)", self._pending)
+            self.db.executemany(
+                "INSERT INTO accent VALUES (?, ?, ?) ON CONFLICT (folded, word)"
+                " DO UPDATE SET freq = freq + excluded.freq",
+                ((f, w, n) for (f, w), n in self._accents.items()))
         self.db.execute("COMMIT")
         self._pending.clear()
         self._accents.clear()

@@ -1,10 +1,14 @@
-"""SegmentBuilder writes the segment Whoosh's own SegmentWriter writes.
+"""SegmentBuilder writes the segment Whoosh's own SegmentWriter writes, but for two things.
 
-Every file but the postings is compared byte for byte, and so is each term
-entry but for where its posting list lies. The posting lists are compared
-block by block after unpickling: the builder shares one bytes object among
-equal position lists, so its pickles refer back to an earlier copy where
-Whoosh's repeat it (and are smaller), but they load to the same blocks.
+* A term in one document has its posting inlined in its term info (Whoosh's
+  writer means to, with ``inlinelimit``, but cannot).
+* It shares one bytes object among equal position lists, so its pickles
+  refer back to an earlier copy where Whoosh's repeat it.
+
+So every file but the term index and postings is compared byte for byte;
+every term's statistics and postings are compared through Whoosh's
+reader; and the posting lists of terms in several documents are compared
+block by block after unpickling.
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ def documents() -> list[dict]:
     return docs
 
 
-def _segment_files(tmp: Path, writer_class, docs: list[dict], codec: SheafCodec) -> dict:
+def _segment(tmp: Path, writer_class, docs: list[dict], codec: SheafCodec) -> tuple:
+    """The segment's files by extension, and the index it was committed to."""
     tmp.mkdir()
     ix = whoosh_index.create_in(str(tmp), build_schema())
     writer = writer_class(ix, _lk=False, codec=codec, compound=False)
@@ -55,48 +60,75 @@ def _segment_files(tmp: Path, writer_class, docs: list[dict], codec: SheafCodec)
         writer.add_document(**doc)
     segment = writer._finalize_segment()
     writer._close_segment()
+    writer._commit_toc([segment])
+    writer._finish()
     prefix = segment.segment_id()
     files = {p.name[len(prefix):]: p.read_bytes() for p in tmp.iterdir()
              if p.name.startswith(prefix)}
-    return files
+    return files, whoosh_index.open_dir(str(tmp))
+
+
+def _postings(ix) -> dict:
+    """(field, term) -> (term statistics, [(docnum, weight, value)]) through Whoosh's reader."""
+    out = {}
+    with ix.reader() as reader:
+        for field, term in reader.all_terms():
+            info = reader.term_info(field, term)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                     info.max_weight(), info.min_id(), info.max_id())
+            matcher = reader.postings(field, term)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), matcher.value() or None))
+                matcher.next()
+            out[field, term] = (stats, items)
+    return out
 
 
 @pytest.mark.parametrize("codec", [
     SheafCodec(),                                 # the codec every build uses
     SheafCodec(blocklimit=3, compression=3),      # several blocks a term, compressed
 ], ids=["sheaf-codec", "small-compressed-blocks"])
-def test_segment_files_are_whooshs_byte_for_byte(tmp_path, documents, codec):
+def test_segments_are_whooshs(tmp_path, documents, codec):
     assert len(documents) > 300
-    theirs = _segment_files(tmp_path / "whoosh", SegmentWriter, documents, codec)
-    ours = _segment_files(tmp_path / "sheaf", SegmentBuilder, documents, codec)
+    theirs, their_ix = _segment(tmp_path / "whoosh", SegmentWriter, documents, codec)
+    ours, our_ix = _segment(tmp_path / "sheaf", SegmentBuilder, documents, codec)
     assert {".trm", ".pst"} <= set(theirs)
     assert sorted(ours) == sorted(theirs)
     for ext in theirs:
         if ext not in (".trm", ".pst"):
             assert ours[ext] == theirs[ext], f"segment file {ext} differs"
-    our_terms, our_lists = _terms(ours)
-    their_terms, their_lists = _terms(theirs)
-    assert len(their_terms) > 1000
-    assert our_terms == their_terms
-    assert our_lists == their_lists
-    assert len(ours[".pst"]) <= len(theirs[".pst"])
+    their_postings = _postings(their_ix)
+    assert len(their_postings) > 1000
+    assert _postings(our_ix) == their_postings
+    our_lists, inlined = _lists(ours)
+    their_lists, _none = _lists(theirs)
+    assert inlined > len(their_postings) / 2                  # most terms are in one record
+    names = sorted({field for field, _term in their_postings})   # numbered in name order
+    assert our_lists == {(number, term): blocks for (number, term), blocks in their_lists.items()
+                         if len(their_postings[names[number], term][1]) > 1}
+    assert len(our_lists) > 100
+    assert len(ours[".pst"]) < len(theirs[".pst"])
 
 
-def _terms(files: dict) -> tuple[bytes, list]:
-    """The term index with each entry's posting list extent blanked out, and every
-    posting list as its unpickled blocks."""
-    trm, pst = bytearray(files[".trm"]), files[".pst"]
-    pos, lists = 13, []   # after the hash file's header
+def _lists(files: dict) -> tuple[dict, int]:
+    """(field number, term) -> the blocks of its posting list, for terms not inlined;
+    and how many terms were inlined."""
+    trm, pst = files[".trm"], files[".pst"]
+    pos, lists, inlined = 13, {}, 0   # after the hash file's header
     while True:
         keylen, vallen = ENTRY.unpack_from(trm, pos)
-        if not 0 < keylen < 4096 or vallen != TERMINFO.size + EXTENT.size:
+        if not 0 < keylen < 4096 or vallen < TERMINFO.size:
             break   # past the last entry: the hash tables follow
-        at = pos + ENTRY.size + keylen + TERMINFO.size
-        offset, length = EXTENT.unpack_from(trm, at)
-        trm[at:at + EXTENT.size] = bytes(EXTENT.size)
-        lists.append(_blocks(pst[offset:offset + length]))
-        pos = at + EXTENT.size
-    return bytes(trm), lists
+        key = trm[pos + ENTRY.size:pos + ENTRY.size + keylen]
+        value = trm[pos + ENTRY.size + keylen:pos + ENTRY.size + keylen + vallen]
+        if value[0]:
+            inlined += 1
+        else:
+            offset, length = EXTENT.unpack_from(value, TERMINFO.size)
+            lists[struct.unpack("!H", key[:2])[0], key[2:]] = _blocks(pst[offset:offset + length])
+        pos += ENTRY.size + keylen + vallen
+    return lists, inlined
 
 
 def _blocks(data: bytes) -> list:
@@ -139,3 +171,17 @@ def test_unsupported_document_options_are_refused(tmp_path):
     with pytest.raises(ValueError, match="_boost"):
         writer.add_document(id="x", _boost=2.0)
     writer.cancel()
+
+
+def test_whoosh_merges_a_built_segment_into_the_same_postings(tmp_path, documents):
+    # An update's commit merges segments with Whoosh's own writer, which reads the
+    # builder's segment (inlined postings included) through the codec.
+    _files, theirs = _segment(tmp_path / "whoosh", SegmentWriter, documents, SheafCodec())
+    _files, ours = _segment(tmp_path / "sheaf", SegmentBuilder, documents, SheafCodec())
+    built = [s.segment_id() for s in ours._segments()]
+    writer = ours.writer(codec=SheafCodec(), compound=False)
+    writer.commit(optimize=True)
+    merged = whoosh_index.open_dir(str(tmp_path / "sheaf"))
+    rewritten = [s.segment_id() for s in merged._segments()]
+    assert len(rewritten) == 1 and rewritten != built
+    assert _postings(merged) == _postings(theirs)
