@@ -1,9 +1,10 @@
 """The two heavy passes of a rebuild, spread over worker processes.
 
 1. **Map**: the parent reads stored records in chunks and hands them to a
-   pool; each worker maps them, keeps the mapped dicts in its own SQLite
-   shard on disk and returns only the small match keys (and any failures
-   and warnings, which the parent reports).
+   pool; each worker maps them, appends the pickled mapped dicts to a shard
+   file of its own and returns only the small match keys and where each
+   record lies in its shard (and any failures and warnings, which the
+   parent reports).
 2. **Write**: after clustering, the clusters are split into one share per
    worker; each worker builds its clusters' documents from the shards,
    writes them into a Whoosh segment of its own and its autocomplete rows
@@ -23,7 +24,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import sqlite3
 import time
 from collections import deque
 from pathlib import Path
@@ -47,20 +47,15 @@ _state: dict = {}
 # -- pass 1: map --------------------------------------------------------------------
 
 def _map_init(shard_dir: str, encodings: dict) -> None:
-    path = os.path.join(shard_dir, f"mapped-{os.getpid()}.sqlite")
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=OFF")
-    db.execute("PRAGMA synchronous=OFF")
-    db.execute("CREATE TABLE IF NOT EXISTS mapped"
-               " (rid TEXT PRIMARY KEY, source TEXT, first_seen TEXT, data BLOB)")
-    _state.update(db=db, path=path, encodings=encodings)
+    path = os.path.join(shard_dir, f"mapped-{os.getpid()}.bin")
+    _state.update(shard=open(path, "ab"), path=path, encodings=encodings)
 
 
 def _map_chunk(chunk: list[tuple]) -> tuple:
-    db, encodings = _state["db"], _state["encodings"]
-    keys, failures, warnings = [], [], []
+    shard, encodings = _state["shard"], _state["encodings"]
+    keys, places, failures, warnings = [], [], [], []
     started = time.perf_counter()
-    db.execute("BEGIN")
+    offset = shard.tell()
     for rid, source, local_id, fmt, data, first_seen in chunk:
         try:
             mapped = map_stored(data, fmt, encodings.get(source), source=source,
@@ -68,11 +63,13 @@ def _map_chunk(chunk: list[tuple]) -> tuple:
         except MappingError as exc:
             failures.append((rid, str(exc)))
             continue
-        db.execute("INSERT OR REPLACE INTO mapped VALUES (?, ?, ?, ?)",
-                   (rid, source, first_seen, pickle.dumps(mapped, pickle.HIGHEST_PROTOCOL)))
+        blob = pickle.dumps((source, first_seen, mapped), pickle.HIGHEST_PROTOCOL)
+        shard.write(blob)
+        places.append((offset, len(blob)))
+        offset += len(blob)
         keys.append((rid, match_keys(mapped)))
-    db.execute("COMMIT")
-    return _state["path"], keys, failures, warnings, time.perf_counter() - started
+    shard.flush()   # a pool's workers are terminated, not closed
+    return _state["path"], keys, places, failures, warnings, time.perf_counter() - started
 
 
 def _chunks(records: Iterable, size: int = CHUNK) -> Iterator[list[tuple]]:
@@ -87,25 +84,25 @@ def _chunks(records: Iterable, size: int = CHUNK) -> Iterator[list[tuple]]:
 
 
 def map_all(records: Iterable, shard_dir: Path, encodings: dict, procs: int,
-            on_result: Callable[[list, list, list, float], None]) -> dict[str, str]:
-    """Map every record; returns record id -> shard path. ``on_result`` gets each chunk's
-    (keys, failures, warnings, seconds)."""
-    where: dict[str, str] = {}
-    if procs <= 1:
-        _map_init(str(shard_dir), encodings)
-        results = map(_map_chunk, _chunks(records))
-        try:
-            for path, keys, failures, warnings, seconds in results:
-                where.update((rid, path) for rid, _k in keys)
-                on_result(keys, failures, warnings, seconds)
-        finally:
-            _state.pop("db").close()
-        return where
+            on_result: Callable[[list, list, list, float], None]) -> dict[str, tuple]:
+    """Map every record; returns record id -> (shard path, offset, length) of its mapped
+    form. ``on_result`` gets each chunk's (keys, failures, warnings, seconds)."""
+    where: dict[str, tuple] = {}
+
     def take(result) -> None:
-        path, keys, failures, warnings, seconds = result.get()
-        where.update((rid, path) for rid, _k in keys)
+        path, keys, places, failures, warnings, seconds = result
+        where.update((rid, (path, offset, length))
+                     for (rid, _k), (offset, length) in zip(keys, places))
         on_result(keys, failures, warnings, seconds)
 
+    if procs <= 1:
+        _map_init(str(shard_dir), encodings)
+        try:
+            for chunk in _chunks(records):
+                take(_map_chunk(chunk))
+        finally:
+            _state.pop("shard").close()
+        return where
     # The records are read here, in the calling thread (an SQLite connection may
     # not be used from Pool.imap's feeder thread), with a few chunks in flight.
     ctx = multiprocessing.get_context("fork")
@@ -114,9 +111,9 @@ def map_all(records: Iterable, shard_dir: Path, encodings: dict, procs: int,
         for chunk in _chunks(records):
             pending.append(pool.apply_async(_map_chunk, (chunk,)))
             while len(pending) >= 2 * procs:
-                take(pending.popleft())
+                take(pending.popleft().get())
         while pending:
-            take(pending.popleft())
+            take(pending.popleft().get())
     return where
 
 
@@ -129,17 +126,18 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
     facets = facetfiles.Collector(FACET_FIELDS)
     writer = SegmentBuilder(ix, keep_terms=facets.receivers(), _lk=False, codec=make_codec(),
                             compound=COMPOUND)
-    shards: dict[str, sqlite3.Connection] = {}
+    shards: dict[str, int] = {}
     written = 0
     try:
         with SuggestStore(suggest_path, staging=True) as suggestions:
             for cid, members in share:
                 loaded = []
-                for rid, shard in members:
-                    db = shards.get(shard) or shards.setdefault(shard, sqlite3.connect(shard))
-                    source, first_seen, data = db.execute(
-                        "SELECT source, first_seen, data FROM mapped WHERE rid=?", (rid,)).fetchone()
-                    loaded.append(Member(rid, source, pickle.loads(data), first_seen))
+                for rid, (shard, offset, length) in members:
+                    fd = shards.get(shard)
+                    if fd is None:
+                        fd = shards[shard] = os.open(shard, os.O_RDONLY)
+                    source, first_seen, mapped = pickle.loads(os.pread(fd, length, offset))
+                    loaded.append(Member(rid, source, mapped, first_seen))
                 doc = document_for(cid, loaded, names)
                 suggestions.add(doc["display"], doc["holdings"])
                 writer.add_document(**doc)
@@ -151,8 +149,8 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
         writer.cancel()
         raise
     finally:
-        for db in shards.values():
-            db.close()
+        for fd in shards.values():
+            os.close(fd)
     # the temporary directory is shared by every worker's writer: the parent's
     # writer removes it when it commits, after all of them have finished
     return segment, written, time.perf_counter() - started
