@@ -110,6 +110,12 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
     (see :mod:`indexer.parallel`); 1 does everything in this process.
     """
     warm_up(vietnamese=True)
+    with parallel.fewer_collections():
+        return _rebuild(home, store, procs, on_failure, on_warning)
+
+
+def _rebuild(home: Home, store: RecordStore, procs: int, on_failure: OnFailure | None,
+             on_warning: OnWarning | None) -> BuildReport:
     started = time.perf_counter()
     index_dir = IndexDir(home.index_path)
     try:

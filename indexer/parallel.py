@@ -21,11 +21,13 @@ everything runs in the calling process, through the same functions.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
 import time
 from collections import deque
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -44,6 +46,34 @@ CHUNK = 500
 _state: dict = {}
 
 
+_collecting_less = 0
+
+
+@contextmanager
+def fewer_collections():
+    """Young-generation garbage collections a hundred times rarer, and everything alive so
+    far left out of them. A build allocates millions of small, long-lived lists and
+    tuples and makes almost no cycles: the default thresholds cost 13% of writing.
+    Nested uses (a one-process build) leave it to the outermost."""
+    global _collecting_less
+    _collecting_less += 1
+    if _collecting_less > 1:
+        try:
+            yield
+        finally:
+            _collecting_less -= 1
+        return
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        _collecting_less -= 1
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 # -- pass 1: map --------------------------------------------------------------------
 
 def _map_init(shard_dir: str, encodings: dict) -> None:
@@ -52,6 +82,11 @@ def _map_init(shard_dir: str, encodings: dict) -> None:
 
 
 def _map_chunk(chunk: list[tuple]) -> tuple:
+    with fewer_collections():
+        return _map_records(chunk)
+
+
+def _map_records(chunk: list[tuple]) -> tuple:
     shard, encodings = _state["shard"], _state["encodings"]
     keys, places, failures, warnings = [], [], [], []
     started = time.perf_counter()
@@ -119,8 +154,14 @@ def map_all(records: Iterable, shard_dir: Path, encodings: dict, procs: int,
 
 # -- pass 2: write -------------------------------------------------------------------
 
-def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, str]]]],
+def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, tuple]]]],
                  names: dict[str, str], suggest_path: str) -> tuple:
+    with fewer_collections():
+        return _write_documents(index_dir, share, names, suggest_path)
+
+
+def _write_documents(index_dir: str, share: list[tuple[str, list[tuple[str, tuple]]]],
+                     names: dict[str, str], suggest_path: str) -> tuple:
     started = time.perf_counter()
     ix = whoosh_index.open_dir(index_dir)
     facets = facetfiles.Collector(FACET_FIELDS)
