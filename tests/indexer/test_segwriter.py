@@ -2,8 +2,9 @@
 
 * A term in one document has its posting inlined in its term info (Whoosh's
   writer means to, with ``inlinelimit``, but cannot).
-* It shares one bytes object among equal position lists, so its pickles
-  refer back to an earlier copy where Whoosh's repeat it.
+* Its posting data is pickled in protocol 3 (Whoosh's in 2), and it shares
+  one bytes object among equal position lists, so its pickles refer back
+  to an earlier copy where Whoosh's repeat it.
 
 So every file but the term index and postings is compared byte for byte;
 every term's statistics and postings are compared through Whoosh's
