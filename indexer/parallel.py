@@ -160,13 +160,46 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, tuple]]]
         return _write_documents(index_dir, share, names, suggest_path)
 
 
+# Postings a worker holds in memory before it finishes its segment and starts
+# another (about 110 bytes each: 1.8 GB). At 250,000 records each of two workers
+# holds about 15 million, so a rebuild that size still makes one segment a worker.
+SEGMENT_POSTINGS = 16_000_000
+
+
+class _Segments:
+    """A worker's segments: a new one is started when the current one holds enough."""
+
+    def __init__(self, index_dir: str):
+        self.index_dir = index_dir
+        self.ix = whoosh_index.open_dir(index_dir)
+        self.done: list = []
+        self.writer = None
+
+    def add(self, doc: dict) -> None:
+        if self.writer is None:
+            self.facets = facetfiles.Collector(FACET_FIELDS)
+            self.writer = SegmentBuilder(self.ix, keep_terms=self.facets.receivers(), _lk=False,
+                                         codec=make_codec(), compound=COMPOUND)
+        self.writer.add_document(**doc)
+        if self.writer.postings >= SEGMENT_POSTINGS:
+            self.finish()
+
+    def finish(self) -> None:
+        if self.writer is not None:
+            segment = self.writer._finalize_segment()
+            self.facets.save(self.index_dir, segment.segment_id())
+            self.done.append(segment)
+            self.writer = None
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+
+
 def _write_documents(index_dir: str, share: list[tuple[str, list[tuple[str, tuple]]]],
                      names: dict[str, str], suggest_path: str) -> tuple:
     started = time.perf_counter()
-    ix = whoosh_index.open_dir(index_dir)
-    facets = facetfiles.Collector(FACET_FIELDS)
-    writer = SegmentBuilder(ix, keep_terms=facets.receivers(), _lk=False, codec=make_codec(),
-                            compound=COMPOUND)
+    segments = _Segments(index_dir)
     shards: dict[str, int] = {}
     written = 0
     try:
@@ -181,20 +214,18 @@ def _write_documents(index_dir: str, share: list[tuple[str, list[tuple[str, tupl
                     loaded.append(Member(rid, source, mapped, first_seen))
                 doc = document_for(cid, loaded, names)
                 suggestions.add(doc["display"], doc["holdings"])
-                writer.add_document(**doc)
+                segments.add(doc)
                 written += 1
-        segment = writer._finalize_segment() if written else None
-        if segment is not None:
-            facets.save(index_dir, segment.segment_id())
+        segments.finish()
     except BaseException:
-        writer.cancel()
+        segments.cancel()
         raise
     finally:
         for fd in shards.values():
             os.close(fd)
     # the temporary directory is shared by every worker's writer: the parent's
     # writer removes it when it commits, after all of them have finished
-    return segment, written, time.perf_counter() - started
+    return segments.done, written, time.perf_counter() - started
 
 
 def _shares(groups: list[tuple[str, list]], procs: int) -> list[list]:
@@ -217,7 +248,7 @@ def write_all(index_dir: Path, groups: list[tuple[str, list]], names: dict[str, 
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(len(jobs)) as pool:
             results = pool.starmap(_write_share, jobs)
-    segments = [segment for segment, _n, _s in results if segment is not None]
+    segments = [segment for done, _n, _s in results for segment in done]
     ix = whoosh_index.open_dir(str(index_dir))
     writer = ix.writer(codec=make_codec(), compound=COMPOUND)
     try:

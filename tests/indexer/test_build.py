@@ -266,3 +266,23 @@ def test_rebuild_writes_facet_values_beside_each_segment(home, store):
                 assert {(int(d), labels[v]) for d, v in zip(docs, values)} == \
                     {(int(d), p_labels[v]) for d, v in zip(p_docs, p_values)}
                 assert len(docs) > 0 or field in ("class_facet", "subject_facet")
+
+
+def test_a_worker_starts_another_segment_when_its_postings_fill_up(home, store, monkeypatch):
+    from indexer import parallel
+
+    load(home, store, "chinese_880_traditional.mrc", "chinese_880_simplified.mrc",
+         "multilingual_lc_50.mrc")
+    build.rebuild(home, store, procs=2)
+    whole = index_contents(home)
+    monkeypatch.setattr(parallel, "SEGMENT_POSTINGS", 400)
+    report = build.rebuild(home, store, procs=2)
+    ix = generations.IndexDir(home.index_path).current().open()
+    with ix.reader() as reader:
+        leaves = list(reader.leaf_readers())
+        assert len(leaves) > 4
+        for leaf, _offset in leaves:   # each segment has its facet files
+            assert (home.index_path / report.generation /
+                    f"facets-{leaf.segment().segment_id()}-source.npz").exists()
+    ix.close()
+    assert index_contents(home) == whole
