@@ -213,7 +213,9 @@ class SegmentBuilder(SegmentWriter):
         terms_out = bytearray()
         terms_base = tindex.dbfile.tell()
         buckets = tindex.buckets
-        index = tindex.index
+        positions = []
+        pack_lengths = _LENGTHS.pack
+        pack_info = _TERMINFO.pack
         key = b""
         for name in sorted(self._terms):
             terms = self._terms.pop(name)
@@ -222,32 +224,45 @@ class SegmentBuilder(SegmentWriter):
             fieldid = fieldmap.setdefault(name, len(fieldmap))
             prefix = pack_ushort(fieldid)
             fixedsize = self.schema[name].format.fixed_value_size()
+            no_values = fixedsize == 0
             text_keys = name in self._span_fields
-            for term in sorted(terms):
-                flat = terms.pop(term)
-                tbytes = term.encode("utf-8") if text_keys else term
+            for term, flat in sorted(terms.items()):
+                key = prefix + (term.encode("utf-8") if text_keys else term)
                 if len(flat) == 4:
-                    value = _single_posting(flat, fixedsize)
+                    # one document: the posting inlined in the term info
+                    docnum, weight, vbytes, length = flat
+                    stored = _float32(weight)
+                    lb = length_to_byte(length) if length else 0
+                    value = (pack_info(True, stored, 1, lb, lb, weight if weight > 0 else 0,
+                                       docnum, docnum)
+                             + dumps(((docnum,), (stored,),
+                                      None if no_values else (vbytes,) if vbytes else ()),
+                                     _PROTOCOL))
                 else:
                     offset = post_base + len(post)
                     info = _posting_list(post, flat, blocklimit, compression, fixedsize)
                     value = info + pack_long(offset) + pack_int(post_base + len(post) - offset)
-                key = prefix + tbytes
                 position = terms_base + len(terms_out)
-                index.append(position)
-                terms_out += _LENGTHS.pack(len(key), len(value))
+                positions.append(position)
+                terms_out += pack_lengths(len(key), len(value))
                 terms_out += key
                 terms_out += value
                 h = int.from_bytes(md5(key).digest()[-4:], "big")
                 buckets[h & 255].append((h, position))
-                if len(post) > 1 << 24:
-                    postfile.write(bytes(post))
-                    post_base += len(post)
-                    post.clear()
-                if len(terms_out) > 1 << 24:
-                    tindex.dbfile.write(bytes(terms_out))
-                    terms_base += len(terms_out)
-                    terms_out.clear()
+            del terms
+            if len(post) > 1 << 24:
+                postfile.write(bytes(post))
+                post_base += len(post)
+                post.clear()
+            if len(terms_out) > 1 << 24:
+                tindex.dbfile.write(bytes(terms_out))
+                terms_base += len(terms_out)
+                terms_out.clear()
+        # OrderedHashWriter's index of entry positions, in the type its GrowableArray
+        # would have grown to
+        last = positions[-1] if positions else 0
+        tindex.index.array = array("H" if last < 2 ** 16 else "i" if last < 2 ** 31
+                                   else "I" if last < 2 ** 32 else "q", positions)
         postfile.write(bytes(post))
         tindex.dbfile.write(bytes(terms_out))
         tindex.lastkey = key
@@ -300,12 +315,13 @@ def _posting_list(out: bytearray, flat: list, blocklimit: int, compression: int,
         max_length = max(max_length, block_max)
         max_weight = max(max_weight, block_max_weight)
 
-        deltas = [ids[0]]
-        deltas.extend(b - a for a, b in zip(ids, ids[1:]))
+        deltas = [b - a for a, b in zip(ids, ids[1:])]
+        deltas.insert(0, ids[0])
+        block_size = end - start
         first = weights[0]
-        if all(w == 1.0 for w in weights):
+        if weights.count(1.0) == block_size:
             mini_weights = None
-        elif all(w == first for w in weights):
+        elif weights.count(first) == block_size:
             mini_weights = first
         else:
             mini_weights = tuple(weights)
@@ -318,7 +334,7 @@ def _posting_list(out: bytearray, flat: list, blocklimit: int, compression: int,
         data = dumps((tuple(deltas), mini_weights, mini_values), _PROTOCOL)
         if compression:
             data = zlib.compress(data, compression)
-        info = dumps((end - start, ids[-1], block_max_weight, compression,
+        info = dumps((block_size, ids[-1], block_max_weight, compression,
                       length_to_byte(block_min), length_to_byte(block_max)), 2)
         size = len(info) + len(data)
         out += pack_int(-size if end == count else size)
@@ -330,16 +346,6 @@ def _posting_list(out: bytearray, flat: list, blocklimit: int, compression: int,
                           flat[0] if count else _NO_ID, flat[4 * (count - 1)] if count else _NO_ID)
 
 
-def _single_posting(flat: list, fixedsize) -> bytes:
-    """The term info of a term in one document, its posting inlined (most terms of a
-    catalog): no posting list is written. Read by :class:`indexer.codec.InlineMatcher`."""
-    docnum, weight, value, length = flat
-    stored_weight = array("f", (weight,))[0]
-    if fixedsize == 0:
-        values = None
-    else:
-        values = (value,) if value else ()
-    length_byte = length_to_byte(length) if length else 0
-    return (_TERMINFO.pack(True, stored_weight, 1, length_byte, length_byte, max(0, weight),
-                           docnum, docnum)
-            + dumps(((docnum,), (stored_weight,), values), _PROTOCOL))
+def _float32(value: float) -> float:
+    """The value an ``array("f")`` holds for ``value`` (Whoosh keeps weights as 32-bit floats)."""
+    return value if value == 1.0 else array("f", (value,))[0]
