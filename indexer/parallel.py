@@ -9,7 +9,7 @@
    worker; each worker builds its clusters' documents from the shards,
    writes them into a Whoosh segment of its own and its autocomplete rows
    into a file of its own. The parent then commits all the segments in one
-   table of contents and merges the autocomplete files.
+   table of contents; the autocomplete store reads the workers' files as parts.
 
 Whoosh's own multiprocessing writer pickles every document from the parent
 to the workers and leaves mapping in the parent, which kept one core
@@ -203,7 +203,7 @@ def _write_documents(index_dir: str, share: list[tuple[str, list[tuple[str, tupl
     shards: dict[str, int] = {}
     written = 0
     try:
-        with SuggestStore(suggest_path, staging=True) as suggestions:
+        with SuggestStore(suggest_path, part=True) as suggestions:
             for cid, members in share:
                 loaded = []
                 for rid, (shard, offset, length) in members:
@@ -257,15 +257,5 @@ def write_all(index_dir: Path, groups: list[tuple[str, list]], names: dict[str, 
         writer._commit_toc(final)
     finally:
         writer._finish()
-    _merge_suggestions(suggest_path, [job[3] for job in jobs])
+    SuggestStore(suggest_path).close()   # the store, reading the workers' parts beside it
     return sum(n for _s, n, _t in results), sum(t for _s, _n, t in results)
-
-
-def _merge_suggestions(path: Path, parts: list[str]) -> None:
-    with SuggestStore(path) as store:
-        for part in parts:
-            if not os.path.exists(part):
-                continue
-            store.merge(part)
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(part + suffix).unlink(missing_ok=True)
