@@ -15,6 +15,7 @@ a Whoosh column compare the same way).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .analysis import HAN_RUN, to_simplified
@@ -39,8 +40,11 @@ def _tone3(text: str) -> list[str]:
     return _pinyin(text)
 
 
+_ALNUM_RUN = re.compile(r"[^\W_]+")   # runs of characters for which str.isalnum() is true
+
+
 def _latin_key(text: str) -> str:
-    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in text.lower()).split()]
+    words = _ALNUM_RUN.findall(text.lower())
     primary = _SEPARATOR.join(fold(w) for w in words)
     return primary + "\u0000" + " ".join(words)
 

@@ -76,11 +76,12 @@ def title_keys(titles: list[str]) -> list[str]:
     """
     keys = []
     for title in titles:
-        for whole in (title, main_title(title)):
-            key = title_match_key(whole)
+        whole = title_match_key(title)
+        main = main_title(title)
+        for key in (whole, whole if main == title else title_match_key(main)):
             if key:
                 keys.append("=" + key)
-        words = title_match_key(title).split()
+        words = whole.split()
         if not words:
             continue
         if HAN_RUN.match(words[0]):
@@ -90,10 +91,12 @@ def title_keys(titles: list[str]) -> list[str]:
 
 
 def _epoch(stamp: str) -> int:
+    """Seconds since 1970 of a store timestamp (``2026-11-21T08:00:00Z``); 0 if there is none."""
+    if not isinstance(stamp, str) or len(stamp) != 20 or not stamp.endswith("Z"):
+        return 0
     try:
-        return int(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")
-                   .replace(tzinfo=timezone.utc).timestamp())
-    except (TypeError, ValueError):
+        return int(datetime.fromisoformat(stamp[:19]).replace(tzinfo=timezone.utc).timestamp())
+    except ValueError:
         return 0
 
 
