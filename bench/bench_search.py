@@ -12,12 +12,18 @@ Printed: import and build times (records/s), index size, then for the query
 mix (title words, author surnames, subject words, Chinese fragments,
 Vietnamese titles with and without diacritics) the p50/p95/max latency of a
 full search request (five facets and the year histogram, highlighting,
-clusters), and the process's peak memory. Numbers only; nothing asserts them.
+clusters), and the process's memory: its anonymous (private) memory after
+the queries, which is what each search worker adds, and its peak (which
+includes the build when the build ran in this process; run again without
+``--rebuild`` for a search-only figure). The last line, ``RESULT {...}``, has
+the same numbers as JSON for ``bench/bench_growth.py``. Numbers only;
+nothing asserts them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import resource
@@ -73,6 +79,9 @@ def slice_corpus(n: int) -> Path:
     return path
 
 
+RESULT: dict = {}
+
+
 def build(n: int, libraries: int, procs: int):
     from harvest.config import Home, Source
     from harvest.importer import import_files
@@ -97,11 +106,15 @@ def build(n: int, libraries: int, procs: int):
         if not index_build.IndexDir(home.index_path).current() or "--rebuild" in sys.argv:
             report = index_build.rebuild(home, store, procs=procs, on_warning=lambda m: None)
             print(f"build: {report}")
+            RESULT.update(build_seconds=round(report.seconds, 1), clusters=report.clusters,
+                          records_per_s=round(report.records / report.seconds))
             print(f"       {report.records / report.seconds:.0f} records/s; map "
                   f"{report.map_seconds:.1f} s, cluster {report.cluster_seconds:.1f} s, "
                   f"commit {report.commit_seconds:.1f} s")
-    size = sum(p.stat().st_size for p in home.index_path.rglob("*") if p.is_file())
-    print(f"index size: {size / 2**20:.0f} MiB")
+    live = index_build.IndexDir(home.index_path).current().path
+    size = sum(p.stat().st_size for p in live.rglob("*") if p.is_file())
+    print(f"index size: {size / 2**20:.0f} MiB ({live.name})")
+    RESULT.update(records=n * libraries, index_mib=round(size / 2**20))
     return Home.load(home_path), marc
 
 
@@ -153,8 +166,8 @@ def time_queries(home, queries) -> None:
     backend = WhooshBackend(home)
     t = time.perf_counter()
     backend.search(SearchRequest(query="history"))
-    print(f"first search (opens the searcher, builds facet arrays): "
-          f"{(time.perf_counter() - t) * 1000:.0f} ms")
+    first = (time.perf_counter() - t) * 1000
+    print(f"first search (opens the searcher, builds facet arrays): {first:.0f} ms")
     for _group, q in queries[:20]:
         backend.search(SearchRequest(query=q))
     times: dict[str, list[float]] = {}
@@ -177,8 +190,22 @@ def time_queries(home, queries) -> None:
     print(f"{'all':<20}{len(every):>8}{pct(every, 50):>9.1f}{pct(every, 95):>9.1f}"
           f"{max(every):>9.1f}")
     print(f"median hits per query: {sorted(totals)[len(totals) // 2]}")
-    print(f"peak RSS of this process: "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    anon = _status_mib("RssAnon")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"memory of this process: {anon:.0f} MiB anonymous after the queries, peak RSS "
+          f"{peak:.0f} MiB")
+    RESULT.update(first_search_ms=round(first), p50_ms=round(pct(every, 50), 1),
+                  p95_ms=round(pct(every, 95), 1), max_ms=round(max(every), 1),
+                  anon_mib=round(anon), peak_rss_mib=round(peak),
+                  p95_by_group={g: round(pct(v, 95), 1) for g, v in sorted(times.items())})
+
+
+def _status_mib(name: str) -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(name + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main() -> None:
@@ -189,11 +216,10 @@ def main() -> None:
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--rebuild", action="store_true", help="rebuild even if an index exists")
     args = ap.parse_args()
-    from indexer.analysis import warm_up
-    warm_up(vietnamese=True)
     fetch_corpus()
     home, marc = build(args.records, args.libraries, args.procs)
     time_queries(home, query_mix(marc, args.queries))
+    print("RESULT " + json.dumps(RESULT))
 
 
 if __name__ == "__main__":
