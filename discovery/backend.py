@@ -38,9 +38,11 @@ from .results import FacetValue, Hit, Holding, SearchRequest, SearchResult
 from .spelling import Speller
 from .whoosh_facets import FacetEngine
 from .whoosh_query import QueryCompiler
-from .whoosh_sets import MatchSets
+from .whoosh_sets import Candidates, MatchSets
 
 SUGGEST_BELOW = 3
+# Matches up to which scoring is led through the known matches (see _ranked)
+CANDIDATES_LED = 20_000
 SUGGEST_KINDS = ("title", "author", "subject")
 FACET_FIELDS = {"library": "source", "language": "language", "format": "format",
                 "subject": "subject_facet", "author": "author_facet", "class": "class_facet"}
@@ -145,7 +147,7 @@ class WhooshBackend:
             start = (request.page - 1) * request.limit
             scores: dict[int, float] = {}
             if request.sort == "relevance" and not isinstance(tree, MatchAll):
-                ranked = self._ranked(searcher, compiled, depth, allowed)
+                ranked = self._ranked(searcher, compiled, depth, allowed, hits_mask, total)
                 scores = dict(ranked)
                 docnums = [d for d, _s in ranked[start:depth]]
             else:
@@ -164,11 +166,20 @@ class WhooshBackend:
     def _count(self, searcher, tree) -> int:
         return int(self._sets.mask(searcher, self._compiler.compile(tree), self._facets.years).sum())
 
-    def _ranked(self, searcher, compiled, depth: int, allowed) -> list[tuple[int, float]]:
+    def _ranked(self, searcher, compiled, depth: int, allowed, hits_mask,
+                total: int) -> list[tuple[int, float]]:
         """The best ``depth`` matches by score, Whoosh skipping blocks that cannot make it;
-        the number of holding libraries breaks ties."""
+        the number of holding libraries breaks ties.
+
+        Up to CANDIDATES_LED matches, Whoosh is led through the known matches
+        (:class:`discovery.whoosh_sets.Candidates`); past that, common words
+        make the skipping too short to pay, and Whoosh walks the query itself.
+        """
         collector = TopCollector(limit=depth)
-        if allowed is not None:
+        if 0 < total <= CANDIDATES_LED:
+            candidates = Candidates(hits_mask, searcher.reader())
+            compiled = wq.And([candidates, candidates.lead(compiled)])
+        elif allowed is not None:
             collector = FilterCollector(collector, allow=_MaskSet(allowed))
         searcher.search_with_collector(compiled, collector)
         results = collector.results()

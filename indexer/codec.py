@@ -15,8 +15,12 @@ keywords) once per posting; the cache remembers that there is none.
 
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
-from whoosh.matching import ListMatcher
+import weakref
+from bisect import bisect_left
+
+from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader,
+                                  _lenfield)
+from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
 
@@ -73,6 +77,65 @@ class InlineMatcher(ListMatcher):
         return zip(self._ids, values)
 
 
+# postings file -> {offset of a posting list: (block positions, block last ids)}
+_directories: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+DIRECTORY_TERMS = 20_000   # posting lists whose block directory a postings file keeps
+
+
+class SkippingMatcher(W3LeafMatcher):
+    """Whoosh 3's posting list reader, with ``skip_to`` by bisection.
+
+    Whoosh's reader skips forward block by block, unpickling each block's
+    header on the way, then steps through the block's ids one at a time.
+    An intersection led by a rare term skips through a common one's list
+    (``of``, ``history``) that way hundreds of times a query: 70 ms for
+    "Houses of prayer" at 250,000 records. This one reads a list's block
+    headers once into a directory (kept per postings file), jumps to the
+    block that holds the target and bisects its ids.
+    """
+
+    def _directory(self) -> tuple[list[int], list[int]]:
+        per_file = _directories.get(self._postfile)
+        if per_file is None:
+            per_file = _directories[self._postfile] = {}
+        found = per_file.get(self._startoffset)
+        if found is None:
+            if len(per_file) >= DIRECTORY_TERMS:
+                per_file.clear()
+            positions, last_ids = [], []
+            postfile = self._postfile
+            position = self._baseoffset
+            while True:
+                postfile.seek(position)
+                length = postfile.read_int()
+                info = postfile.read_pickle()
+                positions.append(position)
+                last_ids.append(info[1])
+                if length < 0:
+                    break
+                position += 4 + length
+            found = per_file[self._startoffset] = (positions, last_ids)
+        return found
+
+    def skip_to(self, targetid):
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        if targetid > self._maxid:
+            positions, last_ids = self._directory()
+            block = bisect_left(last_ids, targetid)
+            if block == len(last_ids):      # past the last posting
+                self._atend = True
+                return
+            self._goto(positions[block])
+            self._lastblock = block == len(last_ids) - 1
+        if self._ids is None:
+            self._read_ids()
+        # the block's last id is >= targetid, so this stays inside the block
+        self._i = bisect_left(self._ids, targetid, self._i)
+
+
 class SheafCodec(W3Codec):
     """W3Codec with uncompressed posting blocks, cached field lengths and inlined
     single postings.
@@ -94,4 +157,5 @@ class SheafCodec(W3Codec):
             ids, weights, values = terminfo.inlined_postings()
             return InlineMatcher(ids, weights, values, format_, scorer=scorer, term=term,
                                  terminfo=terminfo)
-        return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return SkippingMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)

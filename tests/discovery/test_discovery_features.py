@@ -202,3 +202,17 @@ def test_histogram_counts_only_records_with_a_year(tmp_path):
     assert sum(c for _s, _e, c in every.year_histogram) == len(with_year)
     assert all(start // 10 * 10 == start and end == start + 9 and 1900 <= start <= 2020
                for start, end, _c in every.year_histogram)
+
+
+@pytest.mark.parametrize("query", ["Taiwan", "Hà Nội", "ha noi", "台灣", "history OR politics",
+                                   "-Taiwan", '"Hà Nội"', "min jin dang", "hist*",
+                                   "title:(Taiwan) NOT author:Chen", "Taiwan politics"])
+def test_scoring_led_by_the_known_matches_ranks_as_whoosh_alone(backend, query, monkeypatch):
+    # Small result sets are scored with the mask's documents leading every intersection
+    # (discovery.whoosh_sets.Candidates); the scores and order must be Whoosh's own.
+    from discovery import backend as backend_module
+    led = [(h.id, round(h.score, 6)) for h in run(backend, query, limit=50).hits]
+    monkeypatch.setattr(backend_module, "CANDIDATES_LED", 0)
+    alone = [(h.id, round(h.score, 6)) for h in run(backend, query, limit=50).hits]
+    assert led == alone
+    assert led or query == "-Taiwan"

@@ -186,3 +186,41 @@ def test_whoosh_merges_a_built_segment_into_the_same_postings(tmp_path, document
     rewritten = [s.segment_id() for s in merged._segments()]
     assert len(rewritten) == 1 and rewritten != built
     assert _postings(merged) == _postings(theirs)
+
+
+def test_skipping_matcher_skips_as_whooshs_block_reader_does(tmp_path, documents):
+    # Posting lists of many small blocks; every skip target, in order, from several starts.
+    import random
+
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    from indexer.codec import SkippingMatcher
+
+    _files, ix = _segment(tmp_path / "ix", SegmentBuilder, documents, SheafCodec(blocklimit=4))
+    rng = random.Random(5)
+    with ix.reader() as reader:
+        leaf = next(iter(reader.leaf_readers()))[0]
+        common = [(f, t) for f, t in leaf.all_terms() if leaf.doc_frequency(f, t) > 40]
+        assert len(common) > 20
+        for field, term in common:
+            info = leaf.term_info(field, term)
+            offset, length = info.extent()
+            fmt = leaf.schema[field].format
+            for _start in range(3):
+                targets = sorted(rng.sample(range(len(documents) + 5), 25))
+                postfile = leaf._terms._postfile
+                theirs = W3LeafMatcher(postfile, offset, length, fmt)
+                ours = SkippingMatcher(postfile, offset, length, fmt)
+                assert type(leaf.postings(field, term)) is SkippingMatcher
+                for target in targets:
+                    if not theirs.is_active():
+                        break
+                    theirs.skip_to(target)
+                    ours.skip_to(target)
+                    assert ours.is_active() == theirs.is_active()
+                    if theirs.is_active():
+                        assert (ours.id(), ours.weight(), ours.value()) == \
+                            (theirs.id(), theirs.weight(), theirs.value())
+                        ours.next()
+                        theirs.next()
+                        assert ours.is_active() == theirs.is_active()
