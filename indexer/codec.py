@@ -1,16 +1,21 @@
-"""Sheaf's Whoosh codec: Whoosh 3's format, with field lengths read once per field.
+"""Sheaf's Whoosh codec: Whoosh 3's format, read faster, with single postings inlined.
 
 Whoosh records each segment's codec object in the index, so this class
-must stay importable at ``indexer.codec.SheafCodec``.
+must stay importable at ``indexer.codec.SheafCodec``. Three things differ
+from Whoosh's own ``W3Codec``:
 
-Whoosh's per-document reader looks up a document's field length in the
-lengths column on every call: once per posting when a segment is written
-(to keep per-block length statistics) and once per matching document and
-field when BM25F scores a query. Reading each field's lengths into a list
-the first time they are asked for, instead, made building the 10,000-record
-LC file about 10% faster and leaves the on-disk format exactly Whoosh 3's.
-Whoosh also looks for the lengths file of an unscored field (facets,
-keywords) once per posting; the cache remembers that there is none.
+* Field lengths are read once per field. Whoosh's per-document reader
+  looks a document's field length up in the lengths column on every call:
+  once per matching document and field when BM25F scores a query. Reading
+  each field's lengths into a list the first time made building the
+  10,000-record LC file about 10% faster (when Whoosh's writer still read
+  them). An unscored field's missing lengths file is remembered too.
+* Terms in a single document have their posting inlined in the term info
+  (written by :mod:`indexer.segwriter`, read by :class:`InlineMatcher`).
+* Posting lists skip forward by bisection (:class:`SkippingMatcher`).
+
+The files stay Whoosh 3's; Whoosh's own writer (updates, merges) writes
+segments this codec reads.
 """
 
 from __future__ import annotations
