@@ -137,7 +137,7 @@ def _words(value: str, han: bool = True) -> list[tuple[str, int, int]]:
 
 def _word_texts(value: str, han: bool = True) -> list[str]:
     """The words of :func:`_words` without their offsets (one regex pass for text without Han)."""
-    if HAN_RUN.search(value) is None:
+    if value.isascii() or HAN_RUN.search(value) is None:
         return _WORD.findall(value)
     words = []
     for run in _RUNS.finditer(value):
@@ -259,7 +259,7 @@ class WordAnalyzer(SpanAnalyzer):
                     out[form] = [i]
                 else:
                     found.append(i)
-        if self.compounds and textnorm.looks_vietnamese(value):
+        if self.compounds and not value.isascii() and textnorm.looks_vietnamese(value):
             for text, i, _start, _end in _compounds(value, [(w, 0, 0) for w in words]):
                 folded = fold(text)
                 for form in (text, folded) if folded != text and folded else (text,):

@@ -43,6 +43,8 @@ def nfc(text: str) -> str:
 
 def normalize(text: str) -> str:
     """NFC (see :func:`nfc`), full-width ASCII and half-width kana folded to their usual forms."""
+    if text.isascii():   # (a constant-time test in CPython)
+        return text
     text = nfc(text).translate(_WIDTH)
     if _HALFWIDTH.search(text):
         text = _HALFWIDTH.sub(_halfwidth_char, text)
