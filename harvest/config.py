@@ -50,7 +50,8 @@ SETTINGS = (
             "Deepest result (page x limit) a search may reach; deeper pages are refused."),
     Setting("serve_workers", 2, "Worker processes `sheaf serve` starts."),
     Setting("index_procs", 2,
-            "Processes used by `sheaf index --rebuild` (values above 1 write several segments)."),
+            "Processes used by `sheaf index --rebuild` (values above 1 write several segments;"
+            " each can hold about 1.8 GB while it writes a large collection)."),
     Setting("admin_token", "",
             "Password of the `/admin` pages (at least 16 characters); empty: no admin pages at all."),
 )
