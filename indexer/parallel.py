@@ -46,30 +46,18 @@ CHUNK = 500
 _state: dict = {}
 
 
-_collecting_less = 0
-
-
 @contextmanager
 def fewer_collections():
     """Young-generation garbage collections a hundred times rarer, and everything alive so
-    far left out of them. A build allocates millions of small, long-lived lists and
-    tuples and makes almost no cycles: the default thresholds cost 13% of writing.
-    Nested uses (a one-process build) leave it to the outermost."""
-    global _collecting_less
-    _collecting_less += 1
-    if _collecting_less > 1:
-        try:
-            yield
-        finally:
-            _collecting_less -= 1
-        return
+    far left out of them, for the length of a rebuild (its forked workers inherit both).
+    A build allocates millions of small, long-lived lists and tuples and makes almost
+    no cycles: the default thresholds cost 13% of writing."""
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
     try:
         yield
     finally:
-        _collecting_less -= 1
         gc.set_threshold(*thresholds)
         gc.unfreeze()
 
@@ -82,11 +70,6 @@ def _map_init(shard_dir: str, encodings: dict) -> None:
 
 
 def _map_chunk(chunk: list[tuple]) -> tuple:
-    with fewer_collections():
-        return _map_records(chunk)
-
-
-def _map_records(chunk: list[tuple]) -> tuple:
     shard, encodings = _state["shard"], _state["encodings"]
     keys, places, failures, warnings = [], [], [], []
     started = time.perf_counter()
@@ -154,12 +137,6 @@ def map_all(records: Iterable, shard_dir: Path, encodings: dict, procs: int,
 
 # -- pass 2: write -------------------------------------------------------------------
 
-def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, tuple]]]],
-                 names: dict[str, str], suggest_path: str) -> tuple:
-    with fewer_collections():
-        return _write_documents(index_dir, share, names, suggest_path)
-
-
 # Postings a worker holds in memory before it finishes its segment and starts
 # another (about 110 bytes each: 1.8 GB). At 250,000 records each of two workers
 # holds about 15 million, so a rebuild that size still makes one segment a worker.
@@ -196,8 +173,8 @@ class _Segments:
             self.writer.cancel()
 
 
-def _write_documents(index_dir: str, share: list[tuple[str, list[tuple[str, tuple]]]],
-                     names: dict[str, str], suggest_path: str) -> tuple:
+def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, tuple]]]],
+                 names: dict[str, str], suggest_path: str) -> tuple:
     started = time.perf_counter()
     segments = _Segments(index_dir)
     shards: dict[str, int] = {}
