@@ -48,7 +48,7 @@ from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
 from whoosh.fields import UnknownFieldError
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 # Pickles in protocol 3, where Whoosh's writer uses 2: bytes values pickle as bytes
@@ -58,6 +58,12 @@ _PROTOCOL = 3
 _LENGTHS = Struct("!ii")   # HashWriter: key and value lengths before each entry
 _TERMINFO = W3TermInfo._struct
 _NO_ID = 0xffffffff
+_SHORT_BYTES = bytes(length_to_byte(n) for n in range(4096))
+
+
+def _length_byte(length: int) -> int:
+    """Whoosh's one-byte form of a field length (a table for the usual short fields)."""
+    return _SHORT_BYTES[length] if length < 4096 else length_to_byte(length)
 
 
 class SegmentBuilder(SegmentWriter):
@@ -85,7 +91,9 @@ class SegmentBuilder(SegmentWriter):
             name for name, field in self.schema.items()
             if field.indexed and hasattr(field.analyzer, "term_positions")
             and type(field.format) in (formats.Positions, formats.Frequency, formats.Existence)}
-        # field name -> term -> flat list of (docnum, weight, value bytes, length) postings
+        # field name -> term -> flat list of (docnum, weight, value bytes, length byte)
+        # postings: the field's length in the document in the one-byte form Whoosh
+        # keeps (monotonic in the length, so block minima and maxima are the same)
         self._terms: dict[str, dict] = {}
         self._values: dict = {}   # positions (or a frequency) -> encoded value, shared
         self.postings = 0
@@ -132,8 +140,7 @@ class SegmentBuilder(SegmentWriter):
             length = len(found)
         else:
             length = sum(map(len, found.values()))
-        # the length Whoosh's reader gives back for this document (a byte's worth)
-        stored = byte_to_length(length_to_byte(length)) if field.scorable else 0
+        stored = _length_byte(length) if field.scorable else 0
         terms = self._terms.get(name)
         if terms is None:
             terms = self._terms[name] = {}
@@ -173,7 +180,7 @@ class SegmentBuilder(SegmentWriter):
         for tbytes, freq, weight, vbytes in items:
             length += freq
             entries.append((tbytes, weight, vbytes))
-        stored = byte_to_length(length_to_byte(length)) if field.scorable else 0
+        stored = _length_byte(length) if field.scorable else 0
         terms = self._terms.get(name)
         if terms is None:
             terms = self._terms[name] = {}
@@ -230,9 +237,8 @@ class SegmentBuilder(SegmentWriter):
                 key = prefix + (term.encode("utf-8") if text_keys else term)
                 if len(flat) == 4:
                     # one document: the posting inlined in the term info
-                    docnum, weight, vbytes, length = flat
+                    docnum, weight, vbytes, lb = flat
                     stored = _float32(weight)
-                    lb = length_to_byte(length) if length else 0
                     value = (pack_info(True, stored, 1, lb, lb, weight if weight > 0 else 0,
                                        docnum, docnum)
                              + dumps(((docnum,), (stored,),
@@ -304,7 +310,7 @@ def _posting_list(out: bytearray, flat: list, blocklimit: int, compression: int,
         ids = flat[4 * start:4 * end:4]
         raw_weights = flat[4 * start + 1:4 * end:4]
         values = [v for v in flat[4 * start + 2:4 * end:4] if v]
-        lengths = [n for n in flat[4 * start + 3:4 * end:4] if n]
+        lengths = [n for n in flat[4 * start + 3:4 * end:4] if n]   # length bytes
         weights = array("f", raw_weights)
         total_weight += sum(weights)
         block_max_weight = max(0, *raw_weights)
@@ -335,14 +341,13 @@ def _posting_list(out: bytearray, flat: list, blocklimit: int, compression: int,
         if compression:
             data = zlib.compress(data, compression)
         info = dumps((block_size, ids[-1], block_max_weight, compression,
-                      length_to_byte(block_min), length_to_byte(block_max)), 2)
+                      block_min or 0, block_max), 2)
         size = len(info) + len(data)
         out += pack_int(-size if end == count else size)
         out += info
         out += data
     return _TERMINFO.pack(False, total_weight, count,
-                          0 if min_length is None else length_to_byte(min_length),
-                          length_to_byte(max_length), max_weight,
+                          min_length or 0, max_length, max_weight,
                           flat[0] if count else _NO_ID, flat[4 * (count - 1)] if count else _NO_ID)
 
 
