@@ -38,7 +38,7 @@ from .results import FacetValue, Hit, Holding, SearchRequest, SearchResult
 from .spelling import Speller
 from .whoosh_facets import FacetEngine
 from .whoosh_query import QueryCompiler
-from .whoosh_sets import Candidates, MatchSets
+from .whoosh_sets import Candidates, MatchSets, Scored
 
 SUGGEST_BELOW = 3
 # Matches up to which scoring is led through the known matches (see _ranked)
@@ -204,9 +204,14 @@ class WhooshBackend:
             if docnum is None:
                 return []
             display = searcher.stored_fields(docnum)["display"]
-            clauses = [wq.Term("subject_facet", s.split(" -- ")[0], boost=3.0)
-                       for s in display.get("subjects", [])[:8]]
-            clauses += [wq.Term("author_facet", a, boost=2.0) for a in display.get("authors", [])[:4]]
+            # shared subjects and authors, scored from the facet arrays (those facets
+            # have no terms), added to Whoosh's scores of shared title words
+            engine = self._facets
+            shared = (3.0 * engine.arrays("subject_facet").idf_scores(
+                          [s.split(" -- ")[0] for s in display.get("subjects", [])[:8]], engine.size)
+                      + 2.0 * engine.arrays("author_facet").idf_scores(
+                          display.get("authors", [])[:4], engine.size))
+            clauses = [Scored(shared, searcher.reader())] if shared.any() else []
             words = self._compiler.tokens(display.get("title", ""))[:10]
             clauses += [wq.Or([wq.Term("title", w), wq.Term("title_rest", w)], boost=0.5)
                         for w in words if len(w) > 2]

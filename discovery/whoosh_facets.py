@@ -1,8 +1,9 @@
 """Facet counting with NumPy over per-segment arrays, not per document in Python.
 
-For every facet field a segment's postings are read once into two arrays,
-(document number, value number), and kept for as long as the segment
-lives (segments are immutable; deleted documents never match, so they are
+For every facet field a segment's values are read once into two arrays,
+(document number, value number), from the facet files the rebuild wrote
+beside the segment (or else from its postings or column), and kept for as
+long as the segment lives (segments are immutable; deleted documents never match, so they are
 never counted). A query's matching documents become a boolean mask; the
 counts of a facet are then one ``np.bincount`` over the entries whose
 document is in the mask. Selected values become masks too, so multi-select
@@ -39,6 +40,19 @@ class FacetArrays:
             mask[self.docs[np.isin(self.values, ids)]] = True
         return mask
 
+    def idf_scores(self, wanted: list[str], size: int) -> np.ndarray:
+        """Per document, the sum of the inverse document frequencies of the wanted values
+        it has (Whoosh's idf, 1 + log(documents / (documents with the value + 1))): what
+        a term query on each value scores in a field without lengths."""
+        scores = np.zeros(size)
+        ids = [self.index[v] for v in dict.fromkeys(wanted) if v in self.index]
+        if ids:
+            chosen = np.isin(self.values, ids)
+            values = self.values[chosen]
+            df = np.bincount(values, minlength=len(self.labels))
+            np.add.at(scores, self.docs[chosen], 1.0 + np.log(size / (df[values] + 1.0)))
+        return scores
+
     def count(self, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self.values[mask[self.docs]], minlength=len(self.labels))
 
@@ -61,7 +75,7 @@ class _SegmentCache:
             return hit
         result = facetfiles.read(folder, segment_key, field) if folder else None
         if result is None:
-            result = _from_postings(reader, field)
+            result = from_segment(reader, field)
             if folder:
                 facetfiles.write(folder, segment_key, field, result[0], result[2], result[1])
         with self._lock:
@@ -135,17 +149,27 @@ class FacetEngine:
 
 
 
-def _from_postings(reader, field: str):
-    """(docs, labels, values) of one facet field of one segment, read from its postings."""
-    docs, values, labels = [], [], []
+def from_segment(reader, field: str):
+    """(docs, labels, values) of one facet field of one segment, read from its postings,
+    or for a facet kept as a column (``indexer.schema.FacetColumn``), from the column."""
     if field in reader.indexed_field_names():
+        docs, values, labels = [], [], []
         for number, term in enumerate(reader.lexicon(field)):
             ids = leaf_ids(reader, field, term)
             docs.append(ids.astype(np.int32))
             values.append(np.full(len(ids), number, dtype=np.int32))
             labels.append(term.decode("utf-8"))
-    return (np.concatenate(docs) if docs else np.zeros(0, np.int32), labels,
-            np.concatenate(values) if values else np.zeros(0, np.int32))
+        return (np.concatenate(docs) if docs else np.zeros(0, np.int32), labels,
+                np.concatenate(values) if values else np.zeros(0, np.int32))
+    field_type = reader.schema[field] if field in reader.schema else None
+    if not hasattr(field_type, "values") or not reader.has_column(field):
+        return np.zeros(0, np.int32), [], np.zeros(0, np.int32)
+    pairs = [(docnum, value) for docnum, raw in enumerate(reader.column_reader(field)) if raw
+             for value in field_type.values(raw)]
+    labels = sorted({value for _d, value in pairs})
+    number = {label: i for i, label in enumerate(labels)}
+    return (np.fromiter((d for d, _v in pairs), dtype=np.int32, count=len(pairs)), labels,
+            np.fromiter((number[v] for _d, v in pairs), dtype=np.int32, count=len(pairs)))
 
 
 def _segment_key(leaf) -> str:

@@ -236,3 +236,51 @@ class Candidates(wq.Query):
         if isinstance(q, wq.Phrase):
             return wq.And([self, q])
         return q
+
+
+class _ScoredList(matching.ListMatcher):
+    """Documents in order, each with its own given score."""
+
+    def score(self):
+        return self._weights[self._i]
+
+    def supports_block_quality(self):
+        return False
+
+
+class Scored(wq.Query):
+    """Documents scored from outside Whoosh (a NumPy array over the reader), as a query:
+    every document whose score is above 0 matches with that score, so an ``Or`` adds it
+    to the scores of Whoosh's own clauses."""
+
+    def __init__(self, scores: np.ndarray, reader):
+        self.by_segment = {}
+        for leaf, offset in reader.leaf_readers():
+            local = scores[offset:offset + leaf.doc_count_all()]
+            ids = np.flatnonzero(local > 0)
+            self.by_segment[_segment_id(leaf)] = (ids.tolist(), local[ids].tolist())
+        self.total = sum(len(ids) for ids, _s in self.by_segment.values())
+        self._key = id(scores)
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other._key == self._key
+
+    def __hash__(self):
+        return hash((self.__class__.__name__, self._key))
+
+    def __unicode__(self):
+        return f"<{self.total} scored>"
+
+    __str__ = __unicode__
+
+    def is_leaf(self):
+        return True
+
+    def estimate_size(self, ixreader):
+        return self.total
+
+    def matcher(self, searcher, context=None):
+        ids, scores = self.by_segment.get(_segment_id(searcher.reader()), ((), ()))
+        if not ids:
+            return matching.NullMatcher()
+        return _ScoredList(ids, weights=scores)

@@ -2,9 +2,10 @@
 
 For each facet field a segment has ``facets-<segment id>-<field>.npz``: two
 arrays (local document number, value number) and the values. The rebuild
-writes them as it writes each segment, from the very terms it indexes;
-a searcher that meets a segment without them (one an update wrote) builds
-them from the postings once and saves them for every other process.
+writes them as it writes each segment, from the very terms it indexes
+(or, for a facet kept as a column, the column's values); a searcher that
+meets a segment without them (one an update or a merge wrote) builds them
+from the postings or the column once and saves them for every other process.
 Segments are immutable, so a file never goes stale; it goes with its
 generation.
 """
@@ -43,7 +44,8 @@ def read(folder: str | Path, segment_id: str, field: str):
 
 class Collector:
     """Gathers a segment's facet values from the terms its writer indexes
-    (``indexer.segwriter.SegmentBuilder(keep_terms=collector.receivers())``)."""
+    (``indexer.segwriter.SegmentBuilder(keep_terms=collector.receivers())``),
+    or from its caller for facets kept as columns."""
 
     def __init__(self, fields: tuple[str, ...]):
         self.entries = {f: ([], []) for f in fields}   # field -> (docs, terms)

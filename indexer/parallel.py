@@ -38,7 +38,7 @@ from .document import Member, document_for
 from .errors import MappingError
 from .mapping import map_stored
 from . import facetfiles
-from .schema import COMPOUND, FACET_FIELDS, make_codec
+from .schema import COLUMN_FACETS, COMPOUND, FACET_FIELDS, FacetColumn, make_codec
 from .segwriter import SegmentBuilder
 from .suggest import SuggestStore
 
@@ -155,8 +155,15 @@ class _Segments:
     def add(self, doc: dict) -> None:
         if self.writer is None:
             self.facets = facetfiles.Collector(FACET_FIELDS)
-            self.writer = SegmentBuilder(self.ix, keep_terms=self.facets.receivers(), _lk=False,
+            self.receivers = self.facets.receivers()
+            self.writer = SegmentBuilder(self.ix, keep_terms=self.receivers, _lk=False,
                                          codec=make_codec(), compound=COMPOUND)
+        # the indexed facets' values reach the collector as the writer indexes them;
+        # the column facets' values are taken here
+        for name in COLUMN_FACETS:
+            value = doc.get(name)
+            if value:
+                self.receivers[name](self.writer.docnum, FacetColumn.values(value))
         self.writer.add_document(**doc)
         if self.writer.postings >= SEGMENT_POSTINGS:
             self.finish()

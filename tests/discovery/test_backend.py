@@ -10,7 +10,7 @@ import pytest
 
 from discovery.backend import WhooshBackend
 from discovery.errors import IndexUnavailable, QueryError
-from discovery.results import SearchRequest
+from discovery.results import Filter, SearchRequest
 from harvest.config import Home, Source
 from harvest.importer import import_files
 from harvest.store import RecordStore
@@ -262,3 +262,44 @@ def test_backend_follows_updates_and_rebuilds(small_home):
             assert backend.generation != first_generation
         finally:
             backend.close()
+
+
+def test_subject_and_author_facets_of_a_segment_an_update_wrote(small_home):
+    # those facets have no terms: a segment written by an update (Whoosh's own
+    # writer, no facet files) has its facet values read from the column
+    from collections import Counter
+
+    from indexer import facetfiles
+    from indexer.document import HAN_OR_KANA
+    from indexer.generations import IndexDir
+
+    with RecordStore(small_home.store_path) as store:
+        import_files(small_home, store, "m", [str(FIXTURES / "chinese_880_traditional.mrc")])
+        build.rebuild(small_home, store)
+        import_files(small_home, store, "m", [str(FIXTURES / "chinese_880_simplified.mrc")])
+        build.update(small_home, store)
+    gen = IndexDir(small_home.index_path).current()
+    with gen.open().reader() as reader:
+        segment_ids = [leaf.segment().segment_id() for leaf, _o in reader.leaf_readers()]
+        displays = [fields["display"] for fields in reader.all_stored_fields()]
+    assert any(facetfiles.read(gen.path, s, "author_facet") is None for s in segment_ids)
+    expected_authors = Counter(a for d in displays for a in dict.fromkeys(d["authors"]))
+    # subject headings in Han script are searched, not faceted (indexer.document)
+    expected_subjects = Counter(s for d in displays
+                                for s in dict.fromkeys(x.split(" -- ")[0] for x in d["subjects"]
+                                                       if not HAN_OR_KANA.search(x)))
+    assert expected_authors and expected_subjects
+
+    backend = WhooshBackend(small_home, check_interval=0)
+    try:
+        result = backend.search(SearchRequest(query="", limit=10, facet_limit=1000))
+        assert result.total == 6
+        assert {v.value: v.count for v in result.facets["author"]} == expected_authors
+        assert {v.value: v.count for v in result.facets["subject"]} == expected_subjects
+        author, count = expected_authors.most_common(1)[0]
+        by_author = backend.search(SearchRequest(
+            query="", limit=10, filters=(Filter.parse("author", author),)))
+        assert by_author.total == count
+    finally:
+        backend.close()
+    assert all(facetfiles.read(gen.path, s, "author_facet") is not None for s in segment_ids)

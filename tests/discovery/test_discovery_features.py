@@ -151,6 +151,42 @@ def test_similar_items_share_subjects_and_never_include_the_record(backend):
     [hit] = run(backend, "ngoại hối").hits
     similar = backend.similar(hit.id, limit=5)
     assert similar and hit.id not in [s.id for s in similar]
+    # shared subject headings and authors weigh most: for a record with a heading
+    # other records have too, the first similar item shares one
+    searcher = backend.searcher()
+    subject = next(v.value for v in run(backend).facets["subject"] if v.count >= 3)
+    hit = run(backend, filters=[("subject", subject)]).hits[0]
+    similar = backend.similar(hit.id, limit=5)
+
+    def display(cluster_id):
+        return searcher.stored_fields(searcher.document_number(id=cluster_id))["display"]
+
+    def heads(d):
+        return {s.split(" -- ")[0] for s in d["subjects"]} | set(d["authors"])
+
+    assert heads(display(similar[0].id)) & heads(display(hit.id))
+
+
+def test_scored_documents_add_their_scores_to_whoosh_scores(backend):
+    # similar items add scores computed from the facet arrays to Whoosh's own
+    import numpy as np
+    from whoosh import query as wq
+
+    from discovery.whoosh_sets import Scored
+
+    searcher = backend.searcher()
+    words = wq.Term("subject", "history")
+    alone = {h.docnum: h.score for h in searcher.search(words, limit=None)}
+    assert len(alone) > 2
+    scores = np.zeros(searcher.doc_count_all())
+    scores[sorted(alone)[::2]] = 7.0
+    outside = next(d for d in range(searcher.doc_count_all()) if d not in alone)
+    scores[outside] = 2.5
+    both = {h.docnum: h.score for h in
+            searcher.search(wq.Or([Scored(scores, searcher.reader()), words]), limit=None)}
+    expected = {d: alone.get(d, 0.0) + scores[d] for d in set(alone) | {outside}}
+    assert both.keys() == expected.keys()
+    assert all(abs(both[d] - expected[d]) < 1e-6 for d in expected)
 
 
 @pytest.mark.parametrize("query", ["", "Taiwan", "Hà Nội", "ha noi", "中國 歷史", "history OR politics",

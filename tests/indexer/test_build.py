@@ -248,7 +248,7 @@ def test_a_current_pointer_to_a_missing_generation_is_damaged(home, store):
 
 def test_rebuild_writes_facet_values_beside_each_segment(home, store):
     # what searchers load instead of reading every facet term's postings
-    from discovery.whoosh_facets import _from_postings
+    from discovery.whoosh_facets import from_segment
     from indexer import facetfiles
     from indexer.schema import FACET_FIELDS
 
@@ -262,7 +262,7 @@ def test_rebuild_writes_facet_values_beside_each_segment(home, store):
         for leaf, _offset in leaves:
             for field in FACET_FIELDS:
                 docs, labels, values = facetfiles.read(folder, leaf.segment().segment_id(), field)
-                p_docs, p_labels, p_values = _from_postings(leaf, field)
+                p_docs, p_labels, p_values = from_segment(leaf, field)
                 assert {(int(d), labels[v]) for d, v in zip(docs, values)} == \
                     {(int(d), p_labels[v]) for d, v in zip(p_docs, p_values)}
                 assert len(docs) > 0 or field in ("class_facet", "subject_facet")
