@@ -36,6 +36,7 @@ from .labels import facet_label
 from .query import MatchAll, parse
 from .results import FacetValue, Hit, Holding, SearchRequest, SearchResult
 from .spelling import Speller
+from . import whoosh_keys
 from .whoosh_facets import FacetEngine
 from .whoosh_query import QueryCompiler
 from .whoosh_sets import Candidates, MatchSets, Scored
@@ -122,6 +123,7 @@ class WhooshBackend:
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
         self._facets.prepare(self._searcher, str(self._generation.path))
+        whoosh_keys.forget_except(self._facets.segments)
         return self._searcher
 
     @property

@@ -99,6 +99,7 @@ class FacetEngine:
         self.size = 0
         self.years: np.ndarray | None = None
         self._ranks: dict[str, np.ndarray] = {}
+        self.segments: set[str] = set()   # the ids of the prepared reader's segments
 
     def prepare(self, searcher, folder: str | None = None) -> None:
         """Assemble whole-reader arrays from the segments' arrays (kept in ``folder``)."""
@@ -115,6 +116,7 @@ class FacetEngine:
                 docs, labels, values = self._segments.get(leaf, seg_key, field, folder)
                 parts[field].append((docs + offset, labels, values))
         self._segments.forget_except(live)
+        self.segments = live
         self._arrays = {f: _merge(p) for f, p in parts.items()}
         self._ranks = {}
         self.size = reader.doc_count_all()
@@ -151,7 +153,7 @@ class FacetEngine:
 
 def from_segment(reader, field: str):
     """(docs, labels, values) of one facet field of one segment, read from its postings,
-    or for a facet kept as a column (``indexer.schema.FacetColumn``), from the column."""
+    or for a facet kept as a column (``indexer.schema.ValuesColumn``), from the column."""
     if field in reader.indexed_field_names():
         docs, values, labels = [], [], []
         for number, term in enumerate(reader.lexicon(field)):

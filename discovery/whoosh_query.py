@@ -30,6 +30,7 @@ from indexer.document import title_match_key
 from indexer.textnorm import fold, place_tone
 
 from . import query as q
+from .whoosh_keys import KeyQuery
 
 FOLDED_FACTOR = 0.5
 COMPOUND_BOOST = 2.0
@@ -86,8 +87,8 @@ class QueryCompiler:
         key = title_match_key(" ".join(n.text for n in nodes))
         if not key:
             return []
-        return [wq.ConstantScoreQuery(wq.Term("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
-                wq.ConstantScoreQuery(wq.Term("title_keys", "^" + key), score=TITLE_START_BOOST)]
+        return [wq.ConstantScoreQuery(KeyQuery("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
+                wq.ConstantScoreQuery(KeyQuery("title_keys", "^" + key), score=TITLE_START_BOOST)]
 
     # -- nodes ---------------------------------------------------------------
 

@@ -37,8 +37,8 @@ from .cluster import match_keys
 from .document import Member, document_for
 from .errors import MappingError
 from .mapping import map_stored
-from . import facetfiles
-from .schema import COLUMN_FACETS, COMPOUND, FACET_FIELDS, FacetColumn, make_codec
+from . import facetfiles, keyfiles
+from .schema import COLUMN_FACETS, COMPOUND, FACET_FIELDS, KEY_FIELDS, ValuesColumn, make_codec
 from .segwriter import SegmentBuilder
 from .suggest import SuggestStore
 
@@ -155,15 +155,21 @@ class _Segments:
     def add(self, doc: dict) -> None:
         if self.writer is None:
             self.facets = facetfiles.Collector(FACET_FIELDS)
+            self.keys = keyfiles.Collector(KEY_FIELDS)
             self.receivers = self.facets.receivers()
             self.writer = SegmentBuilder(self.ix, keep_terms=self.receivers, _lk=False,
                                          codec=make_codec(), compound=COMPOUND)
         # the indexed facets' values reach the collector as the writer indexes them;
-        # the column facets' values are taken here
+        # the column facets' values and the keys are taken here
+        docnum = self.writer.docnum
         for name in COLUMN_FACETS:
             value = doc.get(name)
             if value:
-                self.receivers[name](self.writer.docnum, FacetColumn.values(value))
+                self.receivers[name](docnum, ValuesColumn.values(value))
+        for name in KEY_FIELDS:
+            value = doc.get(name)
+            if value:
+                self.keys.add(name, docnum, ValuesColumn.values(value))
         self.writer.add_document(**doc)
         if self.writer.postings >= SEGMENT_POSTINGS:
             self.finish()
@@ -172,6 +178,7 @@ class _Segments:
         if self.writer is not None:
             segment = self.writer._finalize_segment()
             self.facets.save(self.index_dir, segment.segment_id())
+            self.keys.save(self.index_dir, segment.segment_id())
             self.done.append(segment)
             self.writer = None
 

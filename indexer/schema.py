@@ -12,7 +12,7 @@ from .cluster import CLUSTER_VERSION
 from .codec import SheafCodec
 from .document import FACET_SEPARATOR
 
-SCHEMA_LAYOUT = 9
+SCHEMA_LAYOUT = 10
 
 
 def versions() -> dict:
@@ -34,6 +34,8 @@ STEM_WEIGHT = 1.0
 FACET_FIELDS = ("source", "language", "format", "subject_facet", "author_facet", "class_facet")
 # Facets only ever read as arrays (discovery.whoosh_facets): a column each, no terms
 COLUMN_FACETS = ("subject_facet", "author_facet", "class_facet")
+# Keys looked up one at a time through hashed key files (indexer.keyfiles), no terms
+KEY_FIELDS = ("title_keys",)
 
 
 # Segments stay as separate files. Whoosh reads a sub-file of a compound
@@ -54,19 +56,16 @@ def _keyword_field(lowercase: bool = False, pattern: str = r"[^ \t\r\n]+") -> KE
     return field
 
 
-def _facet_field() -> KEYWORD:
-    """A keyword field whose values are separated by FACET_SEPARATOR, spaces allowed."""
-    return _keyword_field(pattern=f"[^{FACET_SEPARATOR}]+")
+class ValuesColumn(COLUMN):
+    """Values read only as arrays, never searched as terms: the document's values
+    (joined by FACET_SEPARATOR) kept in a column.
 
-
-class FacetColumn(COLUMN):
-    """A facet whose values are read only as arrays, never searched: the document's value
-    (values joined by FACET_SEPARATOR) kept in a column, without terms.
-
-    Filters and counts use the facet files each rebuild writes beside its
-    segments; a segment without them (one an update or a merge wrote) has
-    them made from this column. Indexing the subject, author and class
-    facets as terms cost 3% of a rebuild for terms nothing searched.
+    For the subject, author and class facets, filters and counts use the
+    facet files each rebuild writes beside its segments; for the title keys,
+    lookups use its hashed key files (:mod:`indexer.keyfiles`). A segment
+    without them (one an update or a merge wrote) has them made from this
+    column. As terms, the three facets cost 3% of a rebuild, for terms
+    nothing searched, and the title keys 5%.
     """
 
     def __init__(self):
@@ -98,7 +97,7 @@ def build_schema() -> Schema:
         cjk=TEXT(analyzer=cjk_analyzer(), phrase=True),
         pinyin=TEXT(analyzer=pinyin_analyzer(), phrase=True),
         stem=TEXT(analyzer=stem_analyzer(), phrase=False),
-        title_keys=_facet_field(),
+        title_keys=ValuesColumn(),
         # year ranges are searched: four trie terms a document (Whoosh's default
         # shift step of 4 gives eight); the column serves sorting and facets
         year=NUMERIC(int, bits=32, signed=True, sortable=True, shift_step=8),
@@ -109,9 +108,9 @@ def build_schema() -> Schema:
         format=ID,
         isbn=_keyword_field(),
         issn=_keyword_field(),
-        subject_facet=FacetColumn(),
-        author_facet=FacetColumn(),
-        class_facet=FacetColumn(),
+        subject_facet=ValuesColumn(),
+        author_facet=ValuesColumn(),
+        class_facet=ValuesColumn(),
         sort_title=COLUMN(columns.VarBytesColumn()),
         sort_author=COLUMN(columns.VarBytesColumn()),
         display=STORED,

@@ -1,0 +1,106 @@
+"""Exact-title and title-start keys: hashed key files beside each segment, looked up
+as a Whoosh query (discovery.whoosh_keys), for rebuilt and updated segments alike."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from discovery.backend import WhooshBackend
+from discovery.results import SearchRequest
+from discovery.whoosh_keys import KeyQuery, from_column, segment_keys
+from harvest.config import Home, Source
+from harvest.importer import import_files
+from harvest.store import RecordStore
+from indexer import build, keyfiles
+from indexer.document import main_title, title_match_key
+from indexer.generations import IndexDir
+
+from ..support import FIXTURES
+
+
+def _displays(reader) -> dict[int, dict]:
+    return {docnum: fields["display"] for docnum, fields in reader.iter_docs()}
+
+
+def test_the_rebuild_writes_each_segments_keys_as_its_column_holds_them(built_home):
+    gen = IndexDir(built_home.index_path).current()
+    with gen.open().reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            written = keyfiles.read(gen.path, leaf.segment().segment_id(), "title_keys")
+            assert written is not None
+            hashes, docs = from_column(leaf, "title_keys")
+            assert len(hashes) > leaf.doc_count()   # at least "=" and "^" keys a title
+            assert (written[0] == hashes).all() and (written[1] == docs).all()
+
+
+def test_every_record_is_found_by_its_whole_title_and_its_first_word(built_home):
+    gen = IndexDir(built_home.index_path).current()
+    with gen.open().reader() as reader:
+        for docnum, display in _displays(reader).items():
+            key = title_match_key(display["title"])
+            assert docnum in KeyQuery("title_keys", "=" + key).docs(reader)
+            assert docnum in KeyQuery("title_keys", "^" + key.split()[0]).docs(reader)
+            assert docnum not in KeyQuery("title_keys", "=" + key + " zzz").docs(reader)
+
+
+@pytest.fixture(scope="module")
+def backend(built_home):
+    b = WhooshBackend(built_home)
+    yield b
+    b.close()
+
+
+def test_a_title_typed_in_full_scores_the_exact_title_boost(backend):
+    from whoosh import query as wq
+
+    from discovery.query import parse
+    from discovery.whoosh_query import EXACT_TITLE_BOOST
+
+    searcher = backend.searcher()
+    tried = 0
+    for docnum, display in list(_displays(searcher.reader()).items())[:80]:
+        title = main_title(display["title"])
+        if len(title.split()) < 3 or not re.fullmatch(r"[^\W_]+(?: [^\W_]+)*", title):
+            continue   # words only: no query syntax
+        compiled = backend._compiler.compile(parse(title))
+        assert isinstance(compiled, wq.AndMaybe)
+        boosted = {h.docnum: h.score for h in searcher.search(compiled, limit=None)}
+        plain = {h.docnum: h.score for h in searcher.search(compiled.a, limit=None)}
+        extra = {d: boosted[d] - plain[d] for d in plain}
+        exact = {d for d, e in extra.items() if e >= EXACT_TITLE_BOOST - 1e-6}
+        assert docnum in exact, title
+        for d in exact:   # only records with that title (or title proper)
+            other = _displays(searcher.reader())[d]["title"]
+            assert title_match_key(title) in (title_match_key(other),
+                                              title_match_key(main_title(other))), other
+        top = backend.search(SearchRequest(query=title, limit=1)).hits[0]
+        assert title_match_key(main_title(top.title)) == title_match_key(title), title
+        tried += 1
+    assert tried >= 10
+
+
+def test_an_updated_segment_has_its_keys_made_from_its_column(tmp_path):
+    home = Home.init(tmp_path / "home")
+    home.add_source(Source(code="m", name="Member", kind="marc",
+                           path=str(FIXTURES / "chinese_880_traditional.mrc")))
+    with RecordStore(home.store_path) as store:
+        import_files(home, store, "m", [str(FIXTURES / "chinese_880_traditional.mrc")])
+        build.rebuild(home, store)
+        import_files(home, store, "m", [str(FIXTURES / "chinese_880_simplified.mrc")])
+        build.update(home, store)
+    gen = IndexDir(home.index_path).current()
+    with gen.open().reader() as reader:
+        leaves = [leaf for leaf, _o in reader.leaf_readers()]
+        updated = [leaf for leaf in leaves
+                   if keyfiles.read(gen.path, leaf.segment().segment_id(), "title_keys") is None]
+        assert updated
+        for leaf in updated:
+            for docnum, display in _displays(leaf).items():
+                key = "=" + title_match_key(display["title"])
+                assert docnum in KeyQuery("title_keys", key).docs(leaf)
+            # made once, then saved beside the segment for every other process
+            hashes, docs = segment_keys(leaf, "title_keys")
+            saved = keyfiles.read(gen.path, leaf.segment().segment_id(), "title_keys")
+            assert saved is not None and (saved[0] == hashes).all() and (saved[1] == docs).all()
