@@ -99,6 +99,10 @@ def test_segments_are_whooshs(tmp_path, documents, codec):
     for ext in theirs:
         if ext not in (".trm", ".pst"):
             assert ours[ext] == theirs[ext], f"segment file {ext} differs"
+    with their_ix.reader() as their_reader, our_ix.reader() as our_reader:
+        # total field lengths are kept in the table of contents, not a segment file
+        assert dict(our_reader.segment()._fieldlengths) == dict(their_reader.segment()._fieldlengths)
+        assert list(our_reader.segment()._fieldlengths) == list(their_reader.segment()._fieldlengths)
     their_postings = _postings(their_ix)
     assert len(their_postings) > 1000
     assert _postings(our_ix) == their_postings
