@@ -36,15 +36,21 @@ def _unique(values) -> list[str]:
 
 
 def _collect(members: list[Member], *keys: str) -> list[str]:
-    out = []
+    """The members' distinct non-empty strings under ``keys``, in order."""
+    out: dict[str, None] = {}
     for m in members:
+        mapped = m.mapped
         for key in keys:
-            value = m.mapped.get(key)
+            value = mapped.get(key)
+            if not value:
+                continue
             if isinstance(value, str):
-                out.append(value)
-            elif value:
-                out.extend(v for v in value if isinstance(v, str))
-    return _unique(out)
+                out[value] = None
+            else:
+                for v in value:
+                    if v and isinstance(v, str):
+                        out[v] = None
+    return list(out)
 
 
 def _join(values) -> str:
