@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from zlib import crc32
 from hashlib import md5
 from pickle import dumps
 from struct import Struct
@@ -263,6 +264,9 @@ class SegmentBuilder(SegmentWriter):
         terms_out = bytearray()
         terms_base = tindex.dbfile.tell()
         buckets = tindex.buckets
+        crc = tindex.hashtype == 1   # (indexer.codec) else Whoosh's MD5
+        if tindex.hashtype not in (0, 1):
+            raise TypeError(f"SegmentBuilder hashes terms with MD5 or CRC-32, not {tindex.hashfn}")
         positions = []
         pack_lengths = _LENGTHS.pack
         pack_info = _TERMINFO.pack
@@ -296,7 +300,7 @@ class SegmentBuilder(SegmentWriter):
                 terms_out += pack_lengths(len(key), len(value))
                 terms_out += key
                 terms_out += value
-                h = int.from_bytes(md5(key).digest()[-4:], "big")
+                h = crc32(key) if crc else int.from_bytes(md5(key).digest()[-4:], "big")
                 buckets[h & 255].append((h, position))
             del terms
             if len(post) > 1 << 24:
