@@ -62,7 +62,7 @@ __all__ = ["CLUSTER_VERSION", "MatchKeys", "match_keys", "candidate_keys", "clus
 
 # Bump when match keys, their stored form or the rules change: a generation's
 # clusters.sqlite built with another version needs a rebuild.
-CLUSTER_VERSION = 1
+CLUSTER_VERSION = 2   # 2: pinyin of Han titles read word by word (indexer.pinyin.han_to_pinyin)
 
 MAX_GROUP = 500           # an id or exact title shared by more records is not evidence
 MAX_BLOCK = 200           # blocks with more distinct titles get exact matching only

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from .analysis import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
 from .collation import name_key, title_key
-from .textnorm import fold, normalize
+from .textnorm import folded_words, normalize
 
 FACET_SEPARATOR = "\x1f"
 HAN_OR_KANA = re.compile(f"[{HAN_CLASS}{KANA_HANGUL_CLASS}]")
@@ -62,15 +62,12 @@ def main_title(title: str) -> str:
     return _ISBD_PARTS.split(title, maxsplit=1)[0].strip() if title else ""
 
 
-_KEY_WORD = re.compile(r"[^\W_]+")
-
-
 def title_match_key(text: str) -> str:
     """A title's words, lowercased, folded, Han in simplified form: for exact and start matching.
 
     Cheap on purpose (no segmentation): a run of Han characters is one word.
     """
-    return " ".join(fold(w) for w in _KEY_WORD.findall(to_simplified(normalize(text))))
+    return " ".join(folded_words(to_simplified(normalize(text))))
 
 
 def title_keys(titles: list[str]) -> list[str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .analysis import HAN_RUN, to_simplified
 from .pinyin import han_to_pinyin
-from .textnorm import fold, normalize
+from .textnorm import fold, folded_words, normalize
 
 KINDS = ("title", "author", "subject")
 MAX_TEXT = 200
@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS accent (
 
 def prefix_key(text: str) -> str:
     """What a typed prefix is compared with: folded words, Han simplified."""
-    return " ".join(_folded_words(_simplified(normalize(text))))
+    return " ".join(folded_words(_simplified(normalize(text))))
 
 
 def _simplified(text: str) -> str:
@@ -49,24 +49,23 @@ def _simplified(text: str) -> str:
     return to_simplified(text) if HAN_RUN.search(text) else text
 
 
-def _folded_words(text: str) -> list[str]:
-    return [fold(w) for w in _WORD.findall(text)]
-
-
 @lru_cache(maxsize=65536)
 def keys_of(text: str) -> frozenset[str]:
     """Every key a text is reached by (cached: author and subject headings recur)."""
-    simple = _simplified(normalize(text))
-    words = _folded_words(simple)
+    normal = normalize(text)
+    simple = _simplified(normal)
+    words = folded_words(simple)
     keys = {" ".join(words[i:]) for i in range(min(len(words), SUFFIX_WORDS))}
     han = "".join(HAN_RUN.findall(simple))
     if han:
         keys.add(han)
-        syllables = han_to_pinyin(han)
+        # (the runs as the word analyzer cuts them: jieba's cuts are cached by run)
+        syllables = han_to_pinyin(normal)
         if syllables:
             keys.add(" ".join(syllables))
             keys.add("".join(syllables))
-    return frozenset(k for k in keys if k)
+    keys.discard("")
+    return frozenset(keys)
 
 
 def entries(display: dict) -> list[tuple[str, str]]:

@@ -129,6 +129,20 @@ _KEEP_MARKS = {"\u0306"}  # breve: Cyrillic й/ў are letters of their own
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lowercase, strip diacritics (Latin, Greek, Hebrew points, Arabic vowels) and map đ to d."""
+    return fold_text(word)
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of a text, folded: the text is folded first, so a letter with a mark
+    NFC has no composed form for (r̥, ã̧) stays one word, as readers type it."""
+    return _WORD.findall(text.lower() if text.isascii() else fold_text(text))
+
+
+def fold_text(word: str) -> str:
+    """:func:`fold` without its cache, for whole texts."""
     if word.isascii():
         return word.lower()
     decomposed = unicodedata.normalize("NFD", word.lower())

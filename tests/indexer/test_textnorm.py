@@ -8,7 +8,7 @@ import pytest
 
 from indexer.collation import title_key
 from indexer.pinyin import han_readings, split_syllables
-from indexer.textnorm import fold, nfc, normalize, place_tone
+from indexer.textnorm import fold, folded_words, nfc, normalize, place_tone
 
 
 @pytest.mark.parametrize("old, new", [("hòa", "hoà"), ("thúy", "thuý"), ("khỏe", "khoẻ"),
@@ -40,6 +40,15 @@ def test_folding_keeps_d_distinct_only_before_folding():
     assert [fold(w) for w in ["đường", "dương", "Đương"]] == ["duong", "duong", "duong"]
     assert fold("ёлка") == "елка" and fold("йод") == "йод"
     assert fold("Łódź") == "lodz" and fold("straße") == "strasse"
+
+
+def test_folded_words_keep_a_letter_with_an_uncomposable_mark_in_its_word():
+    # r + ring below (IAST r̥) has no composed form: split first, it cut the word in two
+    assert nfc("Rāmakr̥ṣṇārāvu") != "Rāmakrṣṇārāvu"
+    assert folded_words("Rāmakr̥ṣṇārāvu, Avasarāla, 1931-") == ["ramakrsnaravu", "avasarala",
+                                                                "1931"]
+    assert folded_words("Thư viện Quốc gia") == ["thu", "vien", "quoc", "gia"]
+    assert folded_words("History of the U.S.") == ["history", "of", "the", "u", "s"]
 
 
 def test_full_width_forms_fold_one_for_one():
