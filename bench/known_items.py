@@ -123,9 +123,12 @@ def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list
     return {g: out[g][:per_group] for g in GROUPS}
 
 
+def _item_key(m: dict) -> tuple:
+    return unicodedata.normalize("NFC", (m.get("title") or "").lower()), m.get("year")
+
+
 def same_item(a: dict, b: dict) -> bool:
-    key = lambda m: (unicodedata.normalize("NFC", (m.get("title") or "").lower()), m.get("year"))
-    return key(a) == key(b)
+    return _item_key(a) == _item_key(b)
 
 
 def evaluate(home: Home, records: dict, groups: dict, show_misses: bool) -> None:

@@ -28,16 +28,9 @@ _VI_ORDER = {"ă": "a{", "â": "a|", "đ": "d{", "ê": "e{", "ô": "o{", "ơ": "
 _VI_TONES = {"": "0", "\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 _SEPARATOR = "\u0001"  # sorts before every letter, so "ab" < "ab c" < "abc"
 
-_pinyin = None
-
-
 def _tone3(text: str) -> list[str]:
-    global _pinyin
-    if _pinyin is None:
-        from pypinyin import Style, lazy_pinyin
-        _pinyin = lambda t: lazy_pinyin(t, style=Style.TONE3, neutral_tone_with_five=True,
-                                        errors="ignore")
-    return _pinyin(text)
+    from pypinyin import Style, lazy_pinyin   # (imported on first use)
+    return lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors="ignore")
 
 
 _ALNUM_RUN = re.compile(r"[^\W_]+")   # runs of characters for which str.isalnum() is true
