@@ -1,7 +1,7 @@
 """Sheaf's Whoosh codec: Whoosh 3's format, read faster, with single postings inlined.
 
 Whoosh records each segment's codec object in the index, so this class
-must stay importable at ``indexer.codec.SheafCodec``. Four things differ
+must stay importable at ``indexer.codec.SheafCodec``. Five things differ
 from Whoosh's own ``W3Codec``:
 
 * Field lengths are read once per field. Whoosh's per-document reader
@@ -15,21 +15,71 @@ from Whoosh's own ``W3Codec``:
 * Posting lists skip forward by bisection (:class:`SkippingMatcher`).
 * The term index hashes its keys with CRC-32, one of the hash types
   Whoosh's format provides for, where Whoosh's writer uses MD5.
+* Stored fields are compressed only when large (:class:`StoredColumn`).
 
-The files stay Whoosh 3's; Whoosh's own writer (updates, merges) writes
-segments this codec reads.
+The files stay Whoosh 3's but for the stored fields' column; Whoosh's own
+writer (updates, merges) writes segments through this codec too.
 """
 
 from __future__ import annotations
 
+import pickle
 import weakref
+import zlib
 from bisect import bisect_left
 
+from whoosh import columns
 from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3LeafMatcher,
-                                  W3PerDocReader, _lenfield)
+                                  W3PerDocReader, W3PerDocWriter, _lenfield)
 from whoosh.filedb import filetables
 from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.util.numeric import byte_to_length
+
+
+class StoredColumn(columns.VarBytesColumn):
+    """A document's stored fields: pickled (protocol 5), with a flag byte first, and
+    zlib-compressed only past ``COMPRESS_ABOVE`` bytes.
+
+    Whoosh's stored column pickles with protocol 2 and compresses every
+    document: a zlib stream costs about 20 microseconds to set up, whatever
+    its size, and the catalog's 640-byte documents shrank by a quarter.
+    """
+
+    COMPRESS_ABOVE = 2048
+    _RAW, _ZLIB = b"\x00", b"\x01"
+
+    class Writer(columns.VarBytesColumn.Writer):
+        def add(self, docnum, v):
+            data = pickle.dumps(v, 5)
+            if len(data) > StoredColumn.COMPRESS_ABOVE:
+                data = StoredColumn._ZLIB + zlib.compress(data)
+            else:
+                data = StoredColumn._RAW + data
+            super().add(docnum, data)
+
+    class Reader(columns.VarBytesColumn.Reader):
+        def __getitem__(self, docnum):
+            return _stored_value(super().__getitem__(docnum))
+
+        def __iter__(self):
+            return map(_stored_value, super().__iter__())
+
+
+def _stored_value(data: bytes):
+    if not data:
+        return None
+    body = data[1:]
+    return pickle.loads(zlib.decompress(body) if data[:1] == StoredColumn._ZLIB else body)
+
+
+STORED = StoredColumn()
+
+
+class SheafPerDocWriter(W3PerDocWriter):
+    """Whoosh 3's per-document writer, with stored fields in a :class:`StoredColumn`."""
+
+    def _create_column(self, fieldname, column):
+        super()._create_column(fieldname, STORED if fieldname == "_stored" else column)
 
 
 def _hash_with_crc32(tindex) -> None:
@@ -62,6 +112,9 @@ class SheafPerDocReader(W3PerDocReader):
             byte_to_length(b) if b else None for b in (reader[i] for i in range(self._doccount))]
         self._length_lists[fieldname] = lengths
         return lengths
+
+    def stored_fields(self, docnum):
+        return self._cached_reader("_stored", STORED)[docnum] or {}
 
     def doc_field_length(self, docnum, fieldname, default=0):
         if docnum > self._doccount:
@@ -172,6 +225,9 @@ class SheafCodec(W3Codec):
 
     def per_document_reader(self, storage, segment):
         return SheafPerDocReader(storage, segment)
+
+    def per_document_writer(self, storage, segment):
+        return SheafPerDocWriter(self, storage, segment)
 
     def field_writer(self, storage, segment):
         writer = W3FieldWriter(self, storage, segment)

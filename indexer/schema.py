@@ -12,7 +12,7 @@ from .cluster import CLUSTER_VERSION
 from .codec import SheafCodec
 from .document import FACET_SEPARATOR
 
-SCHEMA_LAYOUT = 11
+SCHEMA_LAYOUT = 12
 
 
 def versions() -> dict:

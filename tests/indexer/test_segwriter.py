@@ -155,6 +155,34 @@ def _blocks(data: bytes) -> list:
             return blocks
 
 
+def test_stored_fields_read_back_small_ones_raw_and_large_ones_compressed(tmp_path, documents):
+    from whoosh.filedb.filestore import RamStorage
+
+    from indexer.codec import STORED, StoredColumn
+
+    _files, ix = _segment(tmp_path / "ix", SegmentBuilder, documents, SheafCodec())
+    with ix.reader() as reader:
+        assert [reader.stored_fields(i) for i in range(len(documents))] == \
+            [{"id": d["id"], "display": d["display"]} for d in documents]
+
+    small = {"display": {"title": "Thư viện"}}
+    large = {"display": {"subjects": [f"Subject heading {i}" for i in range(400)]}}
+    assert len(pickle.dumps(large, 5)) > StoredColumn.COMPRESS_ABOVE
+    storage = RamStorage()
+    out = storage.create_file("stored")
+    writer = STORED.writer(out)
+    writer.add(0, small)
+    writer.add(2, large)   # document 1 has no stored fields
+    writer.finish(3)
+    length = out.tell()
+    out.close()
+    raw = storage.open_file("stored").read(length)
+    assert pickle.dumps(small, 5) in raw and len(raw) < len(pickle.dumps(large, 5))
+    column = STORED.reader(storage.open_file("stored"), 0, length, 3)
+    assert [column[0], column[1], column[2]] == [small, None, large]
+    assert list(column) == [small, None, large]
+
+
 def test_documents_written_by_the_builder_are_found(tmp_path, documents):
     (tmp_path / "ix").mkdir()
     ix = whoosh_index.create_in(str(tmp_path / "ix"), build_schema())
