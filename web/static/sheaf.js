@@ -52,8 +52,9 @@
       if (input.form) { input.form.submit(); }
     }
 
-    function show(suggestions) {
+    function show(suggestions, typed) {
       list.textContent = "";
+      list.setAttribute("data-for", typed);   // what the shown suggestions answer
       items = suggestions.map(function (s, n) {
         var li = document.createElement("li");
         var text = document.createElement("span");
@@ -81,7 +82,7 @@
       fetch(url + "?limit=8&q=" + encodeURIComponent(text), { credentials: "omit" })
         .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
         .then(function (data) {
-          if (mine === asked && input.value.trim() === text) { show(data.suggestions || []); }
+          if (mine === asked && input.value.trim() === text) { show(data.suggestions || [], text); }
         })
         .catch(function () { close(); });
     }, 150);
