@@ -12,7 +12,7 @@ from .cluster import CLUSTER_VERSION
 from .codec import SheafCodec
 from .document import FACET_SEPARATOR
 
-SCHEMA_LAYOUT = 12
+SCHEMA_LAYOUT = 13
 
 
 def versions() -> dict:
@@ -56,6 +56,14 @@ def _keyword_field(lowercase: bool = False, pattern: str = r"[^ \t\r\n]+") -> KE
     return field
 
 
+def _id_field(**kwargs) -> ID:
+    """An ID field (the whole value is the term), analyzed by a span analyzer: the segment
+    writer's fast path, where Whoosh's own tokenizer took 0.3 s of the 10k LC build."""
+    field = ID(**kwargs)
+    field.analyzer = ValueList(r"(?s).+")
+    return field
+
+
 class ValuesColumn(COLUMN):
     """Values read only as arrays, never searched as terms: the document's values
     (joined by FACET_SEPARATOR) kept in a column.
@@ -85,7 +93,7 @@ class ValuesColumn(COLUMN):
 def build_schema() -> Schema:
     words = main_analyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=_id_field(stored=True, unique=True),
         source=_keyword_field(),
         title=TEXT(analyzer=main_analyzer(compounds=True), phrase=True),
         title_rest=TEXT(analyzer=main_analyzer(compounds=True), phrase=True),
@@ -105,7 +113,7 @@ def build_schema() -> Schema:
         holdings=COLUMN(columns.NumericColumn("I", default=0)),
         added=COLUMN(columns.NumericColumn("Q", default=0)),
         language=_keyword_field(lowercase=True),
-        format=ID,
+        format=_id_field(),
         isbn=_keyword_field(),
         issn=_keyword_field(),
         subject_facet=ValuesColumn(),

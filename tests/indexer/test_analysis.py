@@ -241,3 +241,16 @@ def test_term_positions_are_the_index_mode_tokens(make):
         for t in analyzer(text, positions=True):
             expected.setdefault(t.text, []).append(t.pos)
         assert analyzer.term_positions(text) == expected, text
+
+
+@pytest.mark.parametrize("value", ["loc:00409616", "book", "a value with spaces", "two\nlines",
+                                   "  padded  ", "紅樓夢"])
+def test_id_fields_index_the_whole_value_as_whooshs_id_tokenizer_does(value):
+    from whoosh.analysis import IDTokenizer
+
+    from indexer.schema import build_schema
+
+    field = build_schema()["id"]
+    assert [t.text for t in field.analyzer(value)] == [t.text for t in IDTokenizer()(value)]
+    assert list(field.analyzer.term_positions(value)) == [value]
+    assert list(field.index(value)) == [(value.encode("utf-8"), 1, 1.0, b"")]
