@@ -147,7 +147,7 @@ class SuggestStore:
         for kind, text in entries(display):
             for key in keys_of(text):
                 self._pending.append((key, kind, text, weight))
-            if kind == "title":
+            if kind == "title" and not text.isascii():   # (words with diacritics only)
                 for word in _WORD.findall(normalize(text).lower()):
                     if not word.isascii() and not HAN_RUN.match(word):
                         pair = (fold(word), word)
