@@ -105,10 +105,11 @@ class SegmentBuilder(SegmentWriter):
         self._lengths: dict[str, bytearray] = {}   # field -> length byte per document
         self._length_totals: dict[str, int] = {}
         self._columns: dict[str, tuple] = {}       # field -> (column, docnums, values)
+        self._by_name = dict(self.schema.items())   # (Schema's lookups are Python methods)
 
     def add_document(self, **fields):
         self._check_state()
-        schema = self.schema
+        by_name = self._by_name
         docnum = self.docnum
         perdoc = self.perdocwriter
         perdoc.start_doc(docnum)
@@ -119,9 +120,11 @@ class SegmentBuilder(SegmentWriter):
             value = fields[name]
             if value is None:
                 continue
-            if name not in schema:
-                raise UnknownFieldError(f"No field named {name!r} in {schema}")
-            field = schema[name]
+            field = by_name.get(name)
+            if field is None:
+                if name not in self.schema:
+                    raise UnknownFieldError(f"No field named {name!r} in {self.schema}")
+                field = self.schema[name]   # a dynamic (glob) field
             if field.indexed:
                 if name in self._span_fields and isinstance(value, str):
                     length = self._add_spans(name, field, value, docnum)
