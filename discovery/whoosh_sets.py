@@ -172,7 +172,32 @@ class _ScorelessList(matching.ListMatcher):
         return self.__class__(self._ids, position=self._i)
 
 
-class Candidates(wq.Query):
+class _KnownDocs(wq.Query):
+    """A query over documents known beforehand (per segment), equal only to itself."""
+
+    total = 0
+    _key = None
+    _noun = "documents"
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other._key == self._key
+
+    def __hash__(self):
+        return hash((self.__class__.__name__, self._key))
+
+    def __unicode__(self):
+        return f"<{self.total} {self._noun}>"
+
+    __str__ = __unicode__
+
+    def is_leaf(self):
+        return True
+
+    def estimate_size(self, ixreader):
+        return self.total
+
+
+class Candidates(_KnownDocs):
     """The documents a query is already known to match, as a query that scores nothing.
 
     ``And([Candidates(mask, reader), compiled])`` scores exactly what
@@ -184,6 +209,8 @@ class Candidates(wq.Query):
     postings for "and".
     """
 
+    _noun = "candidates"
+
     def __init__(self, mask: np.ndarray, reader):
         self.total = int(mask.sum())
         self.by_segment = {}
@@ -191,23 +218,6 @@ class Candidates(wq.Query):
             local = np.flatnonzero(mask[offset:offset + leaf.doc_count_all()])
             self.by_segment[_segment_id(leaf)] = local
         self._key = id(mask)
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__ and other._key == self._key
-
-    def __hash__(self):
-        return hash((self.__class__.__name__, self._key))
-
-    def __unicode__(self):
-        return f"<{self.total} candidates>"
-
-    __str__ = __unicode__
-
-    def is_leaf(self):
-        return True
-
-    def estimate_size(self, ixreader):
-        return self.total
 
     def estimate_min_size(self, ixreader):
         return self.total
@@ -248,10 +258,12 @@ class _ScoredList(matching.ListMatcher):
         return False
 
 
-class Scored(wq.Query):
+class Scored(_KnownDocs):
     """Documents scored from outside Whoosh (a NumPy array over the reader), as a query:
     every document whose score is above 0 matches with that score, so an ``Or`` adds it
     to the scores of Whoosh's own clauses."""
+
+    _noun = "scored"
 
     def __init__(self, scores: np.ndarray, reader):
         self.by_segment = {}
@@ -261,23 +273,6 @@ class Scored(wq.Query):
             self.by_segment[_segment_id(leaf)] = (ids.tolist(), local[ids].tolist())
         self.total = sum(len(ids) for ids, _s in self.by_segment.values())
         self._key = id(scores)
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__ and other._key == self._key
-
-    def __hash__(self):
-        return hash((self.__class__.__name__, self._key))
-
-    def __unicode__(self):
-        return f"<{self.total} scored>"
-
-    __str__ = __unicode__
-
-    def is_leaf(self):
-        return True
-
-    def estimate_size(self, ixreader):
-        return self.total
 
     def matcher(self, searcher, context=None):
         ids, scores = self.by_segment.get(_segment_id(searcher.reader()), ((), ()))

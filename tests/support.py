@@ -88,3 +88,18 @@ def running_server(home: Path, workdir: Path, workers: int = 1, wait: float = 30
                 proc.kill()
                 proc.wait(timeout=5)
         log.close()
+
+
+def rebuild_then_update(home) -> None:
+    """Index the traditional-script Chinese fixture with a rebuild, then add the
+    simplified-script one with an incremental update: an index with a segment that
+    Whoosh's own writer wrote (no facet or key files beside it)."""
+    from harvest.importer import import_files
+    from harvest.store import RecordStore
+    from indexer import build
+
+    with RecordStore(home.store_path) as store:
+        import_files(home, store, "m", [str(FIXTURES / "chinese_880_traditional.mrc")])
+        build.rebuild(home, store)
+        import_files(home, store, "m", [str(FIXTURES / "chinese_880_simplified.mrc")])
+        build.update(home, store)

@@ -16,7 +16,7 @@ from harvest.importer import import_files
 from harvest.store import RecordStore
 from indexer import build
 
-from ..support import BUILT_SOURCES, FIXTURES, expected_counts
+from ..support import BUILT_SOURCES, FIXTURES, expected_counts, rebuild_then_update
 
 TOTAL = sum(expected_counts().values())
 
@@ -273,11 +273,7 @@ def test_subject_and_author_facets_of_a_segment_an_update_wrote(small_home):
     from indexer.document import HAN_OR_KANA
     from indexer.generations import IndexDir
 
-    with RecordStore(small_home.store_path) as store:
-        import_files(small_home, store, "m", [str(FIXTURES / "chinese_880_traditional.mrc")])
-        build.rebuild(small_home, store)
-        import_files(small_home, store, "m", [str(FIXTURES / "chinese_880_simplified.mrc")])
-        build.update(small_home, store)
+    rebuild_then_update(small_home)
     gen = IndexDir(small_home.index_path).current()
     with gen.open().reader() as reader:
         segment_ids = [leaf.segment().segment_id() for leaf, _o in reader.leaf_readers()]

@@ -11,13 +11,11 @@ from discovery.backend import WhooshBackend
 from discovery.results import SearchRequest
 from discovery.whoosh_keys import KeyQuery, from_column, segment_keys
 from harvest.config import Home, Source
-from harvest.importer import import_files
-from harvest.store import RecordStore
-from indexer import build, keyfiles
+from indexer import keyfiles
 from indexer.document import main_title, title_match_key
 from indexer.generations import IndexDir
 
-from ..support import FIXTURES
+from ..support import FIXTURES, rebuild_then_update
 
 
 def _displays(reader) -> dict[int, dict]:
@@ -85,11 +83,7 @@ def test_an_updated_segment_has_its_keys_made_from_its_column(tmp_path):
     home = Home.init(tmp_path / "home")
     home.add_source(Source(code="m", name="Member", kind="marc",
                            path=str(FIXTURES / "chinese_880_traditional.mrc")))
-    with RecordStore(home.store_path) as store:
-        import_files(home, store, "m", [str(FIXTURES / "chinese_880_traditional.mrc")])
-        build.rebuild(home, store)
-        import_files(home, store, "m", [str(FIXTURES / "chinese_880_simplified.mrc")])
-        build.update(home, store)
+    rebuild_then_update(home)
     gen = IndexDir(home.index_path).current()
     with gen.open().reader() as reader:
         leaves = [leaf for leaf, _o in reader.leaf_readers()]
