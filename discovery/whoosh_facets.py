@@ -3,8 +3,8 @@
 For every facet field a segment's values are read once into two arrays,
 (document number, value number), from the facet files the rebuild wrote
 beside the segment (or else from its postings or column), and kept for as
-long as the segment lives (segments are immutable; deleted documents never match, so they are
-never counted). A query's matching documents become a boolean mask; the
+long as the segment lives (segments are immutable; deleted documents never
+match, so they are never counted). A query's matching documents become a boolean mask; the
 counts of a facet are then one ``np.bincount`` over the entries whose
 document is in the mask. Selected values become masks too, so multi-select
 facets (OR within a facet, AND across facets, exclusions) are computed
@@ -20,7 +20,7 @@ import numpy as np
 
 from indexer import facetfiles
 
-from .whoosh_sets import leaf_ids
+from .whoosh_sets import leaf_ids, segment_id
 
 
 @dataclass
@@ -60,24 +60,27 @@ class FacetArrays:
 MIN_YEAR, MAX_YEAR = 1, 2200
 
 
-class _SegmentCache:
-    """(local docs, local value labels) per (segment id, field), shared across refreshes."""
+class SegmentArrays:
+    """One kind of per-segment arrays, per (segment id, field), kept across refreshes:
+    read from the file the rebuild wrote beside the segment, or else made from the
+    segment itself (``make(leaf, field)``) and saved there for every other process."""
 
-    def __init__(self):
+    def __init__(self, read, make, write):
+        self._read, self._make, self._write = read, make, write
         self._lock = threading.Lock()
-        self._data: dict[tuple[str, str], tuple[np.ndarray, list[str], np.ndarray]] = {}
+        self._data: dict[tuple[str, str], tuple] = {}
 
-    def get(self, reader, segment_key: str, field: str, folder: str | None):
-        key = (segment_key, field)
+    def get(self, leaf, field: str, folder: str | None):
+        key = (segment_id(leaf), field)
         with self._lock:
             hit = self._data.get(key)
         if hit is not None:
             return hit
-        result = facetfiles.read(folder, segment_key, field) if folder else None
+        result = self._read(folder, key[0], field) if folder else None
         if result is None:
-            result = from_segment(reader, field)
+            result = self._make(leaf, field)
             if folder:
-                facetfiles.write(folder, segment_key, field, result[0], result[2], result[1])
+                self._write(folder, key[0], field, result)
         with self._lock:
             self._data[key] = result
         return result
@@ -93,7 +96,8 @@ class FacetEngine:
 
     def __init__(self, fields: tuple[str, ...]):
         self.fields = fields
-        self._segments = _SegmentCache()
+        # (local docs, local value labels, value numbers) per segment and field
+        self._segments = SegmentArrays(facetfiles.read, from_segment, _write_facets)
         self._arrays: dict[str, FacetArrays] = {}
         self._for = None
         self.size = 0
@@ -110,10 +114,9 @@ class FacetEngine:
         live = set()
         parts: dict[str, list] = {f: [] for f in self.fields}
         for leaf, offset in leaves:
-            seg_key = _segment_key(leaf)
-            live.add(seg_key)
+            live.add(segment_id(leaf))
             for field in self.fields:
-                docs, labels, values = self._segments.get(leaf, seg_key, field, folder)
+                docs, labels, values = self._segments.get(leaf, field, folder)
                 parts[field].append((docs + offset, labels, values))
         self._segments.forget_except(live)
         self.segments = live
@@ -150,7 +153,6 @@ class FacetEngine:
         return self._arrays[field]
 
 
-
 def from_segment(reader, field: str):
     """(docs, labels, values) of one facet field of one segment, read from its postings,
     or for a facet kept as a column (``indexer.schema.ValuesColumn``), from the column."""
@@ -174,13 +176,9 @@ def from_segment(reader, field: str):
             np.fromiter((number[v] for _d, v in pairs), dtype=np.int32, count=len(pairs)))
 
 
-def _segment_key(leaf) -> str:
-    segment = leaf.segment() if hasattr(leaf, "segment") else None
-    if segment is None:
-        return f"reader-{id(leaf)}"
-    # deletions change what a segment holds only by removing documents,
-    # which never match, so the segment id alone is a safe cache key
-    return segment.segment_id()
+def _write_facets(folder: str, segment: str, field: str, result: tuple) -> None:
+    docs, labels, values = result
+    facetfiles.write(folder, segment, field, docs, values, labels)
 
 
 def _merge(parts: list) -> FacetArrays:

@@ -9,35 +9,20 @@ is live (:func:`forget_except`).
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 from whoosh import matching
 from whoosh import query as wq
 
 from indexer import keyfiles
 
-_lock = threading.Lock()
-_loaded: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+from .whoosh_facets import SegmentArrays
 
 
 def segment_keys(leaf, field: str) -> tuple[np.ndarray, np.ndarray]:
     """(sorted hashes, documents) of one segment's keys in ``field``."""
     segment = leaf.segment() if hasattr(leaf, "segment") else None
-    cache_key = (segment.segment_id() if segment is not None else f"reader-{id(leaf)}", field)
-    with _lock:
-        hit = _loaded.get(cache_key)
-    if hit is not None:
-        return hit
     folder = getattr(leaf.storage(), "folder", None) if segment is not None else None
-    result = keyfiles.read(folder, cache_key[0], field) if folder else None
-    if result is None:
-        result = from_column(leaf, field)
-        if folder:
-            keyfiles.write(folder, cache_key[0], field, *result)
-    with _lock:
-        _loaded[cache_key] = result
-    return result
+    return _KEYS.get(leaf, field, folder)
 
 
 def from_column(leaf, field: str) -> tuple[np.ndarray, np.ndarray]:
@@ -54,11 +39,16 @@ def from_column(leaf, field: str) -> tuple[np.ndarray, np.ndarray]:
     return keyfiles.arrays(docs, hashes)
 
 
+def _write_keys(folder: str, segment: str, field: str, result: tuple) -> None:
+    keyfiles.write(folder, segment, field, *result)
+
+
+_KEYS = SegmentArrays(keyfiles.read, from_column, _write_keys)
+
+
 def forget_except(live: set[str]) -> None:
     """Drop the arrays of segments no longer in use."""
-    with _lock:
-        for cache_key in [k for k in _loaded if k[0] not in live]:
-            del _loaded[cache_key]
+    _KEYS.forget_except(live)
 
 
 class KeyQuery(wq.Query):

@@ -93,7 +93,7 @@ class MatchSets:
         for leaf, offset in self._leaves:
             if (field, btext) not in leaf:
                 continue
-            key = (_segment_id(leaf), field, btext)
+            key = (segment_id(leaf), field, btext)
             ids = self.cache.get(key)
             if ids is None:
                 ids = leaf_ids(leaf, field, btext)
@@ -145,7 +145,10 @@ class MatchSets:
         return out
 
 
-def _segment_id(leaf) -> str:
+def segment_id(leaf) -> str:
+    """A leaf reader's segment id: the key of what is cached per segment (deletions
+    change what a segment holds only by removing documents, which never match, so the
+    id alone is a safe key)."""
     segment = leaf.segment() if hasattr(leaf, "segment") else None
     return segment.segment_id() if segment is not None else f"reader-{id(leaf)}"
 
@@ -216,14 +219,14 @@ class Candidates(_KnownDocs):
         self.by_segment = {}
         for leaf, offset in reader.leaf_readers():
             local = np.flatnonzero(mask[offset:offset + leaf.doc_count_all()])
-            self.by_segment[_segment_id(leaf)] = local
+            self.by_segment[segment_id(leaf)] = local
         self._key = id(mask)
 
     def estimate_min_size(self, ixreader):
         return self.total
 
     def matcher(self, searcher, context=None):
-        ids = self.by_segment.get(_segment_id(searcher.reader()))
+        ids = self.by_segment.get(segment_id(searcher.reader()))
         if ids is None or not len(ids):
             return matching.NullMatcher()
         return _ScorelessList(ids.tolist())
@@ -270,12 +273,12 @@ class Scored(_KnownDocs):
         for leaf, offset in reader.leaf_readers():
             local = scores[offset:offset + leaf.doc_count_all()]
             ids = np.flatnonzero(local > 0)
-            self.by_segment[_segment_id(leaf)] = (ids.tolist(), local[ids].tolist())
+            self.by_segment[segment_id(leaf)] = (ids.tolist(), local[ids].tolist())
         self.total = sum(len(ids) for ids, _s in self.by_segment.values())
         self._key = id(scores)
 
     def matcher(self, searcher, context=None):
-        ids, scores = self.by_segment.get(_segment_id(searcher.reader()), ((), ()))
+        ids, scores = self.by_segment.get(segment_id(searcher.reader()), ((), ()))
         if not ids:
             return matching.NullMatcher()
         return _ScoredList(ids, weights=scores)

@@ -22,24 +22,34 @@ def path_of(folder: str | Path, segment_id: str, field: str) -> Path:
     return Path(folder) / f"facets-{segment_id}-{field}.npz"
 
 
-def write(folder: str | Path, segment_id: str, field: str, docs, values, labels) -> None:
-    target = path_of(folder, segment_id, field)
+def save_npz(target: Path, **arrays) -> None:
+    """Arrays into an ``.npz`` file, written beside it and then moved into place (a
+    reader in another process never sees half a file)."""
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
-        np.savez(fh, docs=np.asarray(docs, dtype=np.int32),
-                 values=np.asarray(values, dtype=np.int32),
-                 labels=np.asarray(labels, dtype=object))
+        np.savez(fh, **arrays)
     os.replace(tmp, target)
+
+
+def load_npz(target: Path, *names: str, allow_pickle: bool = False) -> list | None:
+    """The named arrays of an ``.npz`` file, or None when it is missing or unreadable."""
+    try:
+        with np.load(target, allow_pickle=allow_pickle) as data:
+            return [data[name] for name in names]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def write(folder: str | Path, segment_id: str, field: str, docs, values, labels) -> None:
+    save_npz(path_of(folder, segment_id, field), docs=np.asarray(docs, dtype=np.int32),
+             values=np.asarray(values, dtype=np.int32), labels=np.asarray(labels, dtype=object))
 
 
 def read(folder: str | Path, segment_id: str, field: str):
     """(docs, labels, values) or None when the file is missing or unreadable."""
-    target = path_of(folder, segment_id, field)
-    try:
-        with np.load(target, allow_pickle=True) as data:
-            return data["docs"], list(data["labels"]), data["values"]
-    except (OSError, ValueError, KeyError):
-        return None
+    found = load_npz(path_of(folder, segment_id, field), "docs", "labels", "values",
+                     allow_pickle=True)
+    return None if found is None else (found[0], list(found[1]), found[2])
 
 
 class Collector:

@@ -21,11 +21,12 @@ title match.
 
 from __future__ import annotations
 
-import os
 from hashlib import blake2b
 from pathlib import Path
 
 import numpy as np
+
+from .facetfiles import load_npz, save_npz
 
 
 def key_hash(key: str) -> int:
@@ -47,20 +48,13 @@ def arrays(docs: list[int], hashes: list[int]) -> tuple[np.ndarray, np.ndarray]:
 
 def write(folder: str | Path, segment_id: str, field: str, hashes: np.ndarray,
           docs: np.ndarray) -> None:
-    target = path_of(folder, segment_id, field)
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, hashes=hashes, docs=docs)
-    os.replace(tmp, target)
+    save_npz(path_of(folder, segment_id, field), hashes=hashes, docs=docs)
 
 
 def read(folder: str | Path, segment_id: str, field: str):
     """(hashes, docs) or None when the file is missing or unreadable."""
-    try:
-        with np.load(path_of(folder, segment_id, field)) as data:
-            return data["hashes"], data["docs"]
-    except (OSError, ValueError, KeyError):
-        return None
+    found = load_npz(path_of(folder, segment_id, field), "hashes", "docs")
+    return None if found is None else tuple(found)
 
 
 class Collector:
