@@ -25,7 +25,7 @@ class Progress:
             except ValueError:
                 interval = 10.0
         self.interval = interval
-        self._last = 0.0
+        self._last: float | None = None   # the first line is always printed
         self._width = 0
 
     def update(self, text: str, done: int | None = None, total: int | None = None) -> None:
@@ -42,7 +42,7 @@ class Progress:
             self.stream.write("\r" + text + " " * pad)
             self._width = len(text)
             self.stream.flush()
-        elif now - self._last >= self.interval:
+        elif self._last is None or now - self._last >= self.interval:
             self.stream.write(text + "\n")
             self.stream.flush()
             self._last = now

@@ -24,6 +24,8 @@ def test_a_terminal_gets_a_bar_redrawn_on_one_line():
 
 
 def test_a_log_gets_a_plain_line_at_most_every_interval(monkeypatch):
+    # regression: the first line was measured from monotonic time 0, so on a machine up for
+    # less than an hour (a fresh CI machine) it was never printed
     monkeypatch.setenv("SHEAF_PROGRESS_INTERVAL", "3600")
     out = io.StringIO()
     progress = Progress(out)
