@@ -66,9 +66,13 @@ class _MaskSet(DocIdSet):
 
 
 class WhooshBackend:
-    def __init__(self, home: Home, check_interval: float = 1.0):
+    def __init__(self, home: Home, check_interval: float = 1.0,
+                 generation: Generation | None = None):
+        """``generation``: search that generation only (a new one before it goes live),
+        instead of following ``CURRENT``."""
         self.home = home
         self.index_dir = IndexDir(home.index_path)
+        self._pinned = generation
         self.check_interval = check_interval
         self._lock = threading.RLock()
         self._generation: Generation | None = None
@@ -101,7 +105,7 @@ class WhooshBackend:
             return self._searcher
         self._checked = now
         try:
-            gen = self.index_dir.current()
+            gen = self._pinned or self.index_dir.current()
         except IndexerError as exc:
             raise IndexUnavailable(str(exc)) from None
         if gen is None:
@@ -129,6 +133,16 @@ class WhooshBackend:
     @property
     def generation(self) -> str | None:
         return self._generation.name if self._generation else None
+
+    def document_count(self) -> int:
+        """Cluster documents in the generation searched (deleted ones not counted)."""
+        with self._lock:
+            return self.searcher().doc_count()
+
+    def has_cluster(self, cluster_id: str) -> bool:
+        """Whether a cluster has a (live) document under its own id."""
+        with self._lock:
+            return self.searcher().document_number(id=cluster_id) is not None
 
     # -- search ---------------------------------------------------------------
 

@@ -211,10 +211,19 @@ def index(home: Home, store: RecordStore, rebuild: bool = False, source: str | N
     ``source``: map that source's records again, whatever changed.
     """
     from indexer import build
-    from indexer.errors import IndexerError, RebuildNeeded
+    from indexer.errors import GenerationRefused, IndexerError, RebuildNeeded
     from indexer.generations import IndexDir
 
+    from .health import check_generation
+
     log = logging.getLogger(logs.LOGGER)
+
+    def verify(gen, report) -> list[str]:
+        """Search the new generation before it goes live (discovery.health)."""
+        found = check_generation(home, gen, tuple(report.written_ids),
+                                 tuple(report.removed_ids))
+        log.info("probe of %s: %s", gen.name, found)
+        return found.problems
 
     def failure(record_id: str, reason: str) -> None:
         _err(f"not indexed {record_id}: {reason}")
@@ -242,9 +251,13 @@ def index(home: Home, store: RecordStore, rebuild: bool = False, source: str | N
     try:
         if rebuild:
             report = build.rebuild(home, counting, procs=int(home.settings["index_procs"]),
-                                   on_failure=failure, on_warning=_log_warning)
+                                   on_failure=failure, on_warning=_log_warning, verify=verify)
         else:
-            report = build.update(home, counting, on_failure=failure, on_warning=_log_warning)
+            report = build.update(home, counting, on_failure=failure, on_warning=_log_warning,
+                                  verify=verify)
+    except GenerationRefused as exc:
+        log.error("%s", exc)
+        raise
     finally:
         progress.done()
     for name in index_dir.cleanup():
@@ -326,10 +339,13 @@ def cmd_status(args) -> int:
                for code, s in home.sources.items()}
     for code in counts.keys() - sources.keys():
         sources[code] = {"name": "(not configured)", "kind": "", **counts[code]}
+    search = _probe(home) if "documents" in index else None
+    exit_code = EXIT_ERROR if search is not None and not search.ok else EXIT_OK
     if args.json:
-        print(json.dumps({"home": str(home.path), "sources": sources, "index": index},
+        print(json.dumps({"home": str(home.path), "sources": sources, "index": index,
+                          "search": search.to_dict() if search else None},
                          ensure_ascii=False, indent=1, default=str))
-        return 0
+        return exit_code
     print(f"home: {home.path}")
     for code, s in sources.items():
         print(f"  {code:<10} {s['records']:>8} records {s['deleted']:>6} deleted  {s['name']}")
@@ -345,10 +361,28 @@ def cmd_status(args) -> int:
     if "documents" in index:
         print(f"  generation {index['generation']}: {index['documents']} documents,"
               f" store change {index['indexed_seq']} of {index['store_seq']}")
+    refused = index.get("refused")
+    if refused:
+        print(f"  refused: the {refused['what']} of {refused['when']} ({refused['generation']})"
+              f" did not go live: {'; '.join(refused['problems'])}")
+    if search is not None:
+        print(f"search: {search}")
     writer = holder(home)
     if writer is not None:
         print(f"writer: busy: {writer}")
-    return 0
+    return exit_code
+
+
+def _probe(home: Home):
+    """The live generation searched as a reader would (discovery.health)."""
+    from .backend import WhooshBackend
+    from .health import probe
+
+    backend = WhooshBackend(home)
+    try:
+        return probe(backend)
+    finally:
+        backend.close()
 
 
 def make_parser() -> argparse.ArgumentParser:

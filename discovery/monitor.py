@@ -46,8 +46,11 @@ def _from_import(row: dict) -> dict:
     return out
 
 
-def overview(home: Home, store: RecordStore) -> dict:
-    """Counts, last harvest per source, index state, writer and problems, as plain data."""
+def overview(home: Home, store: RecordStore, backend=None) -> dict:
+    """Counts, last harvest per source, index state, writer and problems, as plain data.
+
+    With a search ``backend``, the live generation is also searched
+    (:func:`discovery.health.probe`) and the result is ``search``."""
     counts = store.counts()
     codes = list(home.sources) + sorted(counts.keys() - home.sources.keys())
     harvests = harvest_status(store, codes)
@@ -83,6 +86,21 @@ def overview(home: Home, store: RecordStore) -> dict:
     if index["state"] in ("damaged", "rebuild-needed"):
         errors.append({"source": None, "kind": "index", "when": None, "status": index["state"],
                        "errors": 1, "messages": [index["message"]]})
+    refused = index.get("refused")
+    if refused:
+        errors.append({"source": None, "kind": "index", "when": refused["when"],
+                       "status": "refused", "errors": 1,
+                       "messages": [f"the {refused['what']} made {refused['generation']}, which"
+                                    " was refused (the live generation stays): "
+                                    + "; ".join(refused["problems"])]})
+    search = None
+    if backend is not None and index["state"] not in ("missing",):
+        from .health import probe
+
+        search = probe(backend).to_dict()
+        if search["status"] != "ok":
+            errors.append({"source": None, "kind": "search", "when": None, "status": "failed",
+                           "errors": 1, "messages": search["problems"]})
     holder = lock.holder(home)
     failed = any(e["status"] not in ("ok",) for e in errors)
     return {
@@ -92,6 +110,7 @@ def overview(home: Home, store: RecordStore) -> dict:
         "deleted": sum(s["deleted"] for s in sources.values()),
         "sources": sources,
         "index": index,
+        "search": search,
         "writer": {"what": holder.what, "since": holder.since} if holder else None,
         "errors": errors,
     }
@@ -100,6 +119,7 @@ def overview(home: Home, store: RecordStore) -> dict:
 def public(data: dict) -> dict:
     """The overview as ``/status.json`` serves it."""
     index = {k: data["index"][k] for k in ("state", "message", "generation", "documents",
-                                           "indexed_seq", "store_seq", "built", "updated")
+                                           "indexed_seq", "store_seq", "built", "updated",
+                                           "refused")
              if k in data["index"]}
     return {**data, "index": index}

@@ -16,6 +16,7 @@ from whoosh import query as wq
 from indexer import keyfiles
 
 from .whoosh_facets import SegmentArrays
+from .whoosh_sets import deleted_ids
 
 
 def segment_keys(leaf, field: str) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +86,10 @@ class KeyQuery(wq.Query):
         wanted = np.uint64(self._hash)
         start = np.searchsorted(hashes, wanted, "left")
         end = np.searchsorted(hashes, wanted, "right")
-        return docs[start:end]   # sorted by hash, then document
+        found = docs[start:end]   # sorted by hash, then document
+        if len(found) and leaf.has_deletions():  # the key files know nothing of deletions
+            found = found[~np.isin(found, deleted_ids(leaf))]
+        return found
 
     def estimate_size(self, ixreader):
         return sum(len(self.docs(leaf)) for leaf, _offset in ixreader.leaf_readers())

@@ -80,12 +80,7 @@ class MatchSets:
         return self._eval(q) & self._live
 
     def _live_mask(self) -> np.ndarray:
-        live = np.ones(self._size, dtype=bool)
-        for leaf, offset in self._leaves:
-            if leaf.has_deletions():
-                gone = np.fromiter(leaf.deleted_docs(), dtype=np.int64)
-                live[gone + offset] = False
-        return live
+        return live_mask(self._reader)
 
     def _term(self, field: str, text) -> np.ndarray:
         mask = np.zeros(self._size, dtype=bool)
@@ -143,6 +138,33 @@ class MatchSets:
         if docs:
             out[np.asarray(docs, dtype=np.int64)] = True
         return out
+
+
+def deleted_ids(leaf) -> np.ndarray:
+    """Local numbers of one leaf reader's deleted documents.
+
+    Whoosh's ``SegmentReader`` has no ``deleted_docs()``: the set lives on its
+    segment (``segment().deleted_docs()``, for segments written by the rebuild's
+    writer, by Whoosh's update writer and by merges alike); any other reader is
+    asked document by document.
+    """
+    if not leaf.has_deletions():
+        return np.zeros(0, dtype=np.int64)
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    if segment is not None and hasattr(segment, "deleted_docs"):
+        return np.fromiter(segment.deleted_docs(), dtype=np.int64)
+    return np.fromiter((d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)),
+                       dtype=np.int64)
+
+
+def live_mask(reader) -> np.ndarray:
+    """A mask over the reader's documents: True where a document is not deleted."""
+    live = np.ones(reader.doc_count_all(), dtype=bool)
+    for leaf, offset in reader.leaf_readers():
+        gone = deleted_ids(leaf)
+        if len(gone):
+            live[gone + offset] = False
+    return live
 
 
 def segment_id(leaf) -> str:
@@ -269,6 +291,7 @@ class Scored(_KnownDocs):
     _noun = "scored"
 
     def __init__(self, scores: np.ndarray, reader):
+        scores = np.where(live_mask(reader), scores, 0)  # a deleted document never matches
         self.by_segment = {}
         for leaf, offset in reader.leaf_readers():
             local = scores[offset:offset + leaf.doc_count_all()]

@@ -8,10 +8,17 @@ generation was last brought up to date: it re-maps only the changed records,
 asks the generation's cluster store which clusters that touched, and
 rewrites or deletes just those documents.
 
-Crash safety of ``update``: the clusters an update touches are written to a
-``dirty`` table in the same transactions that change the cluster store, and
-cleared only after the Whoosh commit; the store sequence in the generation's
-metadata moves last. A killed update is therefore finished by the next one.
+Neither writes into the live generation: ``update`` works on a clone of it
+(:meth:`indexer.generations.IndexDir.clone`). Before ``CURRENT`` moves, the
+caller's ``verify`` searches the new generation (the CLI passes
+:func:`discovery.health.check_generation`); a generation it finds broken is
+refused (:class:`GenerationRefused`) and the live one stays.
+
+Crash safety: a killed update or rebuild leaves only a generation that never
+went live (removed by the next run's cleanup); the live generation's store
+sequence has not moved, so the next run does the work again. The ``dirty``
+table of a cluster store (clusters touched but not yet committed) is kept
+for generations written by older versions, which updated in place.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from .cluster import match_keys
 from .cluster_store import ClusterStore
 from .document import Member
 from .document import document_for as _document
-from .errors import IndexerError, MappingError, RebuildNeeded
+from .errors import GenerationRefused, IndexerError, MappingError, RebuildNeeded
 from . import parallel
 from .generations import (CLUSTERS_NAME, SUGGEST_NAME, Generation, IndexDir, now,  # noqa: F401
                           status)
@@ -43,6 +50,9 @@ from .suggest import SuggestStore
 
 OnFailure = Callable[[str, str], None]
 OnWarning = Callable[[str], None]
+# verify(generation, report) -> problems found by searching it (empty: it may go live)
+Verify = Callable[[Generation, "BuildReport"], list]
+SAMPLE = 50   # written and removed cluster ids kept in a report for the probe
 
 
 @dataclass
@@ -59,6 +69,9 @@ class BuildReport:
     cluster_seconds: float = 0.0
     write_seconds: float = 0.0
     commit_seconds: float = 0.0
+    verify_seconds: float = 0.0
+    written_ids: list[str] = field(default_factory=list)   # the first SAMPLE written
+    removed_ids: list[str] = field(default_factory=list)   # the first SAMPLE removed
 
     def __str__(self) -> str:
         action = "rebuilt" if self.rebuilt else "updated"
@@ -101,9 +114,30 @@ def _names(home: Home) -> dict[str, str]:
     return {code: src.name for code, src in home.sources.items()}
 
 
+def _go_live(index_dir: IndexDir, gen: Generation, previous: Generation | None,
+             report: BuildReport, verify: Verify | None) -> None:
+    """Switch ``CURRENT`` to ``gen`` if ``verify`` finds nothing wrong with it; else refuse it."""
+    if verify is not None:
+        t = time.perf_counter()
+        try:
+            problems = list(verify(gen, report))
+        except Exception as exc:  # noqa: BLE001 - a probe that crashes has found a problem
+            problems = [f"the probe failed: {type(exc).__name__}: {exc}"]
+        report.verify_seconds = time.perf_counter() - t
+        if problems:
+            what = "rebuild" if report.rebuilt else "update"
+            index_dir.refuse(gen, what, problems)
+            live = previous.name if previous else "none"
+            raise GenerationRefused(
+                f"the new index generation {gen.name} was refused, the live one ({live})"
+                f" stays: {'; '.join(problems)}")
+    index_dir.switch(gen)
+    index_dir.remove_old(keep=gen, previous=previous)
+
+
 def rebuild(home: Home, store: RecordStore, procs: int = 1,
             on_failure: OnFailure | None = None,
-            on_warning: OnWarning | None = None) -> BuildReport:
+            on_warning: OnWarning | None = None, verify: Verify | None = None) -> BuildReport:
     """Build a whole new generation from the store, then make it live.
 
     ``procs`` worker processes map the records and write the documents
@@ -111,11 +145,11 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
     """
     warm_up(vietnamese=True)
     with parallel.fewer_collections():
-        return _rebuild(home, store, procs, on_failure, on_warning)
+        return _rebuild(home, store, procs, on_failure, on_warning, verify)
 
 
 def _rebuild(home: Home, store: RecordStore, procs: int, on_failure: OnFailure | None,
-             on_warning: OnWarning | None) -> BuildReport:
+             on_warning: OnWarning | None, verify: Verify | None) -> BuildReport:
     started = time.perf_counter()
     index_dir = IndexDir(home.index_path)
     try:
@@ -169,34 +203,56 @@ def _rebuild(home: Home, store: RecordStore, procs: int, on_failure: OnFailure |
         raise
     finally:
         shutil.rmtree(shard_dir, ignore_errors=True)
-    index_dir.switch(gen)
-    index_dir.remove_old(keep=gen, previous=previous)
+    _go_live(index_dir, gen, previous, report, verify)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
-           on_warning: OnWarning | None = None) -> BuildReport:
-    """Apply the store's changes since the live generation was last brought up to date."""
-    gen = IndexDir(home.index_path).current()
-    if gen is None:
+           on_warning: OnWarning | None = None, verify: Verify | None = None) -> BuildReport:
+    """Apply the store's changes since the live generation was last brought up to date,
+    in a clone of it that then goes live (see the module's docstring)."""
+    index_dir = IndexDir(home.index_path)
+    live = index_dir.current()
+    if live is None:
         return rebuild(home, store, procs=int(home.settings["index_procs"]),
-                       on_failure=on_failure, on_warning=on_warning)
-    if gen.stale:
+                       on_failure=on_failure, on_warning=on_warning, verify=verify)
+    if live.stale:
         raise RebuildNeeded(
-            f"the index was built with {gen.meta.get('versions')}, this Sheaf uses {versions()}:"
+            f"the index was built with {live.meta.get('versions')}, this Sheaf uses {versions()}:"
             " run `sheaf index --rebuild`")
     started = time.perf_counter()
-    report = BuildReport(generation=gen.name)
+    report = BuildReport(generation=live.name)
     store_seq = store.max_seq()
-    since = int(gen.meta.get("store_seq", 0))
-    with ClusterStore(gen.clusters_path) as clusters:
+    since = int(live.meta.get("store_seq", 0))
+    with ClusterStore(live.clusters_path) as clusters:
         clusters.db.execute("CREATE TABLE IF NOT EXISTS dirty (cluster TEXT PRIMARY KEY)")
         pending = {row[0] for row in clusters.db.execute("SELECT cluster FROM dirty")}
-        if store_seq == since and not pending:
-            report.seconds = time.perf_counter() - started
-            return report
-        warm_up(vietnamese=True)
+    if store_seq == since and not pending:
+        report.seconds = time.perf_counter() - started
+        return report
+    warm_up(vietnamese=True)
+    gen = index_dir.clone(live)
+    report.generation = gen.name
+    try:
+        _apply(home, store, gen, since, pending, report, on_failure, on_warning)
+        gen.meta.update(store_seq=store_seq, updated=now())
+        gen.write_meta()
+    except BaseException:
+        shutil.rmtree(gen.path, ignore_errors=True)
+        raise
+    _go_live(index_dir, gen, live, report, verify)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _apply(home: Home, store: RecordStore, gen: Generation, since: int, pending: set[str],
+           report: BuildReport, on_failure: OnFailure | None,
+           on_warning: OnWarning | None) -> None:
+    """Re-map the records changed after ``since`` and rewrite or delete their clusters'
+    documents in ``gen`` (a clone nobody reads yet)."""
+    with ClusterStore(gen.clusters_path) as clusters:
+        clusters.db.execute("CREATE TABLE IF NOT EXISTS dirty (cluster TEXT PRIMARY KEY)")
         ix = gen.open()
         try:
             writer = ix.writer(limitmb=128, codec=make_codec(), compound=COMPOUND)
@@ -224,10 +280,15 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
             # delete_by_term open a new reader each time (about 45 records/s)
             existing = writer.searcher()
             for cid in sorted(pending):
+                old = existing.document_number(id=cid)
+                if old is not None:
+                    suggestions.remove(existing.stored_fields(old).get("display", {}))
                 rids = clusters.members(cid)
                 if not rids:
                     writer.delete_by_term("id", cid, searcher=existing)
                     report.removed += 1
+                    if len(report.removed_ids) < SAMPLE:
+                        report.removed_ids.append(cid)
                     continue
                 members = [fresh.get(rid) or _member(store, mapper, rid) for rid in sorted(rids)]
                 members = [m for m in members if m is not None]
@@ -238,6 +299,8 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
                 writer.add_document(**doc)
                 report.write_seconds += time.perf_counter() - t
                 report.clusters += 1
+                if len(report.written_ids) < SAMPLE:
+                    report.written_ids.append(cid)
             suggestions.close()
             existing.close()
         except BaseException:
@@ -247,10 +310,6 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
         writer.commit()
         report.commit_seconds = time.perf_counter() - t
         clusters.db.execute("DELETE FROM dirty")
-    gen.meta.update(store_seq=store_seq, updated=now())
-    gen.write_meta()
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _member(store: RecordStore, mapper: _Mapper, record_id: str) -> Member | None:

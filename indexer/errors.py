@@ -11,6 +11,10 @@ class RebuildNeeded(IndexerError):
     """The index was built with another schema, analysis or mapping version."""
 
 
+class GenerationRefused(IndexerError):
+    """A new index generation failed its search probe; the live one stays."""
+
+
 class MappingError(SheafError):
     """One record could not be mapped; it is reported and skipped."""
 

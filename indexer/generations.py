@@ -5,6 +5,14 @@ versions it was built with and the store change sequence it reflects) and
 ``clusters.sqlite`` (which records form which cluster). ``CURRENT`` names the
 live one and is replaced atomically, so a rebuild never disturbs readers and
 a failed one leaves the live index as it was.
+
+An incremental update never writes into the live generation either: it
+clones it (:meth:`IndexDir.clone`: Whoosh's segment files are written once
+and never changed, so they are hard links; the SQLite stores are copied),
+applies the changes to the clone and switches to it like a rebuild. A
+generation that fails the search probe before the switch is refused: the
+live one stays, and ``REFUSED.json`` says what was refused and why until a
+later generation goes live.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +37,10 @@ META_NAME = "sheaf-meta.json"
 CURRENT_NAME = "CURRENT"
 CLUSTERS_NAME = "clusters.sqlite"
 SUGGEST_NAME = "suggest.sqlite"
+REFUSED_NAME = "REFUSED.json"
+# files of a generation that are changed in place: copied into a clone, never linked
+_MUTABLE = (CLUSTERS_NAME, SUGGEST_NAME)
+_NOT_CLONED = ("MAIN_WRITELOCK", META_NAME + ".tmp")
 
 
 @dataclass
@@ -93,10 +106,55 @@ class IndexDir:
         path.mkdir(parents=True)
         return path
 
+    def clone(self, gen: Generation) -> Generation:
+        """A new generation holding what ``gen`` holds, to be changed and switched to.
+
+        Whoosh never rewrites a segment file (deletions live in the table of
+        contents, which a commit writes anew), so segment, facet and key files
+        are hard-linked; the cluster and suggestion stores are copied with
+        SQLite's backup, and the metadata is copied.
+        """
+        path = self.new_generation()
+        try:
+            for child in gen.path.iterdir():
+                name = child.name
+                if not child.is_file() or name in _NOT_CLONED or name.endswith((".tmp", "-wal",
+                                                                                 "-shm")):
+                    continue
+                if name in _MUTABLE:
+                    _copy_sqlite(child, path / name)
+                elif name == META_NAME:
+                    shutil.copyfile(child, path / name)
+                else:
+                    try:
+                        os.link(child, path / name)
+                    except OSError:  # a file system without hard links
+                        shutil.copyfile(child, path / name)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        return Generation(path, json.loads(json.dumps(gen.meta)))
+
     def switch(self, gen: Generation) -> None:
         tmp = self.path / (CURRENT_NAME + ".tmp")
         tmp.write_text(gen.name + "\n", encoding="utf-8")
         os.replace(tmp, self.path / CURRENT_NAME)
+        (self.path / REFUSED_NAME).unlink(missing_ok=True)
+
+    def refuse(self, gen: Generation, what: str, problems: list[str]) -> None:
+        """Record that ``gen`` failed its probe and remove it; the live one stays."""
+        record = {"generation": gen.name, "what": what, "when": now(), "problems": problems}
+        tmp = self.path / (REFUSED_NAME + ".tmp")
+        tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path / REFUSED_NAME)
+        shutil.rmtree(gen.path, ignore_errors=True)
+
+    def refused(self) -> dict | None:
+        """The last generation refused since one went live, if any."""
+        try:
+            return json.loads((self.path / REFUSED_NAME).read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
 
     def generations(self) -> list[Path]:
         """Every generation directory, oldest first (names are UTC time stamps)."""
@@ -170,9 +228,24 @@ def status(home: Home, store: RecordStore) -> dict:
         state, message = "behind", "the store has changes not yet indexed: run `sheaf index`"
     else:
         state, message = "current", "in step with the store"
-    return {"state": state, "message": message, "generation": gen.name, "documents": docs,
-            "indexed_seq": indexed_seq, "store_seq": store_seq,
-            "built": gen.meta.get("built"), "updated": gen.meta.get("updated")}
+    out = {"state": state, "message": message, "generation": gen.name, "documents": docs,
+           "indexed_seq": indexed_seq, "store_seq": store_seq,
+           "built": gen.meta.get("built"), "updated": gen.meta.get("updated")}
+    refused = IndexDir(home.index_path).refused()
+    if refused:
+        out["refused"] = refused
+    return out
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite file (its WAL included) made with the backup API."""
+    src = sqlite3.connect(str(source))
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 def now() -> str:

@@ -10,8 +10,14 @@ the key is what a prefix is matched against:
   and without spaces (``hongl`` and ``hong lou`` reach 红楼梦).
 
 The weight is the number of holdings behind the text, so widely held works
-come first. Updates only add rows: a text whose records are all gone may
-still be offered until the next rebuild.
+come first.
+
+An update removes what a rewritten or deleted cluster offered and adds what
+it offers now. Rows are never deleted: the ``offer`` table keeps, per
+(kind, text), how many offers updates added or removed, and a text whose
+offers (the rebuild's rows plus that balance) fall to zero is no longer
+suggested. Weights only grow until the next rebuild, so a work that lost
+holdings may still be offered a little early in the list.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ CREATE TABLE IF NOT EXISTS entry (
 CREATE TABLE IF NOT EXISTS accent (
     folded TEXT NOT NULL, word TEXT NOT NULL, freq INTEGER NOT NULL,
     PRIMARY KEY (folded, word)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS offer (
+    kind TEXT NOT NULL, text TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (kind, text)) WITHOUT ROWID;
 """
 
 
@@ -125,6 +134,7 @@ class SuggestStore:
                 self._sources.append(f"part{i}")
         self._pending: list[tuple] = []
         self._accents: dict[tuple[str, str], int] = {}
+        self._offers: dict[tuple[str, str], int] = {}
 
     def _union(self, columns: str, where: str, main_table: str, part_table: str) -> str:
         return " UNION ALL ".join(
@@ -147,16 +157,29 @@ class SuggestStore:
         for kind, text in entries(display):
             for key in keys_of(text):
                 self._pending.append((key, kind, text, weight))
-            if kind == "title" and not text.isascii():   # (words with diacritics only)
-                for word in _WORD.findall(normalize(text).lower()):
-                    if not word.isascii() and not HAN_RUN.match(word):
-                        pair = (fold(word), word)
-                        self._accents[pair] = self._accents.get(pair, 0) + 1
+            if not self.part:
+                self._offers[kind, text] = self._offers.get((kind, text), 0) + 1
+            self._count_accents(kind, text, 1)
         if len(self._pending) > 20000:
             self.flush()
 
+    def remove(self, display: dict) -> None:
+        """Take back what a cluster's document offered (it is rewritten or deleted)."""
+        if self.part:
+            raise ValueError("a rebuild's part only grows")
+        for kind, text in entries(display):
+            self._offers[kind, text] = self._offers.get((kind, text), 0) - 1
+            self._count_accents(kind, text, -1)
+
+    def _count_accents(self, kind: str, text: str, step: int) -> None:
+        if kind == "title" and not text.isascii():   # (words with diacritics only)
+            for word in _WORD.findall(normalize(text).lower()):
+                if not word.isascii() and not HAN_RUN.match(word):
+                    pair = (fold(word), word)
+                    self._accents[pair] = self._accents.get(pair, 0) + step
+
     def flush(self) -> None:
-        if not self._pending and not self._accents:
+        if not self._pending and not self._accents and not self._offers:
             return
         self.db.execute("BEGIN")
         if self.part:
@@ -171,17 +194,37 @@ class SuggestStore:
                 "INSERT INTO accent VALUES (?, ?, ?) ON CONFLICT (folded, word)"
                 " DO UPDATE SET freq = freq + excluded.freq",
                 ((f, w, n) for (f, w), n in self._accents.items()))
+            self.db.executemany(
+                "INSERT INTO offer VALUES (?, ?, ?) ON CONFLICT (kind, text)"
+                " DO UPDATE SET n = n + excluded.n",
+                ((k, t, n) for (k, t), n in self._offers.items()))
         self.db.execute("COMMIT")
         self._pending.clear()
         self._accents.clear()
+        self._offers.clear()
 
     def accented(self, folded: str) -> tuple[str, int] | None:
         """The most frequent spelling with diacritics of a folded title word, and its count."""
         union = self._union("word, freq", "folded = ?", "accent", "part_accent")
         row = self.db.execute(
-            f"SELECT word, sum(freq) AS n FROM ({union}) GROUP BY word ORDER BY n DESC, word"
-            f" LIMIT 1", (folded,) * len(self._sources)).fetchone()
+            f"SELECT word, sum(freq) AS n FROM ({union}) GROUP BY word HAVING n > 0"
+            f" ORDER BY n DESC, word LIMIT 1", (folded,) * len(self._sources)).fetchone()
         return (row[0], row[1]) if row else None
+
+    def _offered(self, kind: str, text: str) -> bool:
+        """Whether a live cluster still offers a text that updates have taken offers from."""
+        row = self.db.execute("SELECT n FROM offer WHERE kind = ? AND text = ?",
+                              (kind, text)).fetchone()
+        if row is None or row[0] > 0:
+            return True
+        keys = keys_of(text)
+        if not keys:
+            return False
+        key = min(keys)   # every offer of the text has a row under each of its keys
+        built = sum(self.db.execute(
+            f"SELECT count(*) FROM {source}.part_entry WHERE key = ? AND kind = ? AND text = ?",
+            (key, kind, text)).fetchone()[0] for source in self._sources[1:])
+        return built + row[0] > 0
 
     def suggest(self, typed: str, kinds: tuple[str, ...] = KINDS, limit: int = 10) -> list[dict]:
         key = prefix_key(typed)
@@ -190,8 +233,14 @@ class SuggestStore:
         marks = ",".join("?" * len(kinds))
         union = self._union("text, kind, weight", f"key >= ? AND key < ? AND kind IN ({marks})",
                             "entry", "part_entry")
-        rows = self.db.execute(
-            f"SELECT text, kind, max(weight) AS w FROM ({union}) GROUP BY text, kind"
-            f" ORDER BY w DESC, length(text), text LIMIT ?",
-            (key, key + "\U0010ffff", *kinds) * len(self._sources) + (limit,)).fetchall()
-        return [{"text": text, "kind": kind} for text, kind, _w in rows]
+        sql = (f"SELECT text, kind, max(weight) AS w FROM ({union}) GROUP BY text, kind"
+               f" ORDER BY w DESC, length(text), text LIMIT ?")
+        params = (key, key + "\U0010ffff", *kinds) * len(self._sources)
+        wanted = limit
+        while True:
+            rows = self.db.execute(sql, params + (wanted,)).fetchall()
+            out = [{"text": text, "kind": kind} for text, kind, _w in rows
+                   if self._offered(kind, text)]
+            if len(out) >= limit or len(rows) < wanted:
+                return out[:limit]
+            wanted *= 4   # some were taken back: look further down the list

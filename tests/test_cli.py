@@ -151,7 +151,8 @@ def test_status_json(session):
     proc = run(home, "status", "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"home", "sources", "index"}
+    assert set(data) == {"home", "sources", "index", "search"}
+    assert data["search"]["status"] == "ok", data["search"]
     assert data["home"] == str(home.resolve())
     assert data["sources"] == {
         # harvest history is kept for OAI-PMH sources only

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from discovery.backend import WhooshBackend
 from discovery.records import RecordService
@@ -47,6 +47,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        return jsonify(status="ok")
+        """Liveness; ``?deep=1`` also searches the live generation (503 when that fails)."""
+        if request.args.get("deep") not in ("1", "true", "yes"):
+            return jsonify(status="ok")
+        from discovery.health import probe
+
+        found = probe(app.extensions["sheaf.backend"])
+        return jsonify(found.to_dict()), (200 if found.ok else 503)
 
     return app

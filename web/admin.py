@@ -47,6 +47,10 @@ def _home() -> Home:
     return current_app.extensions["sheaf.home"]
 
 
+def _backend():
+    return current_app.extensions["sheaf.backend"]
+
+
 def _token() -> str:
     return str(_home().settings.get("admin_token") or "")
 
@@ -83,7 +87,7 @@ def status_json():
     cached = _status_cache.get(key)
     if cached is None or time.monotonic() - cached[0] >= ttl:
         with RecordStore(home.store_path) as store:
-            data = monitor.public(monitor.overview(home, store))
+            data = monitor.public(monitor.overview(home, store, _backend()))
         cached = _status_cache[key] = (time.monotonic(), data)
     response = jsonify(cached[1])
     response.headers["Cache-Control"] = "no-store"
@@ -185,7 +189,7 @@ def dashboard():
 def _dashboard(message: str | None = None, status: int = 200):
     home = _home()
     with RecordStore(home.store_path) as store:
-        data = monitor.overview(home, store)
+        data = monitor.overview(home, store, _backend())
         history = store.counts_history(CHART_DAYS)
     recent = jobs.recent(home, limit=5)
     latest = recent[0] if recent else None

@@ -153,8 +153,10 @@ def test_status_json_for_monitoring(home):
     response = client.get("/status.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     data = response.get_json()
-    assert set(data) == {"status", "time", "records", "deleted", "sources", "index", "writer",
-                         "errors"}
+    assert set(data) == {"status", "time", "records", "deleted", "sources", "index", "search",
+                         "writer", "errors"}
+    # the live generation was searched as a reader would (discovery.health)
+    assert data["search"]["status"] == "ok" and data["search"]["documents"] == 14
     assert (data["status"], data["records"], data["writer"], data["errors"]) == ("ok", 14, None, [])
     assert data["sources"]["vn"]["records"] == 10
     assert data["sources"]["vn"]["last_harvest"]["kind"] == "import"

@@ -98,17 +98,29 @@ def test_kill_during_an_incremental_update(template, tmp_path):
     before = search_total(home, "Việt Nam")
 
     proc = popen_sheaf(home, "index")
-    kill_when(proc, lambda: dirty(gen.path) >= 10, "sheaf index")
+    index = IndexDir(home / "index")
 
-    # the index is still usable, the lock is free, and the index knows it is behind
+    def clone_dirty() -> int:
+        # an update works on a clone of the live generation, never on the live one
+        clones = [p for p in index.generations() if p.name > gen.name]
+        return dirty(clones[-1]) if clones else 0
+
+    kill_when(proc, lambda: clone_dirty() >= 10, "sheaf index")
+
+    # the live generation is untouched, the lock is free, and the index knows it is behind
     assert holder(Home.load(home)) is None
+    assert index.current().name == gen.name
+    assert dirty(gen.path) == 0
     assert search_total(home, "Việt Nam") == before
-    assert dirty(gen.path) >= 10
     assert index_state(home) == "behind"
 
     out = ok(sheaf(home, "index"))
-    assert out.startswith(f"index updated ({gen.name}): {LATER} records mapped")
-    assert dirty(gen.path) == 0
+    assert out.startswith("index updated (gen-") and f" {LATER} records mapped" in out, out
+    live = index.current()
+    assert live.name != gen.name and live.name in out
+    # the killed run's clone is gone; the generation the update replaced stays a round
+    assert [p.name for p in index.generations()] == [gen.name, live.name]
+    assert dirty(live.path) == 0
     assert index_state(home) == "current"
     finished = partition(home)
     assert len({rid for cluster in finished for rid in cluster}) == 10 + LATER
