@@ -70,6 +70,7 @@ class BuildReport:
     write_seconds: float = 0.0
     commit_seconds: float = 0.0
     verify_seconds: float = 0.0
+    clone_seconds: float = 0.0
     written_ids: list[str] = field(default_factory=list)   # the first SAMPLE written
     removed_ids: list[str] = field(default_factory=list)   # the first SAMPLE removed
 
@@ -232,7 +233,9 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
         report.seconds = time.perf_counter() - started
         return report
     warm_up(vietnamese=True)
+    t = time.perf_counter()
     gen = index_dir.clone(live)
+    report.clone_seconds = time.perf_counter() - t
     report.generation = gen.name
     try:
         _apply(home, store, gen, since, pending, report, on_failure, on_warning)

@@ -115,7 +115,7 @@ def test_update_adds_new_replaces_changed_and_removes_deleted(home, store):
     assert report.rebuilt is False
     # the update went live as a new generation, a changed clone of the first
     assert report.generation != first.generation
-    assert IndexDir(home.index_path).current().name == report.generation
+    assert generations.IndexDir(home.index_path).current().name == report.generation
     # 3 records mapped; their 3 clusters written and the deleted record's removed
     assert (report.records, report.clusters, report.removed, report.failed) == (3, 3, 1, [])
     docs = index_contents(home)
