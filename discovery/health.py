@@ -12,19 +12,18 @@ call :func:`probe` on the live one.
 
 from __future__ import annotations
 
-import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 
 from harvest.config import Home
+from indexer.analysis import WORD_PATTERN
 from indexer.generations import Generation
+from indexer.textnorm import normalize
 
 from .results import Filter, SearchRequest
 
 SAMPLES = 5        # clusters looked up by their title words
 DEPTH = 100        # results a sample must be found within
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -53,12 +52,10 @@ class Probe:
 
 
 def title_query(title: str) -> str:
-    """A title as a reader types it: lowercase words without combining marks (a ligature
-    tie inside ``kommunikat͡s︡ionnye`` would cut the word in three), and no field,
-    operator or phrase syntax."""
-    bare = "".join(c for c in unicodedata.normalize("NFKD", title.lower())
-                   if not unicodedata.combining(c))
-    return " ".join(_WORD.findall(unicodedata.normalize("NFC", bare))[:8])
+    """A title as a reader types it: its words as the analyzers see them (a ligature tie
+    inside ``kommunikat͡s︡ionnye`` stays inside the word, diacritics stay as written),
+    lowercase, with no field, operator or phrase syntax."""
+    return " ".join(WORD_PATTERN.findall(normalize(title).lower())[:8])
 
 
 def probe(backend, expect: tuple[str, ...] = (), absent: tuple[str, ...] = ()) -> Probe:

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from indexer.textnorm import close_han_gaps
+
 from .errors import QueryError
 
 MAX_QUERY_CHARS = 1000
@@ -76,8 +78,11 @@ _YEAR = re.compile(r"(\d{1,4})?(?:(-|\.\.)(\d{1,4})?)?")
 
 
 def clean(text: str) -> str:
+    """Control characters dropped, NFC, whitespace collapsed, and the spaces an input
+    method or a copied catalogue title leaves between Han characters (U+3000 included)
+    taken out: ``李　宗仁　传`` is searched as ``李宗仁传``, like the analysis of titles."""
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or ""))
-    return " ".join(text.split())[:MAX_QUERY_CHARS]
+    return close_han_gaps(" ".join(text.split()))[:MAX_QUERY_CHARS]
 
 
 def _lex(text: str) -> list[tuple[str, str]]:

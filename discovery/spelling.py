@@ -17,7 +17,7 @@ The suggestion is offered only when it finds more than the query did.
 from __future__ import annotations
 
 from indexer.analysis import HAN_RUN
-from indexer.textnorm import fold
+from indexer.textnorm import FOLDED_MARK, fold
 
 from . import query as q
 
@@ -42,7 +42,9 @@ class Speller:
         self.accented = accented or (lambda folded: None)
 
     def _frequency(self, reader, term: str) -> int:
-        return max(reader.doc_frequency(f, term) for f in WORD_FIELDS)
+        """Records with the (folded) word in a word field, spelt with or without marks."""
+        return max(reader.doc_frequency(f, t) for f in WORD_FIELDS
+                   for t in (term, FOLDED_MARK + term))
 
     def _word(self, reader, compiler, word: str) -> str | None:
         """A replacement for one typed word, "" to leave it out, None to keep it."""

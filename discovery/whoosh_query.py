@@ -4,8 +4,15 @@ Text is analysed with the analyzers pickled in the index itself, so query
 tokens always agree with index tokens. For each word the compiled query
 asks, in order of weight:
 
-* the word fields (title > author > subject > publisher > rest), exact form
-  first and the folded form (no diacritics) at half weight;
+* the word fields (title > author > subject > publisher > rest): the word as
+  typed, and its other spellings (:func:`_spellings`). A word typed without
+  diacritics matches every accented word it folds from, at full weight. A
+  word typed with diacritics also matches the same letters without them (half
+  weight) and words with other diacritics (a quarter), so nothing is lost to a
+  missing tone mark, but the records that have every typed word as typed rank
+  first (:data:`EXACT_SPELLING_BOOST`: ``thư viện`` puts ``thư viện`` before
+  ``thứ ... viên``, ``nỗi`` ``Nỗi cô đơn`` before ``Hà Nội``). Inside a
+  phrase, typed diacritics are exact;
 * the CJK n-gram fields, for Han, kana and hangul (a phrase of bigrams, or a
   unigram for one character), so partial and short Chinese queries find
   their records even where jieba cut the title differently;
@@ -22,12 +29,12 @@ import re
 
 from whoosh import query as wq
 
-from indexer.analysis import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
+from indexer.analysis import CJK_RUN, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
 from indexer.isbn import search_forms
 from indexer.pinyin import split_syllables
 from indexer.schema import FIELD_WEIGHTS, NGRAM_WEIGHTS, PINYIN_WEIGHT, STEM_WEIGHT
 from indexer.document import title_match_key
-from indexer.textnorm import fold, place_tone
+from indexer.textnorm import FOLDED_MARK, close_han_gaps, fold, place_tone
 
 from . import query as q
 from .whoosh_keys import KeyQuery
@@ -36,6 +43,9 @@ FOLDED_FACTOR = 0.5
 COMPOUND_BOOST = 2.0
 EXACT_TITLE_BOOST = 12.0
 TITLE_START_BOOST = 5.0
+# every typed word in its typed spelling: above any score the other spellings add
+EXACT_SPELLING_BOOST = 50.0
+OTHER_DIACRITICS_FACTOR = 0.25
 GROUPS = {
     None: {"words": list(FIELD_WEIGHTS.items()), "ngrams": list(NGRAM_WEIGHTS.items()),
            "pinyin": True, "stem": True},
@@ -55,7 +65,6 @@ LANGUAGE_ALIASES = {"zh": "chi", "zho": "chi", "chinese": "chi", "vi": "vie",
                     "russian": "rus", "ar": "ara", "arabic": "ara", "he": "heb",
                     "hebrew": "heb", "es": "spa", "spanish": "spa"}
 _CJK_ONLY = re.compile(f"^[{HAN_CLASS}{KANA_HANGUL_CLASS}\u30fc]+$")
-_CJK_RUN = re.compile(f"[{HAN_CLASS}]+|[{KANA_HANGUL_CLASS}\u30fc]+")
 
 
 class QueryCompiler:
@@ -72,11 +81,26 @@ class QueryCompiler:
         if isinstance(tree, q.MatchAll):
             return wq.Every()
         self.pinyin_ok = _all_pinyin(tree)
+        self.exact = False
         compiled = self._node(tree) or wq.NullQuery
         boosts = self._compounds(tree) + self._title_boosts(tree)
+        if compiled is not wq.NullQuery and self._typed_marks(tree):
+            self.exact = True
+            exact = self._node(tree)
+            self.exact = False
+            if exact is not None:
+                boosts.append(wq.ConstantScoreQuery(exact, score=EXACT_SPELLING_BOOST))
         if boosts and compiled is not wq.NullQuery:
             compiled = wq.AndMaybe(compiled, wq.Or(boosts))
         return compiled
+
+    def _typed_marks(self, tree) -> bool:
+        """Whether a plain word of the query carries diacritics (phrases are exact anyway)."""
+        if isinstance(tree, (q.And, q.Or)):
+            return any(self._typed_marks(n) for n in tree.items)
+        if isinstance(tree, q.Text) and not tree.phrase:
+            return any(fold(t) != t for t in self.tokens(tree.text) if not HAN_RUN.match(t))
+        return False
 
     def _title_boosts(self, tree) -> list:
         """An exact title match, then a match at the title's start, rank first."""
@@ -140,13 +164,14 @@ class QueryCompiler:
             apart = wq.And([self._text(q.Text(node.field, t)) for t in tokens])
             whole = [_ngram_query(f, node.text, w) for f, w in group["ngrams"]]
             return wq.Or([apart] + whole)
-        folded = [fold(t) for t in tokens]
         clauses = []
         for field, weight in group["words"]:
             loose = not self.positions[field]
             clauses.append(_match(field, tokens, weight, node.prefix, loose))
-            if folded != tokens:
-                clauses.append(_match(field, folded, weight * FOLDED_FACTOR, node.prefix, loose))
+            other = _loose(field, tokens, weight, node.prefix, loose,
+                           exact=self.exact or node.phrase)
+            if other is not None:
+                clauses.append(other)
         if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
             for field, weight in group["ngrams"]:
                 clauses.append(_ngram_query(field, node.text, weight))
@@ -172,8 +197,8 @@ class QueryCompiler:
             if a and b:
                 exact = f"{a}_{b}"
                 boosts.append(wq.Term("title", exact, boost=COMPOUND_BOOST))
-                if fold(exact) != exact:
-                    boosts.append(wq.Term("title", fold(exact), boost=COMPOUND_BOOST * FOLDED_FACTOR))
+                for form, factor in _spellings(exact)[1:]:
+                    boosts.append(wq.Term("title", form, boost=COMPOUND_BOOST * factor))
         return boosts
 
 
@@ -189,6 +214,48 @@ def _match(field: str, tokens: list[str], boost: float, prefix: bool, loose: boo
     return wq.Phrase(field, tokens, boost=boost)
 
 
+def _spellings(token: str, exact: bool = False) -> list[tuple[str, float]]:
+    """(term, weight factor) of the spellings a typed token matches, itself first.
+
+    A token without diacritics also matches the marked folded forms of accented
+    words (``thu`` finds ``thứ``, indexed as ``~thu``). An accented token also
+    matches the same letters without diacritics (half weight) and, unless
+    ``exact``, words with other diacritics (a quarter)."""
+    if HAN_RUN.match(token):
+        return [(token, 1.0)]
+    folded = fold(token)
+    if folded == token:
+        return [(token, 1.0), (FOLDED_MARK + token, 1.0)] if token.isascii() else [(token, 1.0)]
+    if not folded:
+        return [(token, 1.0)]
+    if exact:
+        return [(token, 1.0)]
+    return [(token, 1.0), (folded, FOLDED_FACTOR),
+            (FOLDED_MARK + folded, OTHER_DIACRITICS_FACTOR)]
+
+
+def _loose(field: str, tokens: list[str], boost: float, prefix: bool, loose: bool,
+           exact: bool = False):
+    """The other spellings of a typed word in one field (see :func:`_spellings`), or None."""
+    alternatives = [_spellings(t, exact)[1:] for t in tokens]
+    if not any(alternatives):
+        return None
+    if len(tokens) == 1:
+        forms = alternatives[0]
+        parts = [wq.Prefix(field, t, boost=boost * f) if prefix else
+                 wq.Term(field, t, boost=boost * f) for t, f in forms]
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+    # several tokens (a phrase, or a word analysis cut in two): each position may take
+    # any of its spellings; the whole ranks below the tokens as typed
+    positions = [wq.Or([wq.Term(field, t, boost=boost * FOLDED_FACTOR)]
+                       + [wq.Term(field, a, boost=boost * FOLDED_FACTOR) for a, _f in alts])
+                 if alts else wq.Term(field, t, boost=boost * FOLDED_FACTOR)
+                 for t, alts in zip(tokens, alternatives)]
+    if loose:
+        return wq.And(positions)
+    return wq.Sequence(positions)
+
+
 def _pinyin_query(text: str):
     """Each typed word as its pinyin syllables, an ambiguous word (liangan) in every reading."""
     parts = []
@@ -201,9 +268,9 @@ def _pinyin_query(text: str):
 def _ngram_query(field: str, text: str, boost: float):
     """A phrase of bigrams per CJK run (a unigram for a lone Han character)."""
     parts = []
-    for run in _CJK_RUN.findall(text):
+    for run in CJK_RUN.findall(text):
         if HAN_RUN.match(run):
-            run = to_simplified(run)
+            run = to_simplified(close_han_gaps(run))
         if len(run) == 1:
             parts.append(wq.Term(field, run, boost=boost))
         else:

@@ -13,9 +13,14 @@ Analyzers (one tokenizer and a few small filters each):
   Han runs are converted to simplified characters (OpenCC) and cut by jieba,
   everything else is cut into words. Positions count words, so phrases work
   in Chinese too. Vietnamese tone marks are placed by one rule (hòa = hoà),
-  and each accented word is indexed a second time, folded (đường → duong),
-  at the same position: a query without diacritics finds it, a query with
-  them ranks exact matches first. With ``compounds=True`` (titles), pyvi's
+  and each accented word is indexed a second time, folded and marked
+  (đường → ~duong, ``textnorm.FOLDED_MARK``), at the same position: a query
+  without diacritics finds it, a query with them finds only its own spelling
+  and the words catalogued without diacritics. A Han run reaches across the cataloguer's
+  word division (ideographic spaces, middle dots, zero-width characters:
+  ``textnorm.HAN_GAP_CHARS``), so ``台灣　的　新反對　運動`` is cut, n-grammed
+  and read in pinyin as the reader types it, ``台灣的新反對運動``, with offsets
+  into the text as written. With ``compounds=True`` (titles), pyvi's
   Vietnamese compound words are indexed too (``thư_viện``), stacked on their
   first syllable.
 * ``cjk_analyzer`` — Han unigrams and bigrams, kana and hangul bigrams: the
@@ -39,20 +44,23 @@ from whoosh.lang.porter import stem as porter_stem
 
 from . import pinyin, textnorm
 
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 8   # 7: Han across ideographic spaces; 8: folded forms marked
 
-# Han ideographs: URO, Extension A, compatibility ideographs, Extensions B-H
-# and the compatibility supplement, plus U+3007 (〇).
-HAN_CLASS = ("\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-             "\U00020000-\U0003134f\U0002f800-\U0002fa1f")
+HAN_CLASS = textnorm.HAN_CLASS
+MARK = textnorm.FOLDED_MARK
 KANA_HANGUL_CLASS = "\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
-_RUNS = re.compile(f"([{HAN_CLASS}]+)|([^{HAN_CLASS}]+)")
-_CJK_RUN = re.compile(f"[{HAN_CLASS}]+|[{KANA_HANGUL_CLASS}\u30fc]+")
+# a Han run reaches across the cataloguer's word division (textnorm.HAN_GAP_CHARS)
+_HAN_BRIDGED = f"[{HAN_CLASS}](?:[{textnorm.HAN_GAP_CHARS}]*[{HAN_CLASS}])*"
+_RUNS = re.compile(f"({_HAN_BRIDGED})|([^{HAN_CLASS}]+)")
+CJK_RUN = re.compile(f"{_HAN_BRIDGED}|[{KANA_HANGUL_CLASS}\u30fc]+")
+_CJK_RUN = CJK_RUN
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 # A word: letters and digits with any combining marks inside it.
 # (U+FE20-FE2F: the combining half marks of ALA-LC ligatures, as in t︠s︡)
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\ufe20-\ufe2f"
                    r"\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670])+")
+
+WORD_PATTERN = _WORD   # what the word analyzers call a word (outside Han runs)
 
 _lock = threading.Lock()
 _jieba = None
@@ -120,6 +128,15 @@ def vietnamese_compounds(text: str) -> list[tuple[str, ...]]:
     return [tuple(w.lower().split("_")) for w in _vi_tokenize(text).split() if "_" in w]
 
 
+def han_words(run: str) -> list[tuple[str, int, int]]:
+    """jieba words of a Han run that may hold word division (U+3000 and the like):
+    cut as if the run were contiguous, with offsets into ``run`` itself."""
+    joined, where = textnorm.han_gap_map(run)
+    if len(joined) == len(run):
+        return list(cut_han(run))
+    return [(w, where[s], where[e - 1] + 1) for w, s, e in cut_han(joined)]
+
+
 def _words(value: str, han: bool = True) -> list[tuple[str, int, int]]:
     """(word, start, end) in normalised ``value``: jieba words of Han runs (left out with
     ``han=False``), Unicode words elsewhere."""
@@ -128,7 +145,7 @@ def _words(value: str, han: bool = True) -> list[tuple[str, int, int]]:
         base = run.start()
         if run.group(1):
             if han:
-                words.extend((w, base + s, base + e) for w, s, e in cut_han(run.group(1)))
+                words.extend((w, base + s, base + e) for w, s, e in han_words(run.group(1)))
         else:
             words.extend((m.group(0), base + m.start(), base + m.end())
                          for m in _WORD.finditer(run.group(2)))
@@ -143,7 +160,7 @@ def _word_texts(value: str, han: bool = True) -> list[str]:
     for run in _RUNS.finditer(value):
         if run.group(1):
             if han:
-                words.extend(w for w, _s, _e in cut_han(run.group(1)))
+                words.extend(w for w, _s, _e in cut_han(textnorm.close_han_gaps(run.group(1))))
         else:
             words.extend(_WORD.findall(run.group(2)))
     return words
@@ -226,13 +243,13 @@ class WordAnalyzer(SpanAnalyzer):
             if index:
                 folded = fold(text)
                 if folded != text and folded:
-                    out.append((folded, i, start, end))
+                    out.append((MARK + folded, i, start, end))
         if self.compounds and index and tokenize and textnorm.looks_vietnamese(value):
             for text, i, start, end in _compounds(value, words):
                 out.append((text, i, start, end))
                 folded = fold(text)
                 if folded != text and folded:
-                    out.append((folded, i, start, end))
+                    out.append((MARK + folded, i, start, end))
         return out
 
     def term_positions(self, value):
@@ -253,7 +270,7 @@ class WordAnalyzer(SpanAnalyzer):
                 continue
             text = place(text)
             folded = fold(text)
-            for form in (text, folded) if folded != text and folded else (text,):
+            for form in (text, MARK + folded) if folded != text and folded else (text,):
                 found = get(form)
                 if found is None:
                     out[form] = [i]
@@ -262,7 +279,7 @@ class WordAnalyzer(SpanAnalyzer):
         if self.compounds and not value.isascii() and textnorm.looks_vietnamese(value):
             for text, i, _start, _end in _compounds(value, [(w, 0, 0) for w in words]):
                 folded = fold(text)
-                for form in (text, folded) if folded != text and folded else (text,):
+                for form in (text, MARK + folded) if folded != text and folded else (text,):
                     out.setdefault(form, []).append(i)
         return out
 
@@ -364,14 +381,19 @@ class CJKNgramTokenizer(SpanAnalyzer):
             text = run.group(0)
             han = HAN_RUN.match(text) is not None
             if han:
+                # bigrams bridge the word division inside the run (台灣　的 gives 灣的)
+                text, where = textnorm.han_gap_map(text)
                 text = to_simplified(text)
+            else:
+                where = range(len(text))
             base = run.start()
             last = len(text) - 1
             for i, ch in enumerate(text):
+                start = base + where[i]
                 if han or not last:
-                    out.append((ch, pos, base + i, base + i + 1))
+                    out.append((ch, pos, start, start + 1))
                 if i < last:
-                    out.append((text[i:i + 2], pos, base + i, base + i + 2))
+                    out.append((text[i:i + 2], pos, start, base + where[i + 1] + 1))
                 pos += 1
             pos += 1
         return out

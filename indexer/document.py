@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from .analysis import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
 from .collation import name_key, title_key
-from .textnorm import folded_words, normalize
+from .textnorm import close_han_gaps, folded_words, normalize
 
 FACET_SEPARATOR = "\x1f"
 HAN_OR_KANA = re.compile(f"[{HAN_CLASS}{KANA_HANGUL_CLASS}]")
@@ -67,7 +67,7 @@ def title_match_key(text: str) -> str:
 
     Cheap on purpose (no segmentation): a run of Han characters is one word.
     """
-    return " ".join(folded_words(to_simplified(normalize(text))))
+    return " ".join(folded_words(to_simplified(close_han_gaps(normalize(text)))))
 
 
 def title_keys(titles: list[str]) -> list[str]:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .analysis import HAN_RUN, to_simplified
 from .pinyin import han_to_pinyin
-from .textnorm import fold, folded_words, normalize
+from .textnorm import close_han_gaps, fold, folded_words, normalize
 
 KINDS = ("title", "author", "subject")
 MAX_TEXT = 200
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS offer (
 
 def prefix_key(text: str) -> str:
     """What a typed prefix is compared with: folded words, Han simplified."""
-    return " ".join(folded_words(_simplified(normalize(text))))
+    return " ".join(folded_words(_simplified(close_han_gaps(normalize(text)))))
 
 
 def _simplified(text: str) -> str:
@@ -62,7 +62,7 @@ def _simplified(text: str) -> str:
 def keys_of(text: str) -> frozenset[str]:
     """Every key a text is reached by (cached: author and subject headings recur)."""
     normal = normalize(text)
-    simple = _simplified(normal)
+    simple = _simplified(close_han_gaps(normal))   # 李　宗仁　传 is reached by 李宗仁传
     words = folded_words(simple)
     keys = {" ".join(words[i:]) for i in range(min(len(words), SUFFIX_WORDS))}
     han = "".join(HAN_RUN.findall(simple))

@@ -10,6 +10,35 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Han ideographs: URO, Extension A, compatibility ideographs, Extensions B-H
+# and the compatibility supplement, plus U+3007 (〇).
+HAN_CLASS = ("\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+             "\U00020000-\U0003134f\U0002f800-\U0002fa1f")
+
+# -- word division inside Han text --------------------------------------------
+
+# Between two Han characters these are the cataloguer's word division, not the
+# reader's: older (RLIN-era) LC records put an ideographic space between Han
+# words (台灣　的　新反對　運動; :func:`normalize` has made it a space by then),
+# names carry middle dots (列夫·托尔斯泰) and some text zero-width characters.
+# Readers type the text without them, so analysis reads Han across them.
+HAN_GAP_CHARS = " \t\u00b7\u2027\u30fb\u200b\u200c\u200d\u2060\ufeff"
+_HAN_GAP = re.compile(f"(?<=[{HAN_CLASS}])[{HAN_GAP_CHARS}]+(?=[{HAN_CLASS}])")
+_GAP = re.compile(f"[{HAN_GAP_CHARS}]")
+
+
+def close_han_gaps(text: str) -> str:
+    """``text`` with the word division between Han characters taken out (see above)."""
+    return _HAN_GAP.sub("", text) if _GAP.search(text) else text
+
+
+def han_gap_map(run: str) -> tuple[str, list[int]]:
+    """A run of Han characters and gaps as (the characters alone, the offset in ``run``
+    of each of them), so tokens of the joined text keep their true offsets."""
+    where = [i for i, ch in enumerate(run) if ch not in HAN_GAP_CHARS]
+    return "".join(run[i] for i in where), where
+
+
 # -- width and Unicode normalisation ------------------------------------------
 
 # Full-width ASCII (U+FF01-FF5E) to ASCII and the ideographic space to a space,
@@ -124,6 +153,19 @@ _FOLD_EXTRA = str.maketrans({
     # Cyrillic ё is е with a diaeresis, and NFD takes care of it; й stays й
 })
 _KEEP_MARKS = {"\u0306"}  # breve: Cyrillic й/ў are letters of their own
+
+
+# The folded form an accented word is also indexed under, marked so that a query can
+# tell it from the same letters catalogued without any diacritics: ``thứ`` is indexed
+# as ``thứ`` and ``~thu``, the plain word ``thu`` as ``thu``. A reader who types
+# ``thu`` finds all three spellings; one who types ``thư`` finds ``thư`` and the
+# diacritic-less ``thu``, never ``thứ`` (see discovery.whoosh_query).
+FOLDED_MARK = "~"
+
+
+def folded_term(word: str) -> str:
+    """The marked folded form of an accented word (see :data:`FOLDED_MARK`)."""
+    return FOLDED_MARK + fold(word)
 
 
 @lru_cache(maxsize=65536)

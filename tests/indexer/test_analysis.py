@@ -82,8 +82,12 @@ def test_vietnamese_decomposed_input_gives_composed_tokens(words):
 
 
 def test_index_mode_adds_the_folded_form_at_the_same_position(words):
+    # marked (~), so that a query can tell a folded form from a word catalogued without
+    # diacritics (issue 16: thư must not find thứ)
     assert positioned(words, "Đổi mới Việt Nam", mode="index") == [
-        ("đổi", 0), ("doi", 0), ("mới", 1), ("moi", 1), ("việt", 2), ("viet", 2), ("nam", 3)]
+        ("đổi", 0), ("~doi", 0), ("mới", 1), ("~moi", 1), ("việt", 2), ("~viet", 2),
+        ("nam", 3)]
+    assert positioned(words, "thu thứ", mode="index") == [("thu", 0), ("thứ", 1), ("~thu", 1)]
 
 
 def test_marks_in_the_wrong_order_still_meet_the_typed_word(words):
@@ -140,7 +144,7 @@ def test_vietnamese_compounds_in_titles_stack_on_their_first_syllable():
     titles = main_analyzer(compounds=True)
     tokens = positioned(titles, "Thư viện Quốc gia", mode="index")
     assert ("thư_viện", 0) in tokens and ("quốc_gia", 2) in tokens
-    assert ("thu_vien", 0) in tokens
+    assert ("~thu_vien", 0) in tokens
     # never in query mode: a query's words are matched one by one
     assert positioned(titles, "Thư viện Quốc gia") == [("thư", 0), ("viện", 1), ("quốc", 2),
                                                         ("gia", 3)]
@@ -254,3 +258,50 @@ def test_id_fields_index_the_whole_value_as_whooshs_id_tokenizer_does(value):
     assert [t.text for t in field.analyzer(value)] == [t.text for t in IDTokenizer()(value)]
     assert list(field.analyzer.term_positions(value)) == [value]
     assert list(field.index(value)) == [(value.encode("utf-8"), 1, 1.0, b"")]
+
+
+# -- the cataloguer's word division inside Han text (issue 16) -----------------------
+
+# 880 $a of LC 00409592 (tests/fixtures/chinese_880_traditional.mrc), RLIN-era
+# cataloguing with U+3000 IDEOGRAPHIC SPACE between the Han words
+TAIWAN_OPPOSITION = "台灣\u3000的\u3000新反對\u3000運動"
+
+
+def test_han_words_are_cut_across_ideographic_spaces(words):
+    # the same words as the title typed without the spaces, at consecutive positions
+    assert positioned(words, TAIWAN_OPPOSITION, mode="index") == [
+        ("台湾", 0), ("的", 1), ("新", 2), ("反对", 3), ("运动", 4)]
+    assert positioned(words, "台灣的新反對運動") == [
+        ("台湾", 0), ("的", 1), ("新", 2), ("反对", 3), ("运动", 4)]
+    # jieba sees one run: 李宗仁 is a word only when the spaces are gone
+    assert q(words, "李\u3000宗仁\u3000传") == q(words, "李宗仁传") == ["李宗仁", "传"]
+
+
+def test_offsets_across_ideographic_spaces_point_at_the_characters(words):
+    tokens = [(t.text, TAIWAN_OPPOSITION[t.startchar:t.endchar])
+              for t in words(TAIWAN_OPPOSITION, chars=True, mode="query")]
+    assert tokens == [("台湾", "台灣"), ("的", "的"), ("新", "新"), ("反对", "反對"),
+                      ("运动", "運動")]
+
+
+def test_cjk_bigrams_bridge_the_word_division():
+    grams = [(t.text, t.pos, TAIWAN_OPPOSITION[t.startchar:t.endchar])
+             for t in cjk_analyzer()(TAIWAN_OPPOSITION, positions=True, chars=True,
+                                     mode="query")]
+    assert grams == [
+        ("台", 0, "台"), ("台湾", 0, "台灣"), ("湾", 1, "灣"), ("湾的", 1, "灣\u3000的"),
+        ("的", 2, "的"), ("的新", 2, "的\u3000新"), ("新", 3, "新"), ("新反", 3, "新反"),
+        ("反", 4, "反"), ("反对", 4, "反對"), ("对", 5, "對"), ("对运", 5, "對\u3000運"),
+        ("运", 6, "運"), ("运动", 6, "運動"), ("动", 7, "動")]
+
+
+def test_middle_dots_and_zero_width_characters_are_no_word_break(words):
+    assert q(words, "列夫·托尔斯泰") == q(words, "列夫托尔斯泰")
+    assert q(words, "红楼\u200b梦") == q(words, "红楼梦")
+    # between scripts the space still divides: Korean words and Latin text keep theirs
+    assert q(words, "北韓\u3000법령") == ["北韩", "법령"]
+    assert q(words, "中國 history") == ["中国", "history"]
+
+
+def test_pinyin_reads_across_the_word_division():
+    assert readings(TAIWAN_OPPOSITION) == readings("台灣的新反對運動")
