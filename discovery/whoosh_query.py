@@ -34,7 +34,8 @@ from indexer.isbn import search_forms
 from indexer.pinyin import split_syllables
 from indexer.schema import FIELD_WEIGHTS, NGRAM_WEIGHTS, PINYIN_WEIGHT, STEM_WEIGHT
 from indexer.document import title_match_key
-from indexer.textnorm import FOLDED_MARK, close_han_gaps, fold, place_tone
+from indexer.textnorm import (FOLDED_MARK, close_han_gaps, fold, is_folded_syllable, place_tone,
+                              split_folded_syllables)
 
 from . import query as q
 from .whoosh_keys import KeyQuery
@@ -118,8 +119,7 @@ class QueryCompiler:
 
     def _node(self, node):
         if isinstance(node, q.And):
-            items = [self._node(n) for n in node.items]
-            items = [i for i in items if i is not None]
+            items = [i for i in self._joined(list(node.items)) if i is not None]
             return wq.And(items) if len(items) > 1 else (items[0] if items else None)
         if isinstance(node, q.Or):
             items = [self._node(n) for n in node.items]
@@ -137,6 +137,24 @@ class QueryCompiler:
         if isinstance(node, q.MatchAll):
             return wq.Every()
         raise TypeError(f"unknown query node {node!r}")
+
+    def _joined(self, nodes: list) -> list:
+        """The compiled items of an AND, two adjacent Vietnamese syllables also matching
+        the name they join into (``Việt Nam`` finds ``Vietnam``, ``Hà Nội`` ``Hanoi``)."""
+        out, i = [], 0
+        while i < len(nodes):
+            a = nodes[i]
+            b = nodes[i + 1] if i + 1 < len(nodes) else None
+            joined = None if self.exact or b is None else _join(a, b, self.tokens)
+            if joined is not None:
+                pair = wq.And([x for x in (self._node(a), self._node(b)) if x is not None])
+                whole = self._text(q.Text(a.field, joined))
+                out.append(wq.Or([pair, whole]) if whole is not None else pair)
+                i += 2
+                continue
+            out.append(self._node(a))
+            i += 1
+        return out
 
     def _value(self, node: q.Value):
         value = node.value.strip()
@@ -172,6 +190,12 @@ class QueryCompiler:
                            exact=self.exact or node.phrase)
             if other is not None:
                 clauses.append(other)
+        if len(tokens) == 1 and not node.phrase and not node.prefix:
+            # a joined name as its Vietnamese syllables (hanoi finds Hà Nội, saigon Sài Gòn)
+            for syllables in split_folded_syllables(tokens[0]):
+                for field, weight in group["words"]:
+                    clauses.append(_syllables(field, syllables, weight * FOLDED_FACTOR,
+                                              not self.positions[field]))
         if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
             for field, weight in group["ngrams"]:
                 clauses.append(_ngram_query(field, node.text, weight))
@@ -254,6 +278,33 @@ def _loose(field: str, tokens: list[str], boost: float, prefix: bool, loose: boo
     if loose:
         return wq.And(positions)
     return wq.Sequence(positions)
+
+
+def _join(a, b, tokens) -> str | None:
+    """The word two adjacent plain words join into when both are Vietnamese syllables
+    (folded), else None."""
+    if not all(isinstance(n, q.Text) and not n.phrase and not n.prefix for n in (a, b)):
+        return None
+    if a.field != b.field or a.field not in (None, "title", "author", "subject"):
+        return None
+    parts = []
+    for node in (a, b):
+        found = tokens(node.text)
+        if len(found) != 1 or HAN_RUN.match(found[0]):
+            return None
+        folded = fold(found[0])
+        if not folded.isascii() or not is_folded_syllable(folded):
+            return None
+        parts.append(folded)
+    return "".join(parts)
+
+
+def _syllables(field: str, syllables: tuple[str, ...], boost: float, loose: bool):
+    """Folded syllables side by side, each in any spelling (``ha noi``: Hà Nội, Ha Noi)."""
+    positions = [wq.Or([wq.Term(field, s, boost=boost), wq.Term(field, FOLDED_MARK + s,
+                                                                  boost=boost)])
+                 for s in syllables]
+    return wq.And(positions) if loose else wq.Sequence(positions)
 
 
 def _pinyin_query(text: str):

@@ -103,6 +103,45 @@ def looks_vietnamese(text: str) -> bool:
     return _VIETNAMESE_LETTERS.search(text) is not None
 
 
+# A Vietnamese syllable written without diacritics (hanoi = ha + noi, saigon = sai + gon).
+_FOLDED_SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?([aeiouy]{1,3})(ng|nh|ch|[cmnpt])?")
+_FOLDED_NUCLEI = frozenset("".join(c for c in unicodedata.normalize("NFD", n)
+                                   if not unicodedata.combining(c)) for n in _NUCLEI)
+
+
+@lru_cache(maxsize=16384)
+def split_folded_syllables(word: str, most: int = 3) -> tuple[tuple[str, ...], ...]:
+    """The ways a lowercase word without diacritics divides into two to ``most``
+    Vietnamese syllables (``hanoi``: ha noi, han oi), as readers join place and
+    personal names (hanoi, vietnam, saigon)."""
+    out: list[tuple[str, ...]] = []
+
+    def walk(rest: str, parts: tuple[str, ...]) -> None:
+        if not rest:
+            if len(parts) >= 2:
+                out.append(parts)
+            return
+        if len(parts) >= most:
+            return
+        for end in range(len(rest), 0, -1):
+            m = _FOLDED_SYLLABLE.fullmatch(rest[:end])
+            # a later syllable starts with a consonant: a joined name is not cut before
+            # a vowel (hanoi is ha noi, not han oi)
+            if m and m.group(2) in _FOLDED_NUCLEI and (m.group(1) or not parts):
+                walk(rest[end:], parts + (rest[:end],))
+
+    if word.isascii() and word.isalpha() and 4 <= len(word) <= 21:
+        walk(word, ())
+    return tuple(out)
+
+
+def is_folded_syllable(word: str) -> bool:
+    """Whether a lowercase word without diacritics can be one Vietnamese syllable."""
+    m = _FOLDED_SYLLABLE.fullmatch(word)
+    return bool(m) and m.group(2) in _FOLDED_NUCLEI
+
+
 def _tone_index(onset: str, nucleus: str, coda: str) -> int:
     """Where the tone mark belongs in the nucleus (the 'new' placement: hoà, thuý, khoẻ)."""
     marked = [i for i, ch in enumerate(nucleus) if ch in _MARKED_VOWELS]

@@ -112,3 +112,21 @@ def test_the_exact_spelling_ranks_above_the_catalogued_without_diacritics(tmp_pa
     plain["100"]["a"] = "Nobody, A."     # another work for clustering, same title words
     client = client_for(tmp_path / "both", {"vn": [source], "old": [plain]})
     assert ids(client, "Thời trẻ của một đại tướng") == ["vn:00280613", "old:plain00001"]
+
+
+def test_joined_and_split_names_find_each_other(client):
+    # readers join Vietnamese names (hanoi, vietnam); catalogues write them apart, and
+    # English text joins them too ("25 years Vietnam-Japan relations")
+    hanoi = set(ids(client, "hanoi"))
+    assert len(hanoi) >= 8 and hanoi == set(ids(client, "Hà Nội")) == set(ids(client, "ha noi"))
+    vietnam = set(ids(client, "vietnam"))
+    assert len(vietnam) >= 4 and vietnam == set(ids(client, "Việt Nam"))
+
+
+def test_split_syllables_of_joined_names():
+    from indexer.textnorm import split_folded_syllables
+
+    assert split_folded_syllables("hanoi") == (("ha", "noi"),)
+    assert split_folded_syllables("saigon") == (("sai", "gon"),)
+    assert split_folded_syllables("vietnam") == (("viet", "nam"),)
+    assert split_folded_syllables("history") == ()
