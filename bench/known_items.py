@@ -1,6 +1,7 @@
 """Known-item evaluation: do readers' ways of typing a title find the record?
 
     python bench/known_items.py [MARC_FILE ...] [--per-group N] [--seed S] [--show-misses]
+                                [--han-in-245]
 
 With no file it uses the LC sets in ../shared/data (the 10,000-record
 multilingual slice, the 600 Chinese records and the 92 Vietnamese records).
@@ -17,7 +18,14 @@ per group:
   as catalogued (NFC) and with every diacritic removed (đ → d);
 * ``en-title-author``: three title words plus the main author's surname;
 * ``other-scripts``: words of a non-Latin, non-Han vernacular title (Arabic,
-  Hebrew, Cyrillic, Greek, kana, hangul).
+  Hebrew, Cyrillic, Greek, kana, hangul);
+* ``zh-divided``: the whole Han title proper of a record whose cataloguer put
+  U+3000 IDEOGRAPHIC SPACE between its words (older LC records), typed
+  without it.
+
+``--han-in-245`` recatalogues every record with a Han 880 title the way
+Chinese libraries catalogue: each linked 880 replaces the romanized field it
+pairs with, and no romanization is left for a Han query to fall back on.
 
 A query counts as found at rank r when the record, or a record with the
 same title and year (another copy or volume), is the r-th result. Fragments
@@ -44,7 +52,7 @@ from harvest.config import Home, Source  # noqa: E402
 from harvest.importer import import_files  # noqa: E402
 from harvest.store import RecordStore  # noqa: E402
 from indexer import build  # noqa: E402
-from indexer.analysis import HAN_RUN, cut_han, to_simplified, warm_up  # noqa: E402
+from indexer.analysis import HAN_CLASS, HAN_RUN, cut_han, to_simplified, warm_up  # noqa: E402
 from indexer.mapping import map_stored  # noqa: E402
 from indexer.pinyin import han_to_pinyin  # noqa: E402
 from indexer.textnorm import fold, looks_vietnamese  # noqa: E402
@@ -54,10 +62,31 @@ DEFAULT_FILES = [SHARED / "booksall2016p01_rec080000-089999.mrc",
                  SHARED / "booksall2016p01_chi_880_sample.mrc",
                  SHARED / "booksall2016p01_vie.mrc"]
 GROUPS = ("zh-simplified", "zh-traditional", "pinyin", "vi-diacritics", "vi-folded",
-          "en-title-author", "other-scripts")
+          "en-title-author", "other-scripts", "zh-divided")
+DIVIDED = re.compile(f"[{HAN_CLASS}][\u3000 ]+[{HAN_CLASS}]")
+TITLE_START = re.compile(f"^[{HAN_CLASS}\u3000 ]+")
 OTHER_SCRIPT = re.compile("[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff"
                           "\u3040-\u30ff\uac00-\ud7af]")
 STOP = {"the", "a", "an", "of", "and", "in", "on", "for", "to", "with", "by", "from", "at"}
+
+
+def han_in_245(path: Path, out: Path) -> Path:
+    """The file with each record's linked 880s in place of the fields they pair with."""
+    import pymarc
+
+    with open(path, "rb") as fh, open(out, "wb") as dst:
+        for record in pymarc.MARCReader(fh, to_unicode=True, force_utf8=True):
+            if record is None:
+                continue
+            for alt in record.get_fields("880"):
+                link = alt.get("6") or ""
+                for field in record.get_fields(link[:3]):
+                    if (field.get("6") or "")[4:6] == link[4:6]:
+                        field.subfields = [sf for sf in alt.subfields if sf.code != "6"]
+                        break
+            record.remove_fields("880")
+            dst.write(record.as_marc())
+    return out
 
 
 def load(files: list[Path], tmp: str) -> tuple[Home, dict]:
@@ -80,8 +109,10 @@ def load(files: list[Path], tmp: str) -> tuple[Home, dict]:
 def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list]:
     import opencc
     s2t, t2s = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
-    han_titles = {rid: m["title_vernacular"] for rid, m in records.items()
-                  if m.get("title_vernacular") and HAN_RUN.search(m["title_vernacular"])}
+    # the Han title: the 880's, or 245's itself where a record is catalogued in Han
+    han_titles = {rid: han for rid, m in records.items()
+                  if (han := next((t for t in (m.get("title_vernacular"), m.get("title"))
+                                   if t and HAN_RUN.search(t)), None))}
     all_titles = [t2s.convert(t) for t in han_titles.values()]
     out: dict[str, list] = defaultdict(list)
     ids = sorted(records)
@@ -91,7 +122,7 @@ def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list
         title = m.get("title") or ""
         vern = m.get("title_vernacular") or ""
         if rid in han_titles:
-            runs = HAN_RUN.findall(vern)
+            runs = HAN_RUN.findall(han_titles[rid])
             run = max(runs, key=len)
             if len(run) >= 4:
                 size = min(len(run), rng.randint(4, 8))
@@ -116,6 +147,11 @@ def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list
             surname = re.split(r"[,\s]", m["authors"][0])[0]
             if len(words) >= 3 and surname.isalpha():
                 out["en-title-author"].append((rid, " ".join(words[:3] + [surname])))
+        if rid in han_titles and DIVIDED.search(han_titles[rid]):
+            start = TITLE_START.match(han_titles[rid])
+            typed = start.group(0).replace("\u3000", "").replace(" ", "") if start else ""
+            if len(typed) >= 2:
+                out["zh-divided"].append((rid, typed))
         if vern and OTHER_SCRIPT.search(vern) and not HAN_RUN.search(vern):
             words = [w for w in re.findall(r"\w+", vern) if len(w) > 1][:4]
             if words:
@@ -158,6 +194,8 @@ def main() -> None:
     ap.add_argument("--per-group", type=int, default=300)
     ap.add_argument("--seed", type=int, default=20261121)
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--han-in-245", action="store_true",
+                    help="catalogue Han titles in 245 itself, as Chinese libraries do")
     args = ap.parse_args()
     files = args.files or DEFAULT_FILES
     missing = [str(f) for f in files if not f.is_file()]
@@ -165,7 +203,9 @@ def main() -> None:
         sys.exit(f"no such file: {', '.join(missing)}")
     warm_up(vietnamese=True)
     with tempfile.TemporaryDirectory(prefix="sheaf-known-") as tmp:
-        home, records = load(files, tmp)
+        if args.han_in_245:
+            files = [han_in_245(f, Path(tmp) / f"han245-{i}.mrc") for i, f in enumerate(files)]
+        home, records = load(files, str(Path(tmp) / "home"))
         groups = queries(records, random.Random(args.seed), args.per_group)
         evaluate(home, records, groups, args.show_misses)
 
