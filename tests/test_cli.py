@@ -131,7 +131,7 @@ def test_search_json_shape(session):
         assert isinstance(hit["authors"], list) and isinstance(hit["languages"], list)
         assert isinstance(hit["year"], int)
     assert set(data["facets"]) == {"library", "language", "format", "subject", "author", "class"}
-    assert data["facets"]["library"] == [{"value": "vn", "count": 4, "label": VN_NAME}]
+    assert data["facets"]["library"] == [{"value": "vn", "count": 6, "label": VN_NAME}]
     for value in data["facets"]["language"]:
         assert set(value) == {"value", "count", "label"}
     # written as UTF-8, not \u escapes
