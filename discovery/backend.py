@@ -123,7 +123,9 @@ class WhooshBackend:
             self._compiler = QueryCompiler(self._index.schema)
             self._highlighter = Highlighter(self._index.schema)
             self._suggest = SuggestStore(gen.suggest_path) if gen.suggest_path.exists() else None
-            self._speller = Speller(self._suggest.accented if self._suggest else None)
+            store = self._suggest
+            self._speller = Speller(store.accented, store.starting_with_pinyin,
+                                    store.spelled) if store else Speller()
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
         self._facets.prepare(self._searcher, str(self._generation.path))

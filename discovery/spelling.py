@@ -8,8 +8,13 @@ Word by word:
 * a word typed without diacritics that the catalogue mostly writes with
   them is given them back (``thu vien`` -> ``thư viện``), so the reader can
   ask for exactly that;
-* a run of Han characters that matches nothing is shortened from either end
-  until it does, or left out (a nearby segmentation of what was typed).
+* a run of Han characters that matches nothing is replaced by a homophone
+  the catalogue has (same toneless pinyin: 红搂梦 -> 红楼梦), else shortened
+  from either end until it does, or left out;
+* once anything changes, words typed without diacritics get the catalogue's:
+  those of a title, name or subject that starts with the same folded words
+  (``nguyen khac damm`` -> ``Nguyễn Khắc Đạm``), else each word's most frequent
+  spelling.
 
 The suggestion is offered only when it finds more than the query did.
 """
@@ -38,8 +43,10 @@ class Speller:
     """``accented(folded)`` gives a title word's usual spelling with diacritics (the
     generation's autocomplete store keeps those counts)."""
 
-    def __init__(self, accented=None):
+    def __init__(self, accented=None, homophones=None, spelled=None):
         self.accented = accented or (lambda folded: None)
+        self.homophones = homophones or (lambda syllables: [])
+        self.spelled = spelled or (lambda words: None)
 
     def _frequency(self, reader, term: str) -> int:
         """Records with the (folded) word in a word field, spelt with or without marks."""
@@ -80,11 +87,40 @@ class Speller:
         simplified = to_simplified(word)
         if found(simplified):
             return None
+        same = self._homophone(simplified, found)
+        if same:
+            return same
         for size in range(len(simplified) - 1, 1, -1):
             for start in range(0, len(simplified) - size + 1):
                 if found(simplified[start:start + size]):
                     return word[start:start + size]
         return ""
+
+    def _homophone(self, simplified: str, found) -> str | None:
+        """A stretch of a catalogued text read exactly as ``simplified`` is (toneless)."""
+        from indexer.analysis import to_simplified
+        from indexer.pinyin import han_to_pinyin
+
+        wanted = han_to_pinyin(simplified)
+        if len(wanted) != len(simplified):
+            return None
+        for text in self.homophones(wanted):
+            han = "".join(HAN_RUN.findall(to_simplified(text)))
+            for start in range(0, len(han) - len(simplified) + 1):
+                piece = han[start:start + len(simplified)]
+                if piece != simplified and han_to_pinyin(piece) == wanted and found(piece):
+                    return piece
+        return None
+
+    def _accent(self, reader, word: str) -> str:
+        """A word typed without diacritics as the catalogue mostly writes it."""
+        prefix, sep, bare = word.rpartition(":")
+        if not bare.isascii() or not bare.isalpha():
+            return word
+        accented = self.accented(bare.lower())
+        if accented and accented[1] > self._frequency(reader, bare.lower()) // 2:
+            return prefix + sep + accented[0]
+        return word
 
     def suggestion(self, searcher, compiler, tree, total: int, count) -> str | None:
         nodes = tree.items if isinstance(tree, q.And) else (tree,)
@@ -105,5 +141,9 @@ class Speller:
                         words.append(prefix + better)
         if not changed or not words:
             return None
-        text = " ".join(words)
+        plain = [fold(w) for w in words]
+        whole = self.spelled(plain) if all(w.isascii() and w.isalpha() for w in plain) else None
+        if whole and all(w.isascii() for w in whole):
+            whole = None   # nothing to give back: keep the reader's own case
+        text = " ".join(whole or (self._accent(reader, w) for w in words))
         return text if count(searcher, q.parse(text)) > total else None

@@ -172,7 +172,8 @@ class SuggestStore:
             self._count_accents(kind, text, -1)
 
     def _count_accents(self, kind: str, text: str, step: int) -> None:
-        if kind == "title" and not text.isascii():   # (words with diacritics only)
+        # words with diacritics of titles and names (Nguyễn Khắc Đạm)
+        if kind in ("title", "author") and not text.isascii():
             for word in _WORD.findall(normalize(text).lower()):
                 if not word.isascii() and not HAN_RUN.match(word):
                     pair = (fold(word), word)
@@ -210,6 +211,26 @@ class SuggestStore:
             f"SELECT word, sum(freq) AS n FROM ({union}) GROUP BY word HAVING n > 0"
             f" ORDER BY n DESC, word LIMIT 1", (folded,) * len(self._sources)).fetchone()
         return (row[0], row[1]) if row else None
+
+    def spelled(self, words: list[str]) -> list[str] | None:
+        """The words of a catalogued title, name or subject that folds to ``words``, as the
+        catalogue spells them (``nguyen khac dam`` -> Nguyễn Khắc Đạm), or None."""
+        for found in self.suggest(" ".join(words), limit=10):
+            written = _WORD.findall(normalize(found["text"]))
+            if [fold(w) for w in written[:len(words)]] == words:
+                return written[:len(words)]
+        return None
+
+    def starting_with_pinyin(self, syllables: list[str], limit: int = 20) -> list[str]:
+        """Texts whose Han reading starts with these toneless syllables, most held first
+        (the homophones of what a reader typed: hong lou meng for 红搂梦)."""
+        key = " ".join(syllables)
+        union = self._union("text, weight", "key >= ? AND key < ?", "entry", "part_entry")
+        rows = self.db.execute(
+            f"SELECT text, max(weight) AS w FROM ({union}) GROUP BY text"
+            f" ORDER BY w DESC, text LIMIT ?",
+            (key, key + "\U0010ffff") * len(self._sources) + (limit,)).fetchall()
+        return [text for text, _w in rows]
 
     def _offered(self, kind: str, text: str) -> bool:
         """Whether a live cluster still offers a text that updates have taken offers from."""

@@ -252,3 +252,17 @@ def test_scoring_led_by_the_known_matches_ranks_as_whoosh_alone(backend, query, 
     alone = [(h.id, round(h.score, 6)) for h in run(backend, query, limit=50).hits]
     assert led == alone
     assert led or query == "-Taiwan"
+
+
+def test_did_you_mean_a_chinese_homophone_slip(backend):
+    # 钢 (gang1) typed for 岗 (gang3) in 黄岗村志 (LC 00409616): same toneless pinyin
+    slip = run(backend, "黄钢村志")
+    assert slip.total == 0 and slip.suggestion == "黄岗村志"
+    assert [h.id for h in run(backend, slip.suggestion).hits] == ["loc:00409616"]
+
+
+def test_did_you_mean_gives_a_vietnamese_name_the_catalogues_diacritics(backend):
+    # author of LC 00280610: Nguyễn Thị Thu Thảo (a typo in the last word, no diacritics)
+    slip = run(backend, "nguyen thi thu thaoo")
+    assert slip.total == 0 and slip.suggestion == "Nguyễn Thị Thu Thảo"
+    assert "vn:00280610" in [h.id for h in run(backend, slip.suggestion).hits]
