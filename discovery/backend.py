@@ -193,7 +193,10 @@ class WhooshBackend:
         (:class:`discovery.whoosh_sets.Candidates`); past that, common words
         make the skipping too short to pay, and Whoosh walks the query itself.
         """
-        collector = TopCollector(limit=depth)
+        # Whoosh's block-quality skipping misses documents that only the optional
+        # exact-spelling tier lifts (a constant far above the block's quality): score
+        # every candidate then
+        collector = TopCollector(limit=depth, usequality=not self._compiler.tiered)
         if 0 < total <= CANDIDATES_LED:
             candidates = Candidates(hits_mask, searcher.reader())
             compiled = wq.And([candidates, candidates.lead(compiled)])

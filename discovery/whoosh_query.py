@@ -45,7 +45,7 @@ COMPOUND_BOOST = 2.0
 EXACT_TITLE_BOOST = 12.0
 TITLE_START_BOOST = 5.0
 # every typed word in its typed spelling: above any score the other spellings add
-EXACT_SPELLING_BOOST = 50.0
+EXACT_SPELLING_BOOST = 1000.0   # BM25F scores here reach the low hundreds
 OTHER_DIACRITICS_FACTOR = 0.25
 GROUPS = {
     None: {"words": list(FIELD_WEIGHTS.items()), "ngrams": list(NGRAM_WEIGHTS.items()),
@@ -83,6 +83,7 @@ class QueryCompiler:
             return wq.Every()
         self.pinyin_ok = _all_pinyin(tree)
         self.exact = False
+        self.tiered = False   # the exact-spelling tier was added (see EXACT_SPELLING_BOOST)
         compiled = self._node(tree) or wq.NullQuery
         boosts = self._compounds(tree) + self._title_boosts(tree)
         if compiled is not wq.NullQuery and self._typed_marks(tree):
@@ -91,6 +92,7 @@ class QueryCompiler:
             self.exact = False
             if exact is not None:
                 boosts.append(wq.ConstantScoreQuery(exact, score=EXACT_SPELLING_BOOST))
+                self.tiered = True
         if boosts and compiled is not wq.NullQuery:
             compiled = wq.AndMaybe(compiled, wq.Or(boosts))
         return compiled
@@ -199,9 +201,11 @@ class QueryCompiler:
         if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
             for field, weight in group["ngrams"]:
                 clauses.append(_ngram_query(field, node.text, weight))
-        if group["pinyin"] and self.pinyin_ok and not node.prefix:
+        # (pinyin and stems are folded by nature: never part of the exact-spelling tier)
+        if group["pinyin"] and self.pinyin_ok and not node.prefix and not self.exact:
             clauses.append(_pinyin_query(node.text))
-        if group["stem"] and not node.phrase and not node.prefix and len(tokens) == 1:
+        if group["stem"] and not node.phrase and not node.prefix and len(tokens) == 1 \
+                and not self.exact:
             stems = [t.text for t in self.stemmer(node.text, mode="query")]
             if len(stems) == 1:
                 clauses.append(wq.Term("stem", stems[0], boost=STEM_WEIGHT))
