@@ -193,9 +193,9 @@ class WhooshBackend:
         (:class:`discovery.whoosh_sets.Candidates`); past that, common words
         make the skipping too short to pay, and Whoosh walks the query itself.
         """
-        # with the exact-spelling tier (a constant far above any block's quality) the
-        # scores are scored in full: block-quality skipping was seen to leave a tier
-        # document off a five-result page (when the tier still held stem clauses)
+        # with the exact-spelling tier (a constant far above any block's quality) every
+        # candidate is scored: block-quality skipping was seen to leave a tier document
+        # off a five-result page (while the tier still held stem clauses)
         collector = TopCollector(limit=depth, usequality=not self._compiler.tiered)
         if 0 < total <= CANDIDATES_LED:
             candidates = Candidates(hits_mask, searcher.reader())
