@@ -91,17 +91,17 @@ def _run(backend, out: Probe, expect: list[str], absent: list[str]) -> None:
     if by_year.total != browse.total:
         out.problems.append(f"sorting by year finds {by_year.total}, by title {browse.total}")
     hits = browse.hits
-    samples = expect[:SAMPLES] or [h.id for h in hits[:1] + hits[len(hits) // 2:][:1] + hits[-1:]]
+    samples = list(dict.fromkeys(
+        expect[:SAMPLES] or [h.id for h in hits[:1] + hits[len(hits) // 2:][:1] + hits[-1:]]))
     # the first sample is ranked by relevance (the scoring path); the others by year,
     # which reads only the match sets (a relevance search of common title words can
     # take a second at 250,000 records)
-    misses = [miss for n, cluster_id in enumerate(dict.fromkeys(samples))
+    misses = [miss for n, cluster_id in enumerate(samples)
               if (miss := _find(backend, out, cluster_id, "relevance" if n == 0 else "year"))]
     # one title its own words miss is a search-quality matter (analysis, odd characters),
     # not a broken index; every one of three or more samples missed is. (With one or two
     # samples a miss stays a note: refusing would refuse the same update every night.)
-    tried = len(dict.fromkeys(samples))
-    if misses and len(misses) == tried >= 3:
+    if misses and len(misses) == len(samples) >= 3:
         out.problems += misses
     else:
         out.notes += misses

@@ -72,10 +72,17 @@ class Speller:
                 return None
             folded = max(candidates)[1]
         if tokens[0].isascii():
-            accented = self.accented(folded)
-            if accented and accented[1] > self._frequency(reader, folded) // 2:
-                return accented[0]
+            accented = self._dominant_accent(reader, folded)
+            if accented:
+                return accented
         return folded if not known else None
+
+    def _dominant_accent(self, reader, folded: str) -> str | None:
+        """The spelling with diacritics the catalogue mostly writes a folded word with."""
+        accented = self.accented(folded)
+        if accented and accented[1] > self._frequency(reader, folded) // 2:
+            return accented[0]
+        return None
 
     def _han(self, reader, compiler, word: str) -> str | None:
         def found(text: str) -> bool:
@@ -117,10 +124,8 @@ class Speller:
         prefix, sep, bare = word.rpartition(":")
         if not bare.isascii() or not bare.isalpha():
             return word
-        accented = self.accented(bare.lower())
-        if accented and accented[1] > self._frequency(reader, bare.lower()) // 2:
-            return prefix + sep + accented[0]
-        return word
+        accented = self._dominant_accent(reader, bare.lower())
+        return prefix + sep + accented if accented else word
 
     def suggestion(self, searcher, compiler, tree, total: int, count) -> str | None:
         nodes = tree.items if isinstance(tree, q.And) else (tree,)

@@ -275,13 +275,17 @@ def _loose(field: str, tokens: list[str], boost: float, prefix: bool, loose: boo
         return parts[0] if len(parts) == 1 else wq.Or(parts)
     # several tokens (a phrase, or a word analysis cut in two): each position may take
     # any of its spellings; the whole ranks below the tokens as typed
-    positions = [wq.Or([wq.Term(field, t, boost=boost * FOLDED_FACTOR)]
-                       + [wq.Term(field, a, boost=boost * FOLDED_FACTOR) for a, _f in alts])
-                 if alts else wq.Term(field, t, boost=boost * FOLDED_FACTOR)
-                 for t, alts in zip(tokens, alternatives)]
-    if loose:
-        return wq.And(positions)
-    return wq.Sequence(positions)
+    return _side_by_side(field, [[t] + [a for a, _f in alts]
+                                 for t, alts in zip(tokens, alternatives)],
+                         boost * FOLDED_FACTOR, loose)
+
+
+def _side_by_side(field: str, positions: list[list[str]], boost: float, loose: bool):
+    """Terms at consecutive positions, each position any of its forms (AND where the
+    field keeps no positions)."""
+    parts = [wq.Term(field, forms[0], boost=boost) if len(forms) == 1
+             else wq.Or([wq.Term(field, f, boost=boost) for f in forms]) for forms in positions]
+    return wq.And(parts) if loose else wq.Sequence(parts)
 
 
 def _join(a, b, tokens) -> str | None:
@@ -305,10 +309,7 @@ def _join(a, b, tokens) -> str | None:
 
 def _syllables(field: str, syllables: tuple[str, ...], boost: float, loose: bool):
     """Folded syllables side by side, each in any spelling (``ha noi``: Hà Nội, Ha Noi)."""
-    positions = [wq.Or([wq.Term(field, s, boost=boost), wq.Term(field, FOLDED_MARK + s,
-                                                                  boost=boost)])
-                 for s in syllables]
-    return wq.And(positions) if loose else wq.Sequence(positions)
+    return _side_by_side(field, [[s, FOLDED_MARK + s] for s in syllables], boost, loose)
 
 
 def _pinyin_query(text: str):

@@ -76,11 +76,8 @@ class MatchSets:
         self._years = years
         self._size = reader.doc_count_all()
         self._leaves = list(reader.leaf_readers())
-        self._live = self._live_mask()
+        self._live = live_mask(reader)
         return self._eval(q) & self._live
-
-    def _live_mask(self) -> np.ndarray:
-        return live_mask(self._reader)
 
     def _term(self, field: str, text) -> np.ndarray:
         mask = np.zeros(self._size, dtype=bool)

@@ -15,8 +15,8 @@ Analyzers (one tokenizer and a few small filters each):
   in Chinese too. Vietnamese tone marks are placed by one rule (hòa = hoà),
   and each accented word is indexed a second time, folded and marked
   (đường → ~duong, ``textnorm.FOLDED_MARK``), at the same position: a query
-  without diacritics finds it, a query with them finds only its own spelling
-  and the words catalogued without diacritics. A Han run reaches across the cataloguer's
+  without diacritics finds it alike, a query with them ranks its own spelling
+  above the words catalogued without diacritics or with other ones. A Han run reaches across the cataloguer's
   word division (ideographic spaces, middle dots, zero-width characters:
   ``textnorm.HAN_GAP_CHARS``), so ``台灣　的　新反對　運動`` is cut, n-grammed
   and read in pinyin as the reader types it, ``台灣的新反對運動``, with offsets
@@ -53,7 +53,6 @@ KANA_HANGUL_CLASS = "\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-
 _HAN_BRIDGED = f"[{HAN_CLASS}](?:[{textnorm.HAN_GAP_CHARS}]*[{HAN_CLASS}])*"
 _RUNS = re.compile(f"({_HAN_BRIDGED})|([^{HAN_CLASS}]+)")
 CJK_RUN = re.compile(f"{_HAN_BRIDGED}|[{KANA_HANGUL_CLASS}\u30fc]+")
-_CJK_RUN = CJK_RUN
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 # A word: letters and digits with any combining marks inside it.
 # (U+FE20-FE2F: the combining half marks of ALA-LC ligatures, as in t︠s︡)
@@ -377,7 +376,7 @@ class CJKNgramTokenizer(SpanAnalyzer):
         value = textnorm.normalize(value)
         out = []
         pos = 0
-        for run in _CJK_RUN.finditer(value):
+        for run in CJK_RUN.finditer(value):
             text = run.group(0)
             han = HAN_RUN.match(text) is not None
             if han:

@@ -226,9 +226,11 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
     report = BuildReport(generation=live.name)
     store_seq = store.max_seq()
     since = int(live.meta.get("store_seq", 0))
-    with ClusterStore(live.clusters_path) as clusters:
-        clusters.db.execute("CREATE TABLE IF NOT EXISTS dirty (cluster TEXT PRIMARY KEY)")
-        pending = {row[0] for row in clusters.db.execute("SELECT cluster FROM dirty")}
+    with ClusterStore(live.clusters_path) as clusters:   # (nothing is added to the live one)
+        has_dirty = clusters.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dirty'").fetchone()
+        pending = ({row[0] for row in clusters.db.execute("SELECT cluster FROM dirty")}
+                   if has_dirty else set())
     if store_seq == since and not pending:
         report.seconds = time.perf_counter() - started
         return report

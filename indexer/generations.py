@@ -17,6 +17,7 @@ later generation goes live.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -133,7 +134,7 @@ class IndexDir:
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-        return Generation(path, json.loads(json.dumps(gen.meta)))
+        return Generation(path, copy.deepcopy(gen.meta))
 
     def switch(self, gen: Generation) -> None:
         tmp = self.path / (CURRENT_NAME + ".tmp")
@@ -207,8 +208,9 @@ class IndexDir:
 def status(home: Home, store: RecordStore) -> dict:
     """The live generation and whether it is in step with the store."""
     store_seq = store.max_seq()
+    index_dir = IndexDir(home.index_path)
     try:
-        gen = IndexDir(home.index_path).current()
+        gen = index_dir.current()
     except IndexerError as exc:
         return {"state": "damaged", "message": str(exc), "store_seq": store_seq}
     if gen is None:
@@ -231,7 +233,7 @@ def status(home: Home, store: RecordStore) -> dict:
     out = {"state": state, "message": message, "generation": gen.name, "documents": docs,
            "indexed_seq": indexed_seq, "store_seq": store_seq,
            "built": gen.meta.get("built"), "updated": gen.meta.get("updated")}
-    refused = IndexDir(home.index_path).refused()
+    refused = index_dir.refused()
     if refused:
         out["refused"] = refused
     return out

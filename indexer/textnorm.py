@@ -197,14 +197,9 @@ _KEEP_MARKS = {"\u0306"}  # breve: Cyrillic й/ў are letters of their own
 # The folded form an accented word is also indexed under, marked so that a query can
 # tell it from the same letters catalogued without any diacritics: ``thứ`` is indexed
 # as ``thứ`` and ``~thu``, the plain word ``thu`` as ``thu``. A reader who types
-# ``thu`` finds all three spellings; one who types ``thư`` finds ``thư`` and the
-# diacritic-less ``thu``, never ``thứ`` (see discovery.whoosh_query).
+# ``thu`` finds all three spellings alike; one who types ``thư`` finds ``thư`` first,
+# then ``thu`` and ``thứ`` at lower weights (see discovery.whoosh_query).
 FOLDED_MARK = "~"
-
-
-def folded_term(word: str) -> str:
-    """The marked folded form of an accented word (see :data:`FOLDED_MARK`)."""
-    return FOLDED_MARK + fold(word)
 
 
 @lru_cache(maxsize=65536)
