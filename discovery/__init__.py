@@ -1,5 +1,5 @@
-"""Discovery: query parsing and the search service over the index.
+"""Discovery: query parsing, the search service and the engines behind it.
 
-Also the application layer: the ``sheaf`` command line (:mod:`discovery.cli`)
-sits here because it is above both harvest and indexer.
+The ``sheaf`` command line, the application layer above every package, is
+:mod:`cli`.
 """

@@ -31,6 +31,7 @@ from harvest.errors import ConfigError
 
 JOBS_DIR = "jobs"
 KEEP = 30                 # job files kept
+EXIT_BUSY = 75            # what `sheaf` exits with when another writer holds the lock
 START_GRACE = 60.0        # seconds a job may stay "starting" before it counts as lost
 ACTIONS = {
     "harvest": ("harvest and index", lambda code: [["harvest", code], ["index"]]),
@@ -165,8 +166,6 @@ def _prune(home: Home) -> None:
 
 def _run(home: Home, job: Job) -> None:
     """The detached job process: run each step as a ``sheaf`` command, stop at a failure."""
-    from . import cli
-
     fd = os.open(log_path(home, job.id), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -181,16 +180,16 @@ def _run(home: Home, job: Job) -> None:
     try:
         for step in job.steps:
             print(f"$ sheaf {' '.join(step)}", flush=True)
-            code = cli.main(["--home", str(home.path), *step])
-            sys.stdout.flush()
-            sys.stderr.flush()
+            # the command line is the layer above this one: run it, do not import it
+            code = subprocess.run([sys.executable, "-m", "cli", "--home", str(home.path), *step],
+                                  stdin=subprocess.DEVNULL, check=False).returncode
             if code != 0:
                 break
     except BaseException as exc:  # noqa: BLE001  (the job file must say it ended)
         print(f"sheaf: error: {exc!r}", file=sys.stderr, flush=True)
         code = 1
     job.exit = code
-    job.state = "ok" if code == 0 else ("busy" if code == cli.EXIT_BUSY else "failed")
+    job.state = "ok" if code == 0 else ("busy" if code == EXIT_BUSY else "failed")
     job.finished = _now()
     _save(home, job)
 

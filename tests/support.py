@@ -58,7 +58,7 @@ def running_server(home: Path, workdir: Path, workers: int = 1, wait: float = 30
     log_path = workdir / "server.log"
     log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "discovery.cli", "--home", str(home), "serve",
+        [sys.executable, "-m", "cli", "--home", str(home), "serve",
          "--port", str(port), "--workers", str(workers)],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
     base = f"http://127.0.0.1:{port}"

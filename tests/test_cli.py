@@ -22,7 +22,7 @@ VN_NAME = "Thư viện Quốc gia Việt Nam"
 def run(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "SHEAF_HOME"}
     env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run([sys.executable, "-m", "discovery.cli", "--home", str(home), *args],
+    return subprocess.run([sys.executable, "-m", "cli", "--home", str(home), *args],
                           capture_output=True, text=True, encoding="utf-8", env=env,
                           cwd=cwd or home.parent, timeout=120)
 

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from discovery.cli import make_parser
+from cli.main import make_parser
 from harvest.config import SETTINGS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

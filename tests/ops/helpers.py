@@ -22,13 +22,13 @@ def sheaf_env() -> dict:
 def sheaf(home: Path, *args: str, input: str | None = None,
           timeout: float = 120) -> subprocess.CompletedProcess:
     """``sheaf --home HOME ARGS...`` in a process of its own."""
-    return subprocess.run([sys.executable, "-m", "discovery.cli", "--home", str(home), *args],
+    return subprocess.run([sys.executable, "-m", "cli", "--home", str(home), *args],
                           capture_output=True, text=True, encoding="utf-8", env=sheaf_env(),
                           cwd=home.parent, timeout=timeout, input=input if input is not None else "")
 
 
 def popen_sheaf(home: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "discovery.cli", "--home", str(home), *args],
+    return subprocess.Popen([sys.executable, "-m", "cli", "--home", str(home), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=sheaf_env(),
                             cwd=home.parent, stdin=subprocess.DEVNULL)
 

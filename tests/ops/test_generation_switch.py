@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from discovery import cli, health
+from cli import main as cli
+from discovery import health
 from harvest.config import Home
 from harvest.records import RawRecord
 from harvest.store import RecordStore

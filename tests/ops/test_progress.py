@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from discovery.progress import Progress
+from cli.progress import Progress
 
 
 class Terminal(io.StringIO):

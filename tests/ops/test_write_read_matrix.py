@@ -30,7 +30,8 @@ from pathlib import Path
 import pymarc
 import pytest
 
-from discovery import cli, jobs
+from cli import main as cli
+from discovery import jobs
 from harvest.config import Home
 from indexer.generations import IndexDir
 

@@ -2,7 +2,7 @@
 
 ``sheaf source remove``, ``sheaf source edit``, ``sheaf import --replace``,
 ``sheaf backup`` and ``sheaf restore``, registered on the parser by
-:mod:`discovery.cli`. Destructive steps say what they will do and ask
+:mod:`cli.main`. Destructive steps say what they will do and ask
 first; ``--yes`` answers for scripts.
 """
 
@@ -23,6 +23,8 @@ from harvest.replace import apply_replace, plan_replace
 from harvest.store import RecordStore
 
 from . import logs
+from .common import load, writing
+from .indexing import index
 from .progress import Progress
 
 BACKUP_STORE = "store.sqlite"
@@ -76,11 +78,10 @@ def replace(home: Home, store: RecordStore, args, on_reject, on_warning) -> Impo
 # -- source remove / edit -----------------------------------------------------------
 
 def cmd_source_remove(args) -> int:
-    from . import cli
 
-    home = cli._load(args)
+    home = load(args)
     code = validate_code(args.code)
-    with cli._writing(home, args, f"source remove {code}"), \
+    with writing(home, args, f"source remove {code}"), \
             RecordStore(home.store_path) as store:
         counts = store.counts().get(code, {"records": 0, "deleted": 0})
         if code not in home.sources and not sum(counts.values()):
@@ -90,7 +91,7 @@ def cmd_source_remove(args) -> int:
         if counts["records"]:
             confirm(f"Remove source {code}?", args.yes)
         store.tombstone_source(code)
-        note = _drop_from_index(home, store, cli)
+        note = _drop_from_index(home, store)
         gone = store.purge_source(code)
         home.remove_source(code)
         store.snapshot_counts()
@@ -99,7 +100,7 @@ def cmd_source_remove(args) -> int:
     return 0
 
 
-def _drop_from_index(home: Home, store: RecordStore, cli) -> str:
+def _drop_from_index(home: Home, store: RecordStore) -> str:
     """Apply the tombstones to the live index, if there is one that can be updated."""
     from indexer.errors import IndexerError
     from indexer.generations import IndexDir
@@ -112,7 +113,7 @@ def _drop_from_index(home: Home, store: RecordStore, cli) -> str:
         return "there is no index yet"
     if live.stale:
         return f"the index was not updated: {live.stale_reason}"
-    report = cli.index(home, store)
+    report = index(home, store)
     return f"{report.removed} clusters left the index, {report.clusters} were rewritten"
 
 
@@ -123,9 +124,8 @@ _EDITABLE = (("name", "name"), ("marc", "path"), ("flavour", "flavour"),
 
 
 def cmd_source_edit(args) -> int:
-    from . import cli
 
-    home = cli._load(args)
+    home = load(args)
     old = home.source(args.code)
     changes = {}
     for option, key in _EDITABLE:
@@ -145,7 +145,7 @@ def cmd_source_edit(args) -> int:
     if not changes:
         raise ConfigError("nothing to change: give at least one option (see `sheaf source"
                           " edit --help`)")
-    with cli._writing(home, args, f"source edit {old.code}"):
+    with writing(home, args, f"source edit {old.code}"):
         new = home.edit_source(old.code, **changes)
     changed = [key for key in changes if getattr(old, key) != getattr(new, key)]
     logging.getLogger(logs.LOGGER).info("source edit %s: %s", new.code, ", ".join(
@@ -188,9 +188,8 @@ def add_source_commands(src) -> None:
 # -- backup / restore ----------------------------------------------------------------
 
 def cmd_backup(args) -> int:
-    from . import cli
 
-    home = cli._load(args)
+    home = load(args)
     target = Path(args.dir).expanduser().resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ConfigError(f"{target} exists and is not an empty directory")
@@ -219,8 +218,6 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     from indexer.generations import IndexDir
 
-    from . import cli
-
     source = Path(args.dir).expanduser().resolve()
     try:
         manifest = json.loads((source / BACKUP_MANIFEST).read_text(encoding="utf-8"))
@@ -233,12 +230,12 @@ def cmd_restore(args) -> int:
     if not (path / CONFIG_NAME).exists() and (source / CONFIG_NAME).exists():
         path.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / CONFIG_NAME, path / CONFIG_NAME)
-    home = cli._load(args)
+    home = load(args)
     total = sum(c.get("records", 0) for c in manifest.get("sources", {}).values())
     print(f"restoring the backup of {manifest.get('created')} ({total} records) into"
           f" {home.path}: the store's present records are replaced")
     confirm("Restore?", args.yes)
-    with cli._writing(home, args, "restore"):
+    with writing(home, args, "restore"):
         with RecordStore(home.store_path) as store:
             store.restore_from(source / BACKUP_STORE)
         logging.getLogger(logs.LOGGER).info("restored the store from %s (%s)", source,
@@ -252,11 +249,11 @@ def cmd_restore(args) -> int:
             shutil.copyfile(backup_config, tmp)
             os.replace(tmp, home.config_path)
             print(f"configuration restored (the one it replaced is {CONFIG_NAME}.before-restore)")
-        home = cli._load(args)
+        home = load(args)
         with RecordStore(home.store_path) as store:
             store.snapshot_counts()
             print("rebuilding the index from the restored store")
-            report = cli.index(home, store, rebuild=True)
+            report = index(home, store, rebuild=True)
     print(report)
     return 0
 

@@ -1,0 +1,49 @@
+"""Reading the catalog: ``search`` on the command line, ``serve`` for the web site and API."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from discovery.results import SearchRequest
+
+from .common import load
+
+
+def cmd_search(args) -> int:
+    from discovery.backend import WhooshBackend
+
+    home = load(args)
+    backend = WhooshBackend(home)
+    try:
+        result = backend.search(SearchRequest(query=args.query, page=args.page,
+                                              limit=args.limit if args.limit is not None else int(home.settings["page_size"])))
+    finally:
+        backend.close()
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    first = (result.request.page - 1) * result.request.limit
+    print(f"{result.total} results for {result.request.query!r}"
+          f" (page {result.request.page} of {result.pages})")
+    for n, hit in enumerate(result.hits, start=first + 1):
+        title = hit.title + (f" = {hit.title_vernacular}" if hit.title_vernacular else "")
+        who = "; ".join(hit.authors[:2])
+        year = f" ({hit.year})" if hit.year else ""
+        libs = ", ".join(h.source for h in hit.holdings)
+        print(f"{n:>4}. {title}{year}\n      {who}  [{hit.id}; held by {libs}]")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    home = load(args)
+    workers = args.workers or int(home.settings["serve_workers"])
+    os.environ["SHEAF_HOME"] = str(home.path)
+    argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+            "--bind", f"{args.host}:{args.port}", "--preload", "--access-logfile", "-",
+            "--timeout", "60", "web.wsgi:app"]
+    print(f"serving {home.path} at http://{args.host}:{args.port}/ with {workers} workers",
+          flush=True)
+    os.execv(sys.executable, argv)
+    return 0  # not reached
