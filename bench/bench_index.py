@@ -31,6 +31,7 @@ from harvest.store import RecordStore  # noqa: E402
 from indexer import build  # noqa: E402
 from indexer.analysis import warm_up  # noqa: E402
 from indexer.mapping import map_stored  # noqa: E402
+from discovery.engines import open_index  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared/data/loc-booksall-2016-part01/booksall2016p01_rec080000-089999.mrc"
 
@@ -69,7 +70,7 @@ def main() -> None:
                 n += 1
             print(f"map     {rate(n, time.perf_counter() - t)}")
 
-            report = build.rebuild(home, store, procs=args.procs)
+            report = build.rebuild(home, store, open_index(home), procs=args.procs)
             print(f"index   {rate(report.records, report.seconds)}  procs={args.procs}"
                   f"  ({report.clusters} clusters)")
             print(f"        of which map {report.map_seconds:.2f} s (workers), cluster "

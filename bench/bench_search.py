@@ -32,6 +32,7 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+from discovery.engines import open_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -104,7 +105,7 @@ def build(n: int, libraries: int, procs: int):
             print(f"import: {n * libraries} records in {took:.1f} s ({n * libraries / took:.0f}/s)")
     with RecordStore(home.store_path) as store:
         if not index_build.IndexDir(home.index_path).current() or "--rebuild" in sys.argv:
-            report = index_build.rebuild(home, store, procs=procs, on_warning=lambda m: None)
+            report = index_build.rebuild(home, store, open_index(home), procs=procs, on_warning=lambda m: None)
             print(f"build: {report}")
             RESULT.update(build_seconds=round(report.seconds, 1), clusters=report.clusters,
                           records_per_s=round(report.records / report.seconds))
@@ -120,7 +121,7 @@ def build(n: int, libraries: int, procs: int):
 
 def query_mix(marc: Path, count: int, seed: int = 7) -> list[tuple[str, str]]:
     from harvest.marcfile import read_file
-    from indexer.analysis import HAN_RUN
+    from indexer.segmenters import HAN_RUN
     from indexer.mapping import map_stored
     from indexer.textnorm import fold, looks_vietnamese
 
@@ -160,10 +161,10 @@ def query_mix(marc: Path, count: int, seed: int = 7) -> list[tuple[str, str]]:
 
 
 def time_queries(home, queries) -> None:
-    from discovery.backend import WhooshBackend
+    from discovery.engines import open_search
     from discovery.results import SearchRequest
 
-    backend = WhooshBackend(home)
+    backend = open_search(home)
     t = time.perf_counter()
     backend.search(SearchRequest(query="history"))
     first = (time.perf_counter() - t) * 1000

@@ -29,6 +29,7 @@ from harvest.records import RawRecord  # noqa: E402
 from harvest.store import RecordStore  # noqa: E402
 from indexer import build  # noqa: E402
 from indexer.generations import IndexDir  # noqa: E402
+from discovery.engines import open_index  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared/data/loc-booksall-2016-part01/booksall2016p01_rec080000-089999.mrc"
 
@@ -56,7 +57,7 @@ def main() -> None:
         with RecordStore(home.store_path) as store:
             import_files(home, store, "lc", [args.file])
             t = time.perf_counter()
-            report = build.rebuild(home, store, procs=int(home.settings["index_procs"]),
+            report = build.rebuild(home, store, open_index(home), procs=int(home.settings["index_procs"]),
                                    verify=verify)
             print(f"rebuild: {report.records} records in {time.perf_counter() - t:.1f} s"
                   f" (probe {report.verify_seconds * 1000:.0f} ms)")
@@ -69,11 +70,10 @@ def main() -> None:
                                                 data=_retitled(r.data, round_no))
                                       for r in batch])
                 t = time.perf_counter()
-                report = build.update(home, store, verify=verify)
+                report = build.update(home, store, open_index(home), verify=verify)
                 seconds = time.perf_counter() - t
                 gen = index.current()
-                with gen.open().reader() as reader:
-                    segments = len(list(reader.leaf_readers()))
+                segments = open_index(home).describe(gen.path).get("segments", "-")
                 print(f"{round_no + 1:>5}  {report.records:>7}  {seconds:8.2f}  {report.clone_seconds:7.3f}"
                       f"  {report.verify_seconds * 1000:8.0f}  {own_bytes(gen.path) / 2**20:7.1f}"
                       f"  {segments:>8}")

@@ -46,16 +46,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from discovery.backend import WhooshBackend  # noqa: E402
+from discovery.engines import open_search  # noqa: E402
 from discovery.results import SearchRequest  # noqa: E402
 from harvest.config import Home, Source  # noqa: E402
 from harvest.importer import import_files  # noqa: E402
 from harvest.store import RecordStore  # noqa: E402
 from indexer import build  # noqa: E402
-from indexer.analysis import HAN_CLASS, HAN_RUN, cut_han, to_simplified, warm_up  # noqa: E402
+from indexer.analysis import warm_up  # noqa: E402
+from indexer.segmenters import HAN_CLASS, HAN_RUN, cut_han, to_simplified  # noqa: E402
 from indexer.mapping import map_stored  # noqa: E402
 from indexer.pinyin import han_to_pinyin  # noqa: E402
 from indexer.textnorm import fold, looks_vietnamese  # noqa: E402
+from discovery.engines import open_index  # noqa: E402
 
 SHARED = ROOT.parent / "shared/data/loc-booksall-2016-part01"
 DEFAULT_FILES = [SHARED / "booksall2016p01_rec080000-089999.mrc",
@@ -102,7 +104,7 @@ def load(files: list[Path], tmp: str) -> tuple[Home, dict]:
                 records[rec.id] = map_stored(rec.data, rec.format)
             except Exception:  # a record the indexer also skips
                 continue
-        build.rebuild(home, store, procs=int(home.settings["index_procs"]))
+        build.rebuild(home, store, open_index(home), procs=int(home.settings["index_procs"]))
     return home, records
 
 
@@ -168,7 +170,7 @@ def same_item(a: dict, b: dict) -> bool:
 
 
 def evaluate(home: Home, records: dict, groups: dict, show_misses: bool) -> None:
-    backend = WhooshBackend(home)
+    backend = open_search(home)
     print(f"{'group':<18}{'queries':>8}{'success@1':>11}{'success@10':>12}{'MRR':>8}")
     for group, items in groups.items():
         s1 = s10 = rr = 0.0

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from discovery.backend import WhooshBackend  # noqa: E402
+from discovery.engines import open_search  # noqa: E402
 from discovery.results import SearchRequest  # noqa: E402
 from indexer.analysis import warm_up  # noqa: E402
 from indexer.textnorm import fold, looks_vietnamese, normalize, place_tone  # noqa: E402
@@ -85,7 +85,7 @@ def main() -> None:
     warm_up(vietnamese=True)
     with tempfile.TemporaryDirectory(prefix="sheaf-pairs-") as tmp:
         home, records = load(args.files or DEFAULT_FILES, str(Path(tmp) / "home"))
-        backend = WhooshBackend(home)
+        backend = open_search(home)
         found = sorted(pairs(records).items())[:args.most]
         first = ordered = 0
         above = 0.0

@@ -6,6 +6,7 @@ import json
 import logging
 
 from harvest.config import Home
+from harvest.errors import ConfigError
 from harvest.store import RecordStore
 
 from . import logs
@@ -32,11 +33,10 @@ def index(home: Home, store: RecordStore, rebuild: bool = False, source: str | N
 
     ``source``: map that source's records again, whatever changed.
     """
+    from discovery.engines import index_dir as engine_index_dir, open_index
+    from discovery.health import check_generation
     from indexer import build
     from indexer.errors import GenerationRefused, IndexerError, RebuildNeeded
-    from indexer.generations import IndexDir
-
-    from discovery.health import check_generation
 
     log = logging.getLogger(logs.LOGGER)
 
@@ -51,7 +51,8 @@ def index(home: Home, store: RecordStore, rebuild: bool = False, source: str | N
         err(f"not indexed {record_id}: {reason}")
         log.warning("not indexed %s: %s", record_id, reason)
 
-    index_dir = IndexDir(home.index_path)
+    engine = open_index(home)
+    index_dir = engine_index_dir(home)
     try:
         live = index_dir.current()
     except IndexerError:
@@ -72,11 +73,12 @@ def index(home: Home, store: RecordStore, rebuild: bool = False, source: str | N
                                                           " read", n, total))
     try:
         if rebuild:
-            report = build.rebuild(home, counting, procs=int(home.settings["index_procs"]),
+            report = build.rebuild(home, counting, engine,
+                                   procs=int(home.settings["index_procs"]),
                                    on_failure=failure, on_warning=log_warning, verify=verify)
         else:
-            report = build.update(home, counting, on_failure=failure, on_warning=log_warning,
-                                  verify=verify)
+            report = build.update(home, counting, engine, on_failure=failure,
+                                  on_warning=log_warning, verify=verify)
     except GenerationRefused as exc:
         log.error("%s", exc)
         raise
@@ -111,12 +113,13 @@ class _Counting:
 def cmd_status(args) -> int:
     from harvest import oai
     from harvest.lock import holder
+    from discovery.engines import open_index
     from indexer import build
 
     home = load(args)
     with RecordStore(home.store_path) as store:
         counts = store.counts()
-        index = build.status(home, store)
+        index = build.status(home, store, open_index(home))
         harvests = oai.harvest_status(store, list(home.sources))
     sources = {code: {"name": s.name, "kind": s.kind, "records": 0, "deleted": 0,
                       **counts.get(code, {}), "harvest": harvests.get(code)}
@@ -159,11 +162,11 @@ def cmd_status(args) -> int:
 
 def _probe(home: Home):
     """The live generation searched as a reader would (discovery.health)."""
-    from discovery.backend import WhooshBackend
+    from discovery.engines import open_search
     from discovery.health import probe
 
-    backend = WhooshBackend(home)
+    search = open_search(home)
     try:
-        return probe(backend)
+        return probe(search)
     finally:
-        backend.close()
+        search.close()

@@ -102,11 +102,11 @@ def cmd_source_remove(args) -> int:
 
 def _drop_from_index(home: Home, store: RecordStore) -> str:
     """Apply the tombstones to the live index, if there is one that can be updated."""
+    from discovery.engines import index_dir
     from indexer.errors import IndexerError
-    from indexer.generations import IndexDir
 
     try:
-        live = IndexDir(home.index_path).current()
+        live = index_dir(home).current()
     except IndexerError as exc:
         return f"the index was not updated ({exc})"
     if live is None:

@@ -12,10 +12,10 @@ from .common import load
 
 
 def cmd_search(args) -> int:
-    from discovery.backend import WhooshBackend
+    from discovery.engines import open_search
 
     home = load(args)
-    backend = WhooshBackend(home)
+    backend = open_search(home)
     try:
         result = backend.search(SearchRequest(query=args.query, page=args.page,
                                               limit=args.limit if args.limit is not None else int(home.settings["page_size"])))

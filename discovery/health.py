@@ -60,7 +60,7 @@ def title_query(title: str) -> str:
 
 
 def probe(backend, expect: tuple[str, ...] = (), absent: tuple[str, ...] = ()) -> Probe:
-    """Search ``backend`` as a reader would; ``expect``: clusters that must be found,
+    """Search ``backend`` (a :class:`discovery.service.SearchService`) as a reader would; ``expect``: clusters that must be found,
     ``absent``: clusters that must have no document."""
     started = time.perf_counter()
     out = Probe()
@@ -113,11 +113,11 @@ def _run(backend, out: Probe, expect: list[str], absent: list[str]) -> None:
 def _find(backend, out: Probe, cluster_id: str, sort: str) -> str | None:
     """A cluster must be found by its title words, filtered to a library that holds it;
     returns what went wrong when it is not."""
-    stored = backend.cluster_of(cluster_id) if backend.has_cluster(cluster_id) else None
+    stored = backend.cluster(cluster_id) if backend.has_cluster(cluster_id) else None
     if stored is None:
         out.problems.append(f"{cluster_id} was written but has no document")
         return None
-    display = stored.get("display", {})
+    display = stored.display
     query = title_query(display.get("title") or "")
     if sort == "relevance":
         # the longer words only: scoring a union of every field's postings of "a", "of"
@@ -143,10 +143,10 @@ def _find(backend, out: Probe, cluster_id: str, sort: str) -> str | None:
 def check_generation(home: Home, generation: Generation, expect: tuple[str, ...] = (),
                      absent: tuple[str, ...] = ()) -> Probe:
     """The probe over a generation that is not live yet."""
-    from .backend import WhooshBackend
+    from .engines import open_search
 
-    backend = WhooshBackend(home, generation=generation)
+    search = open_search(home, generation=generation)
     try:
-        return probe(backend, expect, absent)
+        return probe(search, expect, absent)
     finally:
-        backend.close()
+        search.close()

@@ -18,6 +18,8 @@ from harvest.oai.report import harvest_status
 from harvest.store import RecordStore
 from indexer.generations import status as index_status
 
+from .engines import open_index
+
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 RUN_FIELDS = ("status", "started", "finished", "records", "new", "changed", "deleted", "errors")
 
@@ -82,7 +84,7 @@ def overview(home: Home, store: RecordStore, backend=None) -> dict:
                 errors.append({"source": code, "kind": run["kind"], "when": run["started"],
                                "status": run["status"], "errors": run["errors"],
                                "messages": run["messages"]})
-    index = index_status(home, store)
+    index = index_status(home, store, open_index(home))
     if index["state"] in ("damaged", "rebuild-needed"):
         errors.append({"source": None, "kind": "index", "when": None, "status": index["state"],
                        "errors": 1, "messages": [index["message"]]})

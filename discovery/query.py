@@ -18,15 +18,21 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from indexer.fields import QUERY_PREFIXES
 from indexer.textnorm import close_han_gaps
 
 from .errors import QueryError
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
-FIELDS = {"title": "title", "ti": "title", "author": "author", "au": "author",
-          "subject": "subject", "su": "subject", "isbn": "isbn", "year": "year",
-          "lang": "language", "language": "language", "library": "library", "source": "library"}
+FIELDS = QUERY_PREFIXES   # what ``name:`` may say (indexer.fields.SEARCH_FIELDS)
+# what readers type for a language, as the catalogue's MARC codes
+LANGUAGE_ALIASES = {"zh": "chi", "zho": "chi", "chinese": "chi", "vi": "vie",
+                    "vietnamese": "vie", "en": "eng", "english": "eng", "ja": "jpn",
+                    "japanese": "jpn", "ko": "kor", "korean": "kor", "fr": "fre",
+                    "french": "fre", "de": "ger", "german": "ger", "ru": "rus",
+                    "russian": "rus", "ar": "ara", "arabic": "ara", "he": "heb",
+                    "hebrew": "heb", "es": "spa", "spanish": "spa"}
 OPERATORS = ("AND", "OR", "NOT")
 
 
@@ -69,6 +75,10 @@ class Not:
 
 class MatchAll:
     """The empty query: every record."""
+
+
+# a parsed query: what every engine's compiler takes
+Node = Text | Value | YearRange | And | Or | Not | MatchAll
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -15,7 +15,7 @@ from indexer.errors import MappingError
 from indexer.export import record_of, to_iso2709, to_marcxml
 from indexer.mapping import map_stored
 
-from .backend import WhooshBackend
+from .service import SearchService
 
 
 @dataclass
@@ -58,9 +58,9 @@ class ClusterView:
 
 
 class RecordService:
-    def __init__(self, home: Home, backend: WhooshBackend):
+    def __init__(self, home: Home, search: SearchService):
         self.home = home
-        self.backend = backend
+        self.search = search
 
     def member(self, record_id: str, store: RecordStore | None = None) -> MemberRecord | None:
         source, sep, local_id = record_id.partition(":")
@@ -89,11 +89,11 @@ class RecordService:
 
     def cluster(self, any_id: str) -> ClusterView | None:
         """The cluster with this id, or the one a member record with this id belongs to."""
-        fields = self.backend.cluster_of(any_id)
-        if fields is None:
+        found = self.search.cluster(any_id)
+        if found is None:
             return None
-        display = fields["display"]
+        display = found.display
         with RecordStore(self.home.store_path) as store:
             members = [m for m in (self.member(rid, store) for rid in display.get("members", []))
                        if m is not None]
-        return ClusterView(id=fields["id"], display=display, members=members)
+        return ClusterView(id=found.id, display=display, members=members)

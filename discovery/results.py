@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from indexer.fields import FACET_NAMES, SORT_NAMES
+
 from .errors import QueryError
 
-FACETS = ("library", "language", "format", "year", "subject", "author", "class")
-SORTS = ("relevance", "year", "year_asc", "title", "author", "new")
+FACETS = FACET_NAMES      # (indexer.fields declares them)
+SORTS = SORT_NAMES
 UI_LANGUAGES = ("en", "zh", "vi")
 
 

@@ -21,7 +21,7 @@ The suggestion is offered only when it finds more than the query did.
 
 from __future__ import annotations
 
-from indexer.analysis import HAN_RUN
+from indexer.segmenters import HAN_RUN, to_simplified
 from indexer.textnorm import FOLDED_MARK, fold
 
 from . import query as q
@@ -90,7 +90,6 @@ class Speller:
             return all(reader.doc_frequency("title_cjk", g) or reader.doc_frequency("cjk", g)
                        for g in grams)
 
-        from indexer.analysis import to_simplified
         simplified = to_simplified(word)
         if found(simplified):
             return None
@@ -105,7 +104,6 @@ class Speller:
 
     def _homophone(self, simplified: str, found) -> str | None:
         """A stretch of a catalogued text read exactly as ``simplified`` is (toneless)."""
-        from indexer.analysis import to_simplified
         from indexer.pinyin import han_to_pinyin
 
         wanted = han_to_pinyin(simplified)

@@ -54,6 +54,8 @@ SETTINGS = (
             " each can hold about 1.8 GB while it writes a large collection)."),
     Setting("admin_token", "",
             "Password of the `/admin` pages (at least 16 characters); empty: no admin pages at all."),
+    Setting("engine", "whoosh",
+            "The search engine holding the index: `whoosh` (embedded, the default)."),
 )
 ADMIN_TOKEN_MIN = 16
 SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -1,11 +1,15 @@
 """Text analysis for every language in the catalog.
 
-Whoosh pickles analyzers into the index schema, so every class here must
-stay importable at ``indexer.analysis.<Name>``: renaming or moving one is an
-index format change. Bump :data:`ANALYSIS_VERSION` whenever the tokens
-produced for the same text change; an index built with another version is
-reported as "rebuild needed". The text functions behind the classes live in
-:mod:`indexer.textnorm` and :mod:`indexer.pinyin`.
+Engine-neutral: an analyzer turns text into (term, position, start, end)
+spans, and every engine indexes exactly those (Whoosh through the thin
+adapter :mod:`discovery.engines.whoosh.analysis`). Engines pickle or store
+analyzers, so every class here must stay importable at
+``indexer.analysis.<Name>``: renaming or moving one is an index format
+change. Bump :data:`ANALYSIS_VERSION` whenever the tokens produced for the
+same text change; an index built with another version is reported as
+"rebuild needed". The text functions behind the classes live in
+:mod:`indexer.textnorm`, :mod:`indexer.segmenters` (OpenCC, jieba, pyvi)
+and :mod:`indexer.pinyin`.
 
 Analyzers (one tokenizer and a few small filters each):
 
@@ -33,107 +37,35 @@ No stopwords anywhere: ``an``, ``to`` and ``do`` are Vietnamese syllables.
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
-
 from functools import lru_cache
+from typing import NamedTuple
 
-from whoosh.analysis import Token, Tokenizer
-from whoosh.lang.porter import stem as porter_stem
+import snowballstemmer
 
-from . import pinyin, textnorm
+from . import pinyin, segmenters, textnorm
+from .segmenters import CJK_RUN, HAN_BRIDGED, HAN_CLASS, HAN_RUN
 
-ANALYSIS_VERSION = 8   # 7: Han across ideographic spaces; 8: folded forms marked
+# 7: Han across ideographic spaces; 8: folded forms marked; 9: engine-neutral
+# (Snowball's Porter stemmer, no longer Whoosh's variant of it)
+ANALYSIS_VERSION = 9
 
-HAN_CLASS = textnorm.HAN_CLASS
 MARK = textnorm.FOLDED_MARK
-KANA_HANGUL_CLASS = "\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
-# a Han run reaches across the cataloguer's word division (textnorm.HAN_GAP_CHARS)
-_HAN_BRIDGED = f"[{HAN_CLASS}](?:[{textnorm.HAN_GAP_CHARS}]*[{HAN_CLASS}])*"
-_RUNS = re.compile(f"({_HAN_BRIDGED})|([^{HAN_CLASS}]+)")
-CJK_RUN = re.compile(f"{_HAN_BRIDGED}|[{KANA_HANGUL_CLASS}\u30fc]+")
-HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
+_RUNS = re.compile(f"({HAN_BRIDGED})|([^{HAN_CLASS}]+)")
 # A word: letters and digits with any combining marks inside it.
 # (U+FE20-FE2F: the combining half marks of ALA-LC ligatures, as in t︠s︡)
 _WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\ufe20-\ufe2f"
                    r"\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670])+")
 
 WORD_PATTERN = _WORD   # what the word analyzers call a word (outside Han runs)
-
-_lock = threading.Lock()
-_jieba = None
-_t2s = None
-_vi_tokenize = None
+_porter = snowballstemmer.stemmer("porter")
 
 
 def warm_up(vietnamese: bool = False) -> None:
     """Load jieba's dictionary, OpenCC and pypinyin (and pyvi if asked) now, not inside a
     document (and before a rebuild forks its workers, so they share them)."""
-    global _jieba, _t2s, _vi_tokenize
-    with _lock:
-        if _jieba is None:
-            import jieba
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            _jieba = jieba
-        if _t2s is None:
-            import opencc
-            _t2s = opencc.OpenCC("t2s")
-            pinyin.load()
-        if vietnamese and _vi_tokenize is None:
-            from pyvi import ViTokenizer
-            _vi_tokenize = ViTokenizer.tokenize
-
-
-def to_simplified(text: str) -> str:
-    """Traditional to simplified Chinese (OpenCC ``t2s``), character for character.
-
-    Where OpenCC changes the length (a rare phrase conversion), the text is
-    converted one character at a time instead, so offsets stay true.
-    """
-    if _t2s is None:
-        warm_up()
-    simplified = _t2s.convert(text)
-    if len(simplified) != len(text):
-        simplified = "".join(c if len(c) == 1 else ch
-                             for ch, c in ((ch, _t2s.convert(ch)) for ch in text))
-    return simplified
-
-
-def cut_han(run: str) -> tuple[tuple[str, int, int], ...]:
-    """jieba words of a run of Han characters: (simplified word, start, end) in ``run``."""
-    if _jieba is None:
-        warm_up()
-    return _cut_han(run)
-
-
-@lru_cache(maxsize=32768)
-def _cut_han(run: str) -> tuple[tuple[str, int, int], ...]:
-    # cached: a heading's Han text recurs, in its own field and in ``all``
-    out = []
-    start = 0
-    for word in _jieba.cut(to_simplified(run), HMM=True):
-        end = start + len(word)
-        out.append((word, start, end))
-        start = end
-    return tuple(out)
-
-
-def vietnamese_compounds(text: str) -> list[tuple[str, ...]]:
-    """pyvi's multi-syllable words in ``text``, each as a tuple of lowercased syllables."""
-    if _vi_tokenize is None:
-        warm_up(vietnamese=True)
-    return [tuple(w.lower().split("_")) for w in _vi_tokenize(text).split() if "_" in w]
-
-
-def han_words(run: str) -> list[tuple[str, int, int]]:
-    """jieba words of a Han run that may hold word division (U+3000 and the like):
-    cut as if the run were contiguous, with offsets into ``run`` itself."""
-    joined, where = textnorm.han_gap_map(run)
-    if len(joined) == len(run):
-        return list(cut_han(run))
-    return [(w, where[s], where[e - 1] + 1) for w, s, e in cut_han(joined)]
+    segmenters.load(vietnamese)
+    pinyin.load()
 
 
 def _words(value: str, han: bool = True) -> list[tuple[str, int, int]]:
@@ -144,7 +76,7 @@ def _words(value: str, han: bool = True) -> list[tuple[str, int, int]]:
         base = run.start()
         if run.group(1):
             if han:
-                words.extend((w, base + s, base + e) for w, s, e in han_words(run.group(1)))
+                words.extend((w, base + s, base + e) for w, s, e in segmenters.han_words(run.group(1)))
         else:
             words.extend((m.group(0), base + m.start(), base + m.end())
                          for m in _WORD.finditer(run.group(2)))
@@ -159,24 +91,30 @@ def _word_texts(value: str, han: bool = True) -> list[str]:
     for run in _RUNS.finditer(value):
         if run.group(1):
             if han:
-                words.extend(w for w, _s, _e in cut_han(textnorm.close_han_gaps(run.group(1))))
+                words.extend(w for w, _s, _e in segmenters.cut_han(textnorm.close_han_gaps(run.group(1))))
         else:
             words.extend(_WORD.findall(run.group(2)))
     return words
 
 
-class SpanAnalyzer(Tokenizer):
+class Span(NamedTuple):
+    """One token: its term, its position (in words) and its characters in the text."""
+    text: str
+    pos: int
+    startchar: int
+    endchar: int
+
+
+class SpanAnalyzer:
     """An analyzer computed in one pass as a list of (text, position, start, end) spans.
 
-    Whoosh's analyzers chain a tokenizer and filters as generators, setting
-    the attributes of a Token object at every step; for the catalog's
-    twelve text fields that overhead cost more than the analysis itself.
-    A ``SpanAnalyzer`` computes each token once, as a tuple: ``__call__``
-    presents them as Whoosh Tokens (queries, highlighting, Whoosh's writer),
-    and ``term_positions`` gives a segment writer each term's positions
-    directly (:mod:`indexer.segwriter`). By default both come from
-    ``spans``; the word analyzers compute ``term_positions`` without
-    character offsets, and a test holds the two to the same terms.
+    ``spans`` gives every token with its position and character offsets (for
+    queries, highlighting and engines that store offsets); ``term_positions``
+    gives each term's positions directly (what a segment writer needs). By
+    default both come from ``spans``; the word analyzers compute
+    ``term_positions`` without character offsets, and a test holds the two to
+    the same terms. ``mode`` is "index" or "query" (a query is not given the
+    folded twins and compounds of its words).
     """
 
     def __eq__(self, other):
@@ -188,20 +126,9 @@ class SpanAnalyzer(Tokenizer):
     def spans(self, value: str, mode: str = "", tokenize: bool = True) -> list[tuple]:
         raise NotImplementedError
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kw):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kw)
-        for text, pos, start, end in self.spans(value, mode, tokenize):
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
-            yield t
+    def analyze(self, value: str, mode: str = "index") -> list[Span]:
+        """The tokens of ``value``, as :class:`Span` objects."""
+        return [Span(*span) for span in self.spans(value, mode)]
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """Each term of ``value`` in index mode, with its positions in order."""
@@ -312,12 +239,12 @@ class StemAnalyzer(SpanAnalyzer):
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return porter_stem(word)
+    return _porter.stemWord(word)
 
 
 def _compounds(value: str, words: list) -> list:
     """(compound, index of first word, start, end) for pyvi compounds found among ``words``."""
-    found = set(vietnamese_compounds(value))
+    found = set(segmenters.vietnamese_compounds(value))
     if not found:
         return []
     longest = max(map(len, found))
@@ -382,7 +309,7 @@ class CJKNgramTokenizer(SpanAnalyzer):
             if han:
                 # bigrams bridge the word division inside the run (台灣　的 gives 灣的)
                 text, where = textnorm.han_gap_map(text)
-                text = to_simplified(text)
+                text = segmenters.to_simplified(text)
             else:
                 where = range(len(text))
             base = run.start()
@@ -408,7 +335,7 @@ class PinyinTokenizer(SpanAnalyzer):
             # no gap between runs: readers typing pinyin leave punctuation out;
             # a polyphonic character's other readings share its position
             base = run.start()
-            for i, readings in enumerate(pinyin.han_readings(to_simplified(run.group(0)))):
+            for i, readings in enumerate(pinyin.han_readings(segmenters.to_simplified(run.group(0)))):
                 for syllable in readings:
                     out.append((syllable, pos, base + i, base + i + 1))
                 pos += bool(readings)

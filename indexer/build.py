@@ -8,6 +8,8 @@ generation was last brought up to date: it re-maps only the changed records,
 asks the generation's cluster store which clusters that touched, and
 rewrites or deletes just those documents.
 
+Both write through the engine's index interface (:mod:`indexer.engine`),
+which the caller chooses (``settings.engine``, :func:`discovery.engines.open_index`).
 Neither writes into the live generation: ``update`` works on a clone of it
 (:meth:`indexer.generations.IndexDir.clone`). Before ``CURRENT`` moves, the
 caller's ``verify`` searches the new generation (the CLI passes
@@ -29,9 +31,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from whoosh import index as whoosh_index
-from whoosh.index import LockError
-
 from harvest.config import Home
 from harvest.store import RecordStore, StoredRecord
 
@@ -40,12 +39,12 @@ from .cluster import match_keys
 from .cluster_store import ClusterStore
 from .document import Member
 from .document import document_for as _document
+from .engine import IndexEngine
 from .errors import GenerationRefused, IndexerError, MappingError, RebuildNeeded
 from . import parallel
 from .generations import (CLUSTERS_NAME, SUGGEST_NAME, Generation, IndexDir, now,  # noqa: F401
-                          status)
+                          status, versions)
 from .mapping import map_stored
-from .schema import COMPOUND, build_schema, make_codec, versions
 from .suggest import SuggestStore
 
 OnFailure = Callable[[str, str], None]
@@ -115,8 +114,8 @@ def _names(home: Home) -> dict[str, str]:
     return {code: src.name for code, src in home.sources.items()}
 
 
-def _go_live(index_dir: IndexDir, gen: Generation, previous: Generation | None,
-             report: BuildReport, verify: Verify | None) -> None:
+def _go_live(engine: IndexEngine, index_dir: IndexDir, gen: Generation,
+             previous: Generation | None, report: BuildReport, verify: Verify | None) -> None:
     """Switch ``CURRENT`` to ``gen`` if ``verify`` finds nothing wrong with it; else refuse it."""
     if verify is not None:
         t = time.perf_counter()
@@ -133,10 +132,11 @@ def _go_live(index_dir: IndexDir, gen: Generation, previous: Generation | None,
                 f"the new index generation {gen.name} was refused, the live one ({live})"
                 f" stays: {'; '.join(problems)}")
     index_dir.switch(gen)
+    engine.go_live(gen.path)
     index_dir.remove_old(keep=gen, previous=previous)
 
 
-def rebuild(home: Home, store: RecordStore, procs: int = 1,
+def rebuild(home: Home, store: RecordStore, engine: IndexEngine, procs: int = 1,
             on_failure: OnFailure | None = None,
             on_warning: OnWarning | None = None, verify: Verify | None = None) -> BuildReport:
     """Build a whole new generation from the store, then make it live.
@@ -146,13 +146,14 @@ def rebuild(home: Home, store: RecordStore, procs: int = 1,
     """
     warm_up(vietnamese=True)
     with parallel.fewer_collections():
-        return _rebuild(home, store, procs, on_failure, on_warning, verify)
+        return _rebuild(home, store, engine, procs, on_failure, on_warning, verify)
 
 
-def _rebuild(home: Home, store: RecordStore, procs: int, on_failure: OnFailure | None,
-             on_warning: OnWarning | None, verify: Verify | None) -> BuildReport:
+def _rebuild(home: Home, store: RecordStore, engine: IndexEngine, procs: int,
+             on_failure: OnFailure | None, on_warning: OnWarning | None,
+             verify: Verify | None) -> BuildReport:
     started = time.perf_counter()
-    index_dir = IndexDir(home.index_path)
+    index_dir = IndexDir(home.index_path, versions(engine.versions()))
     try:
         previous = index_dir.current()
     except IndexerError:
@@ -191,37 +192,37 @@ def _rebuild(home: Home, store: RecordStore, procs: int, on_failure: OnFailure |
         ordered = [(cid, sorted(groups[cid])) for cid in sorted(groups)]
         del groups, assignment, where
         report.cluster_seconds = time.perf_counter() - t
-        whoosh_index.create_in(str(path), build_schema())
+        engine.create(path)
         t = time.perf_counter()
         report.clusters, report.write_seconds = parallel.write_all(
-            path, ordered, _names(home), path / SUGGEST_NAME, procs)
+            engine.bulk(path), ordered, _names(home), path / SUGGEST_NAME, procs)
         report.commit_seconds = time.perf_counter() - t
-        gen = Generation(path, {"versions": versions(), "store_seq": store_seq,
-                                "built": now(), "updated": now()})
+        gen = Generation(path, {"versions": index_dir.versions, "engine": engine.name,
+                                "store_seq": store_seq, "built": now(), "updated": now()},
+                         index_dir.versions)
         gen.write_meta()
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
         raise
     finally:
         shutil.rmtree(shard_dir, ignore_errors=True)
-    _go_live(index_dir, gen, previous, report, verify)
+    _go_live(engine, index_dir, gen, previous, report, verify)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
-           on_warning: OnWarning | None = None, verify: Verify | None = None) -> BuildReport:
+def update(home: Home, store: RecordStore, engine: IndexEngine,
+           on_failure: OnFailure | None = None, on_warning: OnWarning | None = None,
+           verify: Verify | None = None) -> BuildReport:
     """Apply the store's changes since the live generation was last brought up to date,
     in a clone of it that then goes live (see the module's docstring)."""
-    index_dir = IndexDir(home.index_path)
+    index_dir = IndexDir(home.index_path, versions(engine.versions()))
     live = index_dir.current()
     if live is None:
-        return rebuild(home, store, procs=int(home.settings["index_procs"]),
+        return rebuild(home, store, engine, procs=int(home.settings["index_procs"]),
                        on_failure=on_failure, on_warning=on_warning, verify=verify)
     if live.stale:
-        raise RebuildNeeded(
-            f"the index was built with {live.meta.get('versions')}, this Sheaf uses {versions()}:"
-            " run `sheaf index --rebuild`")
+        raise RebuildNeeded(live.stale_reason)
     started = time.perf_counter()
     report = BuildReport(generation=live.name)
     store_seq = store.max_seq()
@@ -240,29 +241,25 @@ def update(home: Home, store: RecordStore, on_failure: OnFailure | None = None,
     report.clone_seconds = time.perf_counter() - t
     report.generation = gen.name
     try:
-        _apply(home, store, gen, since, pending, report, on_failure, on_warning)
+        _apply(home, store, engine, gen, since, pending, report, on_failure, on_warning)
         gen.meta.update(store_seq=store_seq, updated=now())
         gen.write_meta()
     except BaseException:
         shutil.rmtree(gen.path, ignore_errors=True)
         raise
-    _go_live(index_dir, gen, live, report, verify)
+    _go_live(engine, index_dir, gen, live, report, verify)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _apply(home: Home, store: RecordStore, gen: Generation, since: int, pending: set[str],
-           report: BuildReport, on_failure: OnFailure | None,
+def _apply(home: Home, store: RecordStore, engine: IndexEngine, gen: Generation, since: int,
+           pending: set[str], report: BuildReport, on_failure: OnFailure | None,
            on_warning: OnWarning | None) -> None:
     """Re-map the records changed after ``since`` and rewrite or delete their clusters'
     documents in ``gen`` (a clone nobody reads yet)."""
     with ClusterStore(gen.clusters_path) as clusters:
         clusters.db.execute("CREATE TABLE IF NOT EXISTS dirty (cluster TEXT PRIMARY KEY)")
-        ix = gen.open()
-        try:
-            writer = ix.writer(limitmb=128, codec=make_codec(), compound=COMPOUND)
-        except LockError:
-            raise IndexerError(f"busy: another process is writing to index {gen.name}") from None
+        batch = engine.batch(gen.path)
         try:
             mapper = _Mapper(home, report, on_failure, on_warning)
             fresh: dict[str, Member] = {}
@@ -281,16 +278,13 @@ def _apply(home: Home, store: RecordStore, gen: Generation, since: int, pending:
                     report.records += 1
             names = _names(home)
             suggestions = SuggestStore(gen.path / SUGGEST_NAME)
-            # one searcher for every deletion: Whoosh's update_document and
-            # delete_by_term open a new reader each time (about 45 records/s)
-            existing = writer.searcher()
             for cid in sorted(pending):
-                old = existing.document_number(id=cid)
+                old = batch.stored(cid)
                 if old is not None:
-                    suggestions.remove(existing.stored_fields(old).get("display", {}))
+                    suggestions.remove(old)
                 rids = clusters.members(cid)
                 if not rids:
-                    writer.delete_by_term("id", cid, searcher=existing)
+                    batch.delete(cid)
                     report.removed += 1
                     if len(report.removed_ids) < SAMPLE:
                         report.removed_ids.append(cid)
@@ -300,19 +294,17 @@ def _apply(home: Home, store: RecordStore, gen: Generation, since: int, pending:
                 doc = _document(cid, members, names)
                 suggestions.add(doc["display"], doc["holdings"])
                 t = time.perf_counter()
-                writer.delete_by_term("id", cid, searcher=existing)
-                writer.add_document(**doc)
+                batch.put(doc)
                 report.write_seconds += time.perf_counter() - t
                 report.clusters += 1
                 if len(report.written_ids) < SAMPLE:
                     report.written_ids.append(cid)
             suggestions.close()
-            existing.close()
         except BaseException:
-            writer.cancel()
+            batch.cancel()
             raise
         t = time.perf_counter()
-        writer.commit()
+        batch.commit()
         report.commit_seconds = time.perf_counter() - t
         clusters.db.execute("DELETE FROM dirty")
 

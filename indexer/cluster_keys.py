@@ -27,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .analysis import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
+from .segmenters import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
 from .pinyin import han_to_pinyin
 from .textnorm import fold, looks_vietnamese, normalize, place_tone
 

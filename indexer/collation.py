@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .analysis import HAN_RUN, to_simplified
+from .segmenters import HAN_RUN, to_simplified
 from .textnorm import TONE_MARKS, fold, looks_vietnamese, nfc
 
 # Vietnamese letters as ASCII that sorts right among other languages' keys:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .analysis import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
+from .segmenters import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
 from .collation import name_key, title_key
 from .textnorm import close_han_gaps, folded_words, normalize
 

@@ -16,6 +16,7 @@ from lxml import etree
 
 from . import tables
 from .errors import MappingError
+from .mapped import finish, report
 from .rules import first, map_with, strip, to_field, trim_punctuation, unique, year
 from .steps import holding, isbns, issns, language_codes
 
@@ -164,8 +165,6 @@ RULES = (
 def map_dc(data: bytes, local_id: str | None = None, source: str | None = None,
            on_warning=None) -> dict:
     """Map one stored ``oai_dc`` record to the same plain dict as MARC records give."""
-    from .mapping import finish, report
-
     view = parse_dc(data)
     view.source = source
     out = finish(map_with(RULES, view))

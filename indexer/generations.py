@@ -1,14 +1,17 @@
 """Index generations: ``HOME/index/gen-<stamp>/`` and the ``CURRENT`` pointer.
 
-Each generation is a complete Whoosh index plus ``sheaf-meta.json`` (the
-versions it was built with and the store change sequence it reflects) and
-``clusters.sqlite`` (which records form which cluster). ``CURRENT`` names the
+Each generation holds the engine's index (for Whoosh, the index itself;
+see :mod:`indexer.engine`) plus ``sheaf-meta.json`` (the versions it was
+built with, the engine's included, and the store change sequence it
+reflects), ``clusters.sqlite`` (which records form which cluster) and
+``suggest.sqlite`` (autocomplete and did-you-mean). ``CURRENT`` names the
 live one and is replaced atomically, so a rebuild never disturbs readers and
 a failed one leaves the live index as it was.
 
 An incremental update never writes into the live generation either: it
-clones it (:meth:`IndexDir.clone`: Whoosh's segment files are written once
-and never changed, so they are hard links; the SQLite stores are copied),
+clones it (:meth:`IndexDir.clone`: an engine's files in a generation are
+written once and never changed, as Whoosh's segments are, so they are hard
+links; the SQLite stores are copied),
 applies the changes to the clone and switches to it like a rebuild. A
 generation that fails the search probe before the switch is refused: the
 live one stays, and ``REFUSED.json`` says what was refused and why until a
@@ -26,13 +29,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from harvest.config import Home
 from harvest.store import RecordStore
 
+from . import mapping
+from .analysis import ANALYSIS_VERSION
+from .cluster import CLUSTER_VERSION
+from .engine import IndexEngine
 from .errors import IndexerError
-from .schema import versions
+from .fields import FIELDS_VERSION
 
 META_NAME = "sheaf-meta.json"
 CURRENT_NAME = "CURRENT"
@@ -44,17 +49,22 @@ _MUTABLE = (CLUSTERS_NAME, SUGGEST_NAME)
 _NOT_CLONED = ("MAIN_WRITELOCK", META_NAME + ".tmp")
 
 
+def versions(engine: dict | None = None) -> dict:
+    """What an index must have been built with to be usable as it is: Sheaf's analysis,
+    mapping, clustering and fields, and the engine's own versions (``engine``)."""
+    return {"analysis": ANALYSIS_VERSION, "mapping": mapping.MAPPING_VERSION,
+            "clusters": CLUSTER_VERSION, "fields": FIELDS_VERSION, **(engine or {})}
+
+
 @dataclass
 class Generation:
     path: Path
     meta: dict
+    expected: dict | None = None   # versions() of the engine reading it (None: Sheaf's only)
 
     @property
     def name(self) -> str:
         return self.path.name
-
-    def open(self):
-        return whoosh_index.open_dir(str(self.path))
 
     @property
     def clusters_path(self) -> Path:
@@ -72,21 +82,28 @@ class Generation:
     @property
     def stale(self) -> bool:
         """Built with other versions, or marked as needing a rebuild (a restored store)."""
-        return self.meta.get("versions") != versions() or bool(self.meta.get("rebuild_needed"))
+        built = self.meta.get("versions") or {}
+        expected = self.expected or versions()
+        return (any(built.get(k) != v for k, v in expected.items())
+                or bool(self.meta.get("rebuild_needed")))
 
     @property
     def stale_reason(self) -> str:
         if self.meta.get("rebuild_needed"):
             return f"{self.meta['rebuild_needed']}: run `sheaf index --rebuild`"
         return (f"the index was built with {self.meta.get('versions')}, this Sheaf uses"
-                f" {versions()}: run `sheaf index --rebuild`")
+                f" {self.expected or versions()}: run `sheaf index --rebuild`")
 
 
 class IndexDir:
-    """``HOME/index``: its generations and the pointer to the live one."""
+    """``HOME/index``: its generations and the pointer to the live one.
 
-    def __init__(self, path: Path):
+    ``versions``: what the engine reading them expects (:func:`versions`);
+    without it, only Sheaf's own versions are compared."""
+
+    def __init__(self, path: Path, versions: dict | None = None):
         self.path = Path(path)
+        self.versions = versions
 
     def current(self) -> Generation | None:
         try:
@@ -99,7 +116,7 @@ class IndexDir:
         except (FileNotFoundError, json.JSONDecodeError) as exc:
             raise IndexerError(f"index generation {gen} is damaged ({exc}); "
                                "run `sheaf index --rebuild`") from None
-        return Generation(gen, meta)
+        return Generation(gen, meta, self.versions)
 
     def new_generation(self) -> Path:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
@@ -134,7 +151,7 @@ class IndexDir:
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-        return Generation(path, copy.deepcopy(gen.meta))
+        return Generation(path, copy.deepcopy(gen.meta), gen.expected)
 
     def switch(self, gen: Generation) -> None:
         tmp = self.path / (CURRENT_NAME + ".tmp")
@@ -205,10 +222,10 @@ class IndexDir:
                 shutil.rmtree(child, ignore_errors=True)
 
 
-def status(home: Home, store: RecordStore) -> dict:
+def status(home: Home, store: RecordStore, engine: IndexEngine) -> dict:
     """The live generation and whether it is in step with the store."""
     store_seq = store.max_seq()
-    index_dir = IndexDir(home.index_path)
+    index_dir = IndexDir(home.index_path, versions(engine.versions()))
     try:
         gen = index_dir.current()
     except IndexerError as exc:
@@ -216,11 +233,12 @@ def status(home: Home, store: RecordStore) -> dict:
     if gen is None:
         return {"state": "missing", "message": "no index yet: run `sheaf index`",
                 "store_seq": store_seq}
-    ix = gen.open()
     try:
-        docs = ix.doc_count()
-    finally:
-        ix.close()
+        docs = engine.document_count(gen.path)
+    except Exception:  # noqa: BLE001 - an index of an older format may not even open
+        if not gen.stale:
+            raise
+        docs = None
     indexed_seq = int(gen.meta.get("store_seq", 0))
     if gen.stale:
         state, message = "rebuild-needed", (
@@ -233,6 +251,8 @@ def status(home: Home, store: RecordStore) -> dict:
     out = {"state": state, "message": message, "generation": gen.name, "documents": docs,
            "indexed_seq": indexed_seq, "store_seq": store_seq,
            "built": gen.meta.get("built"), "updated": gen.meta.get("updated")}
+    if docs is None:
+        del out["documents"]
     refused = index_dir.refused()
     if refused:
         out["refused"] = refused

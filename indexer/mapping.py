@@ -3,8 +3,8 @@
 ``map_stored(data, fmt, encoding)`` is the entry point: it decodes a stored
 record (:mod:`indexer.record`), picks the flavour's declarative rules
 (:mod:`indexer.marc21`, :mod:`indexer.unimarc`, :mod:`indexer.dublincore`)
-and returns a plain dict whose keys are listed in :data:`FIELDS`, the
-contract with the schema. Absent values are absent keys, never None or [].
+and returns a plain dict whose keys are listed in :data:`indexer.mapped.FIELDS`,
+the contract with the documents. Absent values are absent keys, never None or [].
 
 Data problems that do not stop a record (a wrong leader/09, invalid bytes,
 an 880 without a link) are warnings naming the record and the rule; a
@@ -13,85 +13,18 @@ record that cannot be read at all raises :class:`MappingError`.
 
 from __future__ import annotations
 
-import warnings
-from typing import Callable
-
 from . import marc21, unimarc
-from .errors import MappingError, MappingWarning
+from .dublincore import map_dc
+from .errors import MappingError
+from .mapped import OnWarning, finish, report
 from .record import Record, decode, from_pymarc
 from .rules import MarcView, map_with, tags_read
 
-# The contract with the schema: key -> (shape, meaning). Shapes: "str", "int", "bool"
-# (single values), "list" (of str) and "list of dict" (its keys in the meaning).
-# Sources are given as MARC 21; UNIMARC; Dublin Core.
-FIELDS = {
-    "local_id": ("str", "the record's id in its library: 001 (oai_dc: the store's local id)"),
-    "title": ("str", "main title as the record gives it: 245abnp (romanized when there is an"
-                     " 880); 200aehi with ISBD punctuation; dc:title"),
-    "title_vernacular": ("str", "the title in the original script: the 880 linked to 245"),
-    "title_romanized": ("str", "a romanized title beside a vernacular one: CNMARC 200 $9"),
-    "title_alt": ("list", "other titles, 880s included: 130 240 246 730 740; 200d 454 500"
-                          " 510-517 532; further dc:title"),
-    "responsibility": ("list", "statement of responsibility as transcribed: 245c; 200fg"),
-    "authors": ("list", "names of persons, bodies, meetings as headings, role words cut off:"
-                        " 100 110 111 700 710 711; 700-712; dc:creator, dc:contributor"),
-    "authors_vernacular": ("list", "the same names in the original script: their 880s"),
-    "authors_romanized": ("list", "romanized names beside vernacular ones: CNMARC 7XX $9"),
-    "contributors": ("list of dict", "every name as {'name', 'type' (person, organization,"
-                                     " meeting; unknown for DC), 'roles' (relator codes such as aut, trl, edt,"
-                                     " else the record's own term; tables.relator_label names"
-                                     " them), 'vernacular' (bool)}"),
-    "subjects": ("list", "subject headings, subdivisions after ' -- ': 600-655; 600-608, 610;"
-                         " dc:subject"),
-    "publishers": ("list", "publishers: 260b, 264b; 210c, 214c; dc:publisher"),
-    "places": ("list", "places of publication: 260a, 264a; 210a, 214a"),
-    "year": ("int", "year of publication: 008/07-10, else 264c/260c; 100a/9-12, else 210d;"
-                    " dc:date"),
-    "edition": ("str", "edition statement: 250ab; 205a"),
-    "extent": ("str", "physical description: 300abc; 215acde"),
-    "languages": ("list", "MARC language codes (chi, vie, eng): 008/35-37 and 041ad; 101a;"
-                          " dc:language; tables.language_name gives en/zh/vi names"),
-    "format": ("str", "material type, a code of data/formats.tsv (book, serial, article, score,"
-                      " map, video, sound, music, image, software, ...): leader/06-07; leader,"
-                      " 200b; dc:type"),
-    "online": ("bool", "True when the resource is online: 007 'cr', 008 form o/s; 200b;"
-                       " a URL in dc:identifier"),
-    "isbns": ("list", "valid ISBNs, each as ISBN-13 then its ISBN-10 if it has one: 020a; 010a"),
-    "isbns_invalid": ("list", "ISBNs with a wrong check digit or cancelled, as given: 020az;"
-                              " 010az"),
-    "issns": ("list", "valid ISSNs as NNNN-NNNC: 022a; 011a"),
-    "issns_invalid": ("list", "ISSNs with a wrong check digit, incorrect or cancelled, as given"),
-    "lccn": ("list", "LC control numbers, normalised: 010a"),
-    "oclc": ("list", "OCLC numbers, digits only: 035a with an (OCoLC) prefix"),
-    "lcc": ("list", "Library of Congress class numbers: 050ab; 680ab"),
-    "lcc_facet": ("list", "LCC class letters (PL): data/lcc.tsv captions them"),
-    "ddc": ("list", "Dewey numbers without prime marks: 082a; 676a"),
-    "ddc_facet": ("list", "the Dewey hundred (900): data/ddc.tsv captions it"),
-    "clc": ("list", "Chinese Library Classification numbers: 084a with $2 clc; 690a, 686a"
-                    " with $2 clc"),
-    "clc_facet": ("list", "the CLC top class letter (I): data/clc.tsv captions it"),
-    "udc": ("list", "UDC numbers: 080a; 675a"),
-    "series": ("list", "series and sets the record belongs to: 490a 440 8XX; 225a 410 461"),
-    "notes": ("list", "general notes: 5XX but 505 and 520; 3XX but 327 and 330; dc:source,"
-                      " dc:coverage, dc:rights"),
-    "summary": ("list", "summaries and abstracts: 520ab; 330a; dc:description"),
-    "contents": ("list", "contents notes: 505agrt; 327a"),
-    "links": ("list of dict", "online access as {'url', 'text' (if any)}: 856u; URLs in"
-                              " dc:identifier"),
-    "holdings": ("list of dict", "copies as {'library', 'call_number', 'location', 'barcode'},"
-                                 " empty keys left out: 852, 952 (Koha); 995 (Koha), 905"
-                                 " (CNMARC); without such fields, one entry for the source"
-                                 " library (call number from 090/050)"),
-}
-
-SINGLE_VALUED = tuple(k for k, (shape, _) in FIELDS.items() if shape in ("str", "int", "bool"))
 RULESETS = {"marc21": marc21.RULES, "unimarc": unimarc.RULES}
 # the tags each rule set reads: other fields are not decoded at all
 _READS = {flavour: tags_read(rules) for flavour, rules in RULESETS.items()}
 # Bump when any rule, table or decoder change alters mapped output: the index says "rebuild".
 MAPPING_VERSION = 2
-
-OnWarning = Callable[[str], None]
 
 
 def parse_marc(data: bytes, fmt: str, encoding: str | None = None,
@@ -118,25 +51,6 @@ def map_record(record, flavour: str | None = None, source: str | None = None,
     return out
 
 
-def finish(out: dict) -> dict:
-    """Single-valued keys to their first value, list keys without duplicates."""
-    for key, values in out.items():
-        if key in SINGLE_VALUED:
-            out[key] = values[0]
-        elif values and not isinstance(values[0], dict):
-            out[key] = list(dict.fromkeys(values))
-    return out
-
-
-def report(problems: list[str], record_id: str | None, on_warning: OnWarning | None) -> None:
-    for problem in problems:
-        message = f"record {record_id or '(no id)'}: {problem}"
-        if on_warning is not None:
-            on_warning(message)
-        else:
-            warnings.warn(MappingWarning(message), stacklevel=3)
-
-
 def map_stored(data: bytes, fmt: str, encoding: str | None = None, *,
                flavour: str | None = None, source: str | None = None,
                local_id: str | None = None, on_warning: OnWarning | None = None) -> dict:
@@ -149,8 +63,6 @@ def map_stored(data: bytes, fmt: str, encoding: str | None = None, *,
     record without holdings fields; ``local_id`` names an oai_dc record.
     """
     if fmt == "oai_dc":
-        from .dublincore import map_dc
-
         return map_dc(data, local_id=local_id, source=source, on_warning=on_warning)
     record = decode(data, fmt, encoding, flavour, only=_READS)
     return map_record(record, flavour, source, on_warning)

@@ -6,16 +6,15 @@
    record lies in its shard (and any failures and warnings, which the
    parent reports).
 2. **Write**: after clustering, the clusters are split into one share per
-   worker; each worker builds its clusters' documents from the shards,
-   writes them into a Whoosh segment of its own and its autocomplete rows
-   into a file of its own. The parent then commits all the segments in one
-   table of contents; the autocomplete store reads the workers' files as parts.
+   worker; each worker builds its clusters' documents from the shards and
+   hands them to the engine's share writer (:class:`indexer.engine.BulkWriter`:
+   for Whoosh, a segment of the worker's own), and its autocomplete rows to
+   a file of its own. The parent then has the engine commit every share at
+   once; the autocomplete store reads the workers' files as parts.
 
-Whoosh's own multiprocessing writer pickles every document from the parent
-to the workers and leaves mapping in the parent, which kept one core
-waiting on the other. This uses Whoosh's segment-writer internals
-(``SegmentWriter(_lk=False)``, ``_finalize_segment``, ``_commit_toc``) the
-way its ``MpWriter`` does; Whoosh is pinned at 2.7.4. With ``procs=1``
+Documents are built where they are written: a writer that is handed
+documents from the parent (Whoosh's own multiprocessing writer) pickles every
+one of them and keeps one core waiting on the other. With ``procs=1``
 everything runs in the calling process, through the same functions.
 """
 
@@ -31,15 +30,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from whoosh import index as whoosh_index
-
 from .cluster import match_keys
 from .document import Member, document_for
+from .engine import BulkWriter
 from .errors import MappingError
 from .mapping import map_stored
-from . import facetfiles, keyfiles
-from .schema import COLUMN_FACETS, COMPOUND, FACET_FIELDS, KEY_FIELDS, ValuesColumn, make_codec
-from .segwriter import SegmentBuilder
 from .suggest import SuggestStore
 
 CHUNK = 500
@@ -137,60 +132,13 @@ def map_all(records: Iterable, shard_dir: Path, encodings: dict, procs: int,
 
 # -- pass 2: write -------------------------------------------------------------------
 
-# Postings a worker holds in memory before it finishes its segment and starts
-# another (about 110 bytes each: 1.8 GB). At 250,000 records each of two workers
-# holds about 15 million, so a rebuild that size still makes one segment a worker.
-SEGMENT_POSTINGS = 16_000_000
 
+# -- pass 2: write ------------------------------------------------------------------
 
-class _Segments:
-    """A worker's segments: a new one is started when the current one holds enough."""
-
-    def __init__(self, index_dir: str):
-        self.index_dir = index_dir
-        self.ix = whoosh_index.open_dir(index_dir)
-        self.done: list = []
-        self.writer = None
-
-    def add(self, doc: dict) -> None:
-        if self.writer is None:
-            self.facets = facetfiles.Collector(FACET_FIELDS)
-            self.keys = keyfiles.Collector(KEY_FIELDS)
-            self.receivers = self.facets.receivers()
-            self.writer = SegmentBuilder(self.ix, keep_terms=self.receivers, _lk=False,
-                                         codec=make_codec(), compound=COMPOUND)
-        # the indexed facets' values reach the collector as the writer indexes them;
-        # the column facets' values and the keys are taken here
-        docnum = self.writer.docnum
-        for name in COLUMN_FACETS:
-            value = doc.get(name)
-            if value:
-                self.receivers[name](docnum, ValuesColumn.values(value))
-        for name in KEY_FIELDS:
-            value = doc.get(name)
-            if value:
-                self.keys.add(name, docnum, ValuesColumn.values(value))
-        self.writer.add_document(**doc)
-        if self.writer.postings >= SEGMENT_POSTINGS:
-            self.finish()
-
-    def finish(self) -> None:
-        if self.writer is not None:
-            segment = self.writer._finalize_segment()
-            self.facets.save(self.index_dir, segment.segment_id())
-            self.keys.save(self.index_dir, segment.segment_id())
-            self.done.append(segment)
-            self.writer = None
-
-    def cancel(self) -> None:
-        if self.writer is not None:
-            self.writer.cancel()
-
-
-def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, tuple]]]],
+def _write_share(bulk: BulkWriter, share: list[tuple[str, list[tuple[str, tuple]]]],
                  names: dict[str, str], suggest_path: str) -> tuple:
     started = time.perf_counter()
-    segments = _Segments(index_dir)
+    writer = bulk.share_writer()
     shards: dict[str, int] = {}
     written = 0
     try:
@@ -205,18 +153,16 @@ def _write_share(index_dir: str, share: list[tuple[str, list[tuple[str, tuple]]]
                     loaded.append(Member(rid, source, mapped, first_seen))
                 doc = document_for(cid, loaded, names)
                 suggestions.add(doc["display"], doc["holdings"])
-                segments.add(doc)
+                writer.add(doc)
                 written += 1
-        segments.finish()
+        done = writer.finish()
     except BaseException:
-        segments.cancel()
+        writer.cancel()
         raise
     finally:
         for fd in shards.values():
             os.close(fd)
-    # the temporary directory is shared by every worker's writer: the parent's
-    # writer removes it when it commits, after all of them have finished
-    return segments.done, written, time.perf_counter() - started
+    return done, written, time.perf_counter() - started
 
 
 def _shares(groups: list[tuple[str, list]], procs: int) -> list[list]:
@@ -227,26 +173,18 @@ def _shares(groups: list[tuple[str, list]], procs: int) -> list[list]:
     return [share for share in (groups[i::procs] for i in range(procs)) if share]
 
 
-def write_all(index_dir: Path, groups: list[tuple[str, list]], names: dict[str, str],
+def write_all(bulk: BulkWriter, groups: list[tuple[str, list]], names: dict[str, str],
               suggest_path: Path, procs: int) -> tuple[int, float]:
-    """Write every cluster's document; returns (documents written, seconds in workers)."""
+    """Write every cluster's document through ``bulk`` (the engine's), then commit them all;
+    returns (documents written, seconds in workers)."""
     shares = _shares(groups, max(1, procs))
-    jobs = [(str(index_dir), share, names, f"{suggest_path}.part{i}")
-            for i, share in enumerate(shares)]
+    jobs = [(bulk, share, names, f"{suggest_path}.part{i}") for i, share in enumerate(shares)]
     if procs <= 1 or len(jobs) == 1:
         results = [_write_share(*job) for job in jobs]
     else:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(len(jobs)) as pool:
             results = pool.starmap(_write_share, jobs)
-    segments = [segment for done, _n, _s in results for segment in done]
-    ix = whoosh_index.open_dir(str(index_dir))
-    writer = ix.writer(codec=make_codec(), compound=COMPOUND)
-    try:
-        final = writer._merge_segments(None, False, False) + segments
-        writer._close_segment()
-        writer._commit_toc(final)
-    finally:
-        writer._finish()
+    bulk.commit([done for done, _n, _s in results])
     SuggestStore(suggest_path).close()   # the store, reading the workers' parts beside it
     return sum(n for _s, n, _t in results), sum(t for _s, _n, t in results)

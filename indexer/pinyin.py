@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .segmenters import HAN_RUN, cut_han
 from .textnorm import fold
 
 _DATA = Path(__file__).with_name("data") / "pinyin_syllables.txt"
@@ -79,7 +80,6 @@ def han_to_pinyin(text: str) -> list[str]:
     jiang, 行为 xing wei, 女红军 nü hong jun); pypinyin's own segmentation read
     those zhang, hang and gong in 9 of 5,138 Han titles of LC records.
     """
-    from .analysis import HAN_RUN, cut_han   # (that module imports this one)
     out: list[str] = []
     for run in HAN_RUN.findall(text):
         for word, _start, _end in cut_han(run):

@@ -27,7 +27,7 @@ import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import HAN_RUN, to_simplified
+from .segmenters import HAN_RUN, to_simplified
 from .pinyin import han_to_pinyin
 from .textnorm import close_han_gaps, fold, folded_words, normalize
 

@@ -10,7 +10,7 @@ pybabel=.venv/bin/pybabel
 pot=$(mktemp --suffix=.pot)
 trap 'rm -f "$pot"' EXIT
 "$pybabel" extract -F web/babel.cfg --no-location --sort-output --omit-header \
-    -k lazy_gettext -o "$pot" . >/dev/null
+    -k lazy_gettext -k N_ -o "$pot" . >/dev/null
 for lang in zh vi; do
     po=web/translations/$lang/LC_MESSAGES/messages.po
     if [ -f "$po" ]; then

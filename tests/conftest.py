@@ -10,6 +10,7 @@ from harvest.config import Home, Source
 from harvest.importer import import_files
 from harvest.store import RecordStore
 from indexer import build
+from discovery.engines import open_index
 
 from .support import BUILT_SOURCES, FIXTURES, expected_counts
 
@@ -33,7 +34,7 @@ def built_home(tmp_path_factory) -> Home:
         for code, (_name, files) in BUILT_SOURCES.items():
             summary = import_files(home, store, code, [str(FIXTURES / f) for f in files])
             assert summary.rejected == [], summary.rejected
-        report = build.rebuild(home, store)
+        report = build.rebuild(home, store, open_index(home))
     assert report.failed == [], report.failed
     assert report.records == sum(expected_counts().values())
     return Home.load(path)

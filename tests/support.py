@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from discovery.engines import open_index
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -100,6 +101,6 @@ def rebuild_then_update(home) -> None:
 
     with RecordStore(home.store_path) as store:
         import_files(home, store, "m", [str(FIXTURES / "chinese_880_traditional.mrc")])
-        build.rebuild(home, store)
+        build.rebuild(home, store, open_index(home))
         import_files(home, store, "m", [str(FIXTURES / "chinese_880_simplified.mrc")])
-        build.update(home, store)
+        build.update(home, store, open_index(home))

@@ -257,3 +257,20 @@ def test_the_installed_sheaf_script():
     proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert proc.stdout.startswith("usage: sheaf ")
+
+
+def test_an_unknown_engine_is_one_clear_error_for_every_command_that_reads_the_index(session,
+                                                                                     tmp_path):
+    import shutil
+
+    from .ops.helpers import set_setting
+
+    home = tmp_path / "copy"
+    shutil.copytree(session[0], home)
+    set_setting(home, "engine", "elastic")
+    for args in (("search", "taiwan"), ("index",), ("status",)):
+        line = one_error_line(run(home, *args))
+        assert line == "sheaf: error: unknown engine 'elastic' in settings (engines: whoosh)", args
+    set_setting(home, "engine", "whoosh")
+    proc = run(home, "search", "taiwan")
+    assert proc.returncode == 0 and " results for 'taiwan'" in proc.stdout

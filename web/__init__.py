@@ -15,7 +15,7 @@ import os
 
 from flask import Flask, jsonify, request
 
-from discovery.backend import WhooshBackend
+from discovery.engines import open_search
 from discovery.records import RecordService
 from harvest.config import Home
 
@@ -29,8 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     home = Home.load(Home.locate(app.config["SHEAF_HOME"]))
     app.config["SITE_NAME"] = home.settings["site_name"]
     app.extensions["sheaf.home"] = home
-    app.extensions["sheaf.backend"] = WhooshBackend(home)
-    app.extensions["sheaf.records"] = RecordService(home, app.extensions["sheaf.backend"])
+    app.extensions["sheaf.search"] = open_search(home)
+    app.extensions["sheaf.records"] = RecordService(home, app.extensions["sheaf.search"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
@@ -52,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             return jsonify(status="ok")
         from discovery.health import probe
 
-        found = probe(app.extensions["sheaf.backend"])
+        found = probe(app.extensions["sheaf.search"])
         return jsonify(found.to_dict()), (200 if found.ok else 503)
 
     return app

@@ -48,7 +48,7 @@ def _home() -> Home:
 
 
 def _backend():
-    return current_app.extensions["sheaf.backend"]
+    return current_app.extensions["sheaf.search"]
 
 
 def _token() -> str:

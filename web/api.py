@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from discovery.errors import IndexUnavailable, QueryError
 from discovery.results import SearchRequest
+from discovery.service import SUGGEST_KINDS
 
 from . import openapi
 from .common import backend, choice_arg, home, int_arg, records, search_from_args, text_arg
@@ -22,7 +23,6 @@ from .records import cluster_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-SUGGEST_KINDS = ("title", "author", "subject")
 MAX_AGE = {"api.search": 60, "api.record": 300, "api.suggest": 300, "api.libraries": 300,
            "api.openapi_document": 3600}
 

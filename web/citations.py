@@ -4,7 +4,7 @@
 (GB/T 7714-2015, the Chinese national standard for references) return
 plain text; :func:`ris` and :func:`bibtex` return the file formats
 reference managers import. The input is a member record's mapped dict
-(:data:`indexer.mapping.FIELDS`); nothing here knows Flask.
+(:data:`indexer.mapped.FIELDS`); nothing here knows Flask.
 """
 
 from __future__ import annotations

@@ -30,12 +30,13 @@ from dataclasses import dataclass
 from flask import current_app, request
 from werkzeug.datastructures import MultiDict
 
-from discovery.backend import WhooshBackend
+from discovery.service import SearchService
+from indexer.fields import FORM_FIELDS
 from discovery.errors import QueryError
 from discovery.results import FACETS, SORTS, UI_LANGUAGES, Filter, SearchRequest, SearchResult
 from harvest.config import Home
 
-FIELDS = ("all", "title", "author", "subject", "isbn")
+FIELDS = FORM_FIELDS   # what the search box and the advanced rows offer (indexer.fields)
 OPERATORS = ("AND", "OR", "NOT")
 MAX_FILTERS = 50
 MAX_ROWS = 10
@@ -47,8 +48,8 @@ def home() -> Home:
     return current_app.extensions["sheaf.home"]
 
 
-def backend() -> WhooshBackend:
-    return current_app.extensions["sheaf.backend"]
+def backend() -> SearchService:
+    return current_app.extensions["sheaf.search"]
 
 
 def records():

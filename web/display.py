@@ -15,7 +15,7 @@ from flask import url_for
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
-from indexer import tables
+from indexer import fields, tables
 
 from .i18n import choose
 
@@ -110,9 +110,16 @@ def xml_text(text) -> str:
 
 
 def facet_names() -> dict[str, str]:
-    return {"library": gettext("Library"), "language": gettext("Language"),
-            "format": gettext("Format"), "year": gettext("Year"), "subject": gettext("Subject"),
-            "author": gettext("Author"), "class": gettext("Classification")}
+    return {f.name: gettext(f.label) for f in fields.FACETS}
+
+
+def field_labels() -> dict[str, str]:
+    """The search fields a reader can pick (search box and advanced form), translated."""
+    return {name: gettext(fields.SEARCH_BY_NAME[name].label) for name in fields.FORM_FIELDS}
+
+
+def sort_labels() -> list[tuple[str, str]]:
+    return [(s.name, gettext(s.label)) for s in fields.SORTS]
 
 
 def init_app(app) -> None:
@@ -120,5 +127,6 @@ def init_app(app) -> None:
                                  format_label=format_label, relator_label=relator_label,
                                  bcp47=bcp47, safe_url=safe_url, xml_text=xml_text)
     app.context_processor(lambda: {"facet_names": facet_names()})
-    app.jinja_env.globals.update(search_url=search_url, libraries_of=libraries_of,
+    app.jinja_env.globals.update(field_labels=field_labels, sort_labels=sort_labels,
+                                 search_url=search_url, libraries_of=libraries_of,
                                  histogram_bars=histogram_bars)

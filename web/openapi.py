@@ -8,7 +8,7 @@ languages, mapped record fields), so it cannot drift from them;
 from __future__ import annotations
 
 from discovery.results import FACETS, SORTS, UI_LANGUAGES
-from indexer.mapping import FIELDS
+from indexer.mapped import FIELDS
 
 from .common import FIELDS as SEARCH_FIELDS
 

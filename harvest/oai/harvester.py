@@ -34,7 +34,8 @@ from ..config import Home, Source
 from ..errors import ConfigError, HarvestError
 from ..importer import RejectLog
 from ..records import ImportSummary, RawRecord, Rejected
-from ..store import HarvestRun, RecordStore
+from ..runs import HarvestRun
+from ..store import RecordStore
 from .client import OaiClient, RetryPolicy
 from .errors import (BadDate, BadPage, BadResumptionToken, BadVerb, CannotDisseminateFormat,
                      HarvestBusy, IdDoesNotExist, NoRecordsMatch, ServerUnavailable)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..config import Home
 from ..records import Rejected
-from ..store import HarvestRun, RecordStore
+from ..runs import HarvestRun
+from ..store import RecordStore
 
 
 @dataclass(frozen=True, slots=True)

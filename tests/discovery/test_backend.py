@@ -8,13 +8,15 @@ import unicodedata
 import pymarc
 import pytest
 
-from discovery.backend import WhooshBackend
+from discovery.engines import open_search
 from discovery.errors import IndexUnavailable, QueryError
 from discovery.results import Filter, SearchRequest
 from harvest.config import Home, Source
 from harvest.importer import import_files
 from harvest.store import RecordStore
 from indexer import build
+from discovery.engines import open_index
+from discovery.engines.whoosh.index import open_index as open_whoosh
 
 from ..support import BUILT_SOURCES, FIXTURES, expected_counts, rebuild_then_update
 
@@ -23,7 +25,7 @@ TOTAL = sum(expected_counts().values())
 
 @pytest.fixture(scope="module")
 def backend(built_home):
-    b = WhooshBackend(built_home)
+    b = open_search(built_home)
     yield b
     b.close()
 
@@ -238,7 +240,7 @@ def small_home(tmp_path):
 
 
 def test_no_index_is_index_unavailable(small_home):
-    backend = WhooshBackend(small_home, check_interval=0)
+    backend = open_search(small_home, check_interval=0)
     try:
         with pytest.raises(IndexUnavailable, match="no index yet"):
             search(backend, "")
@@ -249,21 +251,21 @@ def test_no_index_is_index_unavailable(small_home):
 def test_backend_follows_updates_and_rebuilds(small_home):
     with RecordStore(small_home.store_path) as store:
         import_files(small_home, store, "m", [str(FIXTURES / "chinese_880_traditional.mrc")])
-        build.rebuild(small_home, store)
-        backend = WhooshBackend(small_home, check_interval=0)
+        build.rebuild(small_home, store, open_index(small_home))
+        backend = open_search(small_home, check_interval=0)
         try:
             assert search(backend, "").total == 4
             first_generation = backend.generation
 
             import_files(small_home, store, "m", [str(FIXTURES / "chinese_880_simplified.mrc")])
-            report = build.update(small_home, store)
+            report = build.update(small_home, store, open_index(small_home))
             assert search(backend, "").total == 6
             assert ids(search(backend, "黄岗村志")) == ["m:00409616"]
             # an update goes live as a new generation (a clone of the live one, changed)
             assert backend.generation == report.generation != first_generation
             updated = backend.generation
 
-            build.rebuild(small_home, store)
+            build.rebuild(small_home, store, open_index(small_home))
             assert search(backend, "").total == 6
             assert backend.generation not in (first_generation, updated)
         finally:
@@ -275,13 +277,13 @@ def test_subject_and_author_facets_of_a_segment_an_update_wrote(small_home):
     # writer, no facet files) has its facet values read from the column
     from collections import Counter
 
-    from indexer import facetfiles
+    from discovery.engines.whoosh import facetfiles
     from indexer.document import HAN_OR_KANA
     from indexer.generations import IndexDir
 
     rebuild_then_update(small_home)
     gen = IndexDir(small_home.index_path).current()
-    with gen.open().reader() as reader:
+    with open_whoosh(gen.path).reader() as reader:
         segment_ids = [leaf.segment().segment_id() for leaf, _o in reader.leaf_readers()]
         displays = [fields["display"] for fields in reader.all_stored_fields()]
     assert any(facetfiles.read(gen.path, s, "author_facet") is None for s in segment_ids)
@@ -292,7 +294,7 @@ def test_subject_and_author_facets_of_a_segment_an_update_wrote(small_home):
                                                        if not HAN_OR_KANA.search(x)))
     assert expected_authors and expected_subjects
 
-    backend = WhooshBackend(small_home, check_interval=0)
+    backend = open_search(small_home, check_interval=0)
     try:
         result = backend.search(SearchRequest(query="", limit=10, facet_limit=1000))
         assert result.total == 6

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from discovery.backend import WhooshBackend
+from discovery.engines import open_search
 from discovery.errors import QueryError
 from discovery.results import Filter, SearchRequest
 from indexer.collation import title_key
+from discovery.engines import open_index
 
 from ..support import expected_counts
 
 
 @pytest.fixture(scope="module")
 def backend(built_home):
-    b = WhooshBackend(built_home)
+    b = open_search(built_home)
     yield b
     b.close()
 
@@ -153,7 +154,7 @@ def test_similar_items_share_subjects_and_never_include_the_record(backend):
     assert similar and hit.id not in [s.id for s in similar]
     # shared subject headings and authors weigh most: for a record with a heading
     # other records have too, the first similar item shares one
-    searcher = backend.searcher()
+    searcher = backend.engine.searcher()
     subject = next(v.value for v in run(backend).facets["subject"] if v.count >= 3)
     hit = run(backend, filters=[("subject", subject)]).hits[0]
     similar = backend.similar(hit.id, limit=5)
@@ -172,9 +173,9 @@ def test_scored_documents_add_their_scores_to_whoosh_scores(backend):
     import numpy as np
     from whoosh import query as wq
 
-    from discovery.whoosh_sets import Scored
+    from discovery.engines.whoosh.sets import Scored
 
-    searcher = backend.searcher()
+    searcher = backend.engine.searcher()
     words = wq.Term("subject", "history")
     alone = {h.docnum: h.score for h in searcher.search(words, limit=None)}
     assert len(alone) > 2
@@ -197,8 +198,8 @@ def test_totals_from_mask_sets_equal_whoosh_counting_every_match(backend, query)
     # collecting every match one by one must agree
     from discovery.query import parse
     result = run(backend, query, limit=5)
-    searcher = backend.searcher()
-    compiled = backend._compiler.compile(parse(query))
+    searcher = backend.engine.searcher()
+    compiled = backend.engine._compiler.compile(parse(query))
     assert result.total == len(searcher.search(compiled, limit=None))
     assert len(result.hits) == min(5, result.total)
 
@@ -227,8 +228,8 @@ def test_histogram_counts_only_records_with_a_year(tmp_path):
     with RecordStore(home.store_path) as store:
         import_files(home, store, "m", [str(source)])
         import_files(home, store, "m", [str(yearless)])  # replaces that record
-        build.rebuild(home, store)
-    backend = WhooshBackend(Home.load(home.path))
+        build.rebuild(home, store, open_index(home))
+    backend = open_search(Home.load(home.path))
     try:
         every = backend.search(SearchRequest(limit=20))
     finally:
@@ -246,7 +247,7 @@ def test_histogram_counts_only_records_with_a_year(tmp_path):
 def test_scoring_led_by_the_known_matches_ranks_as_whoosh_alone(backend, query, monkeypatch):
     # Small result sets are scored with the mask's documents leading every intersection
     # (discovery.whoosh_sets.Candidates); the scores and order must be Whoosh's own.
-    from discovery import backend as backend_module
+    from discovery.engines.whoosh import search as backend_module
     led = [(h.id, round(h.score, 6)) for h in run(backend, query, limit=50).hits]
     monkeypatch.setattr(backend_module, "CANDIDATES_LED", 0)
     alone = [(h.id, round(h.score, 6)) for h in run(backend, query, limit=50).hits]

@@ -23,8 +23,9 @@ from harvest.config import Home, Source
 from harvest.records import RawRecord
 from harvest.store import RecordStore
 from indexer import build
-from indexer.analysis import HAN_CLASS
+from indexer.segmenters import HAN_CLASS
 from web import create_app
+from discovery.engines import open_index
 
 from ..support import FIXTURES
 
@@ -75,7 +76,7 @@ def client_for(path, records: list[pymarc.Record]):
     with RecordStore(home.store_path) as store:
         store.put_many("cn", [RawRecord(local_id=r["001"].data.strip(), format="marc21",
                                         data=r.as_marc()) for r in records])
-        report = build.rebuild(home, store)
+        report = build.rebuild(home, store, open_index(home))
     assert report.failed == [] and report.records == len(records)
     return create_app({"SHEAF_HOME": str(path), "TESTING": True}).test_client()
 

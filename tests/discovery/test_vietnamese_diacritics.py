@@ -24,6 +24,7 @@ from harvest.store import RecordStore
 from indexer import build
 from indexer.textnorm import fold, normalize
 from web import create_app
+from discovery.engines import open_index
 
 from ..support import FIXTURES
 
@@ -57,7 +58,7 @@ def client_for(path, by_source: dict[str, list[pymarc.Record]]):
         for code, recs in by_source.items():
             store.put_many(code, [RawRecord(local_id=r["001"].data.strip(), format="marc21",
                                             data=r.as_marc()) for r in recs])
-        build.rebuild(home, store)
+        build.rebuild(home, store, open_index(home))
     return create_app({"SHEAF_HOME": str(path), "TESTING": True}).test_client()
 
 

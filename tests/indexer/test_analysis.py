@@ -17,8 +17,8 @@ import unicodedata
 
 import pytest
 
-from indexer.analysis import (HAN_RUN, cjk_analyzer, cut_han, main_analyzer, pinyin_analyzer,
-                              stem_analyzer, to_simplified)
+from indexer.analysis import cjk_analyzer, main_analyzer, pinyin_analyzer, stem_analyzer
+from indexer.segmenters import HAN_RUN, cut_han, to_simplified
 from indexer.textnorm import fold, looks_vietnamese, place_tone
 
 
@@ -29,11 +29,11 @@ def words():
 
 def q(analyzer, value, **kw):
     """Query-mode token texts."""
-    return [t.text for t in analyzer(value, mode="query", **kw)]
+    return [t.text for t in analyzer.analyze(value, mode="query", **kw)]
 
 
 def positioned(analyzer, value, mode="query", **kw):
-    return [(t.text, t.pos) for t in analyzer(value, positions=True, mode=mode, **kw)]
+    return [(t.text, t.pos) for t in analyzer.analyze(value, mode=mode or "index", **kw)]
 
 
 def test_traditional_title_gives_simplified_jieba_words(words):
@@ -52,14 +52,9 @@ def test_mixed_scripts_keep_word_order_and_lowercase_latin(words):
         ("taiwan", 0), ("政治", 1), ("hello", 2), ("world", 3), ("台湾", 4)]
 
 
-def test_positions_count_words_from_start_pos(words):
-    assert positioned(words, "Jiayi Beihui 二二八事件", start_pos=10) == [
-        ("jiayi", 10), ("beihui", 11), ("二二八", 12), ("事件", 13)]
-
-
 def test_character_offsets_point_into_the_original_text(words):
     value = "Taiwan 臺灣史"
-    tokens = [(t.text, t.startchar, t.endchar) for t in words(value, chars=True, mode="query")]
+    tokens = [(t.text, t.startchar, t.endchar) for t in words.analyze(value, mode="query")]
     assert [(text, value[s:e]) for text, s, e in tokens] == [
         ("taiwan", "Taiwan"), ("台湾", "臺灣"), ("史", "史")]
 
@@ -162,7 +157,7 @@ def test_cjk_ngrams():
 def readings(text: str) -> list[set[str]]:
     """Pinyin tokens grouped by position: every reading of a polyphonic character is kept."""
     out: dict[int, set[str]] = {}
-    for t in pinyin_analyzer()(text, positions=True, mode="query"):
+    for t in pinyin_analyzer().analyze(text, mode="query"):
         out.setdefault(t.pos, set()).add(t.text)
     return [out[p] for p in sorted(out)]
 
@@ -191,7 +186,7 @@ def test_stems_are_folded_latin_words_only():
 
 def test_query_mode_tokenizes_like_index_mode_without_folds(words):
     value = "草山小蛇與民進黨 History"
-    assert q(words, value) == [t.text for t in words(value, mode="index")]
+    assert q(words, value) == [t.text for t in words.analyze(value, mode="index")]
 
 
 def test_cut_han_offsets_cover_the_run():
@@ -206,8 +201,7 @@ def test_analyzers_survive_pickling_into_a_schema(make):
     # Whoosh pickles analyzers into every index; they must come back equal and working.
     again = pickle.loads(pickle.dumps(make()))
     assert again == make()
-    assert [t.text for t in again("民進黨 Việt", mode="query")] == \
-        [t.text for t in make()("民進黨 Việt", mode="query")]
+    assert again.analyze("民進黨 Việt", mode="query") == make().analyze("民進黨 Việt", mode="query")
 
 
 def _demo_texts() -> list[str]:
@@ -242,22 +236,9 @@ def test_term_positions_are_the_index_mode_tokens(make):
     assert any(HAN_RUN.search(t) for t in texts) and any(looks_vietnamese(t) for t in texts)
     for text in texts:
         expected: dict[str, list[int]] = {}
-        for t in analyzer(text, positions=True):
+        for t in analyzer.analyze(text):
             expected.setdefault(t.text, []).append(t.pos)
         assert analyzer.term_positions(text) == expected, text
-
-
-@pytest.mark.parametrize("value", ["loc:00409616", "book", "a value with spaces", "two\nlines",
-                                   "  padded  ", "紅樓夢"])
-def test_id_fields_index_the_whole_value_as_whooshs_id_tokenizer_does(value):
-    from whoosh.analysis import IDTokenizer
-
-    from indexer.schema import build_schema
-
-    field = build_schema()["id"]
-    assert [t.text for t in field.analyzer(value)] == [t.text for t in IDTokenizer()(value)]
-    assert list(field.analyzer.term_positions(value)) == [value]
-    assert list(field.index(value)) == [(value.encode("utf-8"), 1, 1.0, b"")]
 
 
 # -- the cataloguer's word division inside Han text (issue 16) -----------------------
@@ -279,15 +260,14 @@ def test_han_words_are_cut_across_ideographic_spaces(words):
 
 def test_offsets_across_ideographic_spaces_point_at_the_characters(words):
     tokens = [(t.text, TAIWAN_OPPOSITION[t.startchar:t.endchar])
-              for t in words(TAIWAN_OPPOSITION, chars=True, mode="query")]
+              for t in words.analyze(TAIWAN_OPPOSITION, mode="query")]
     assert tokens == [("台湾", "台灣"), ("的", "的"), ("新", "新"), ("反对", "反對"),
                       ("运动", "運動")]
 
 
 def test_cjk_bigrams_bridge_the_word_division():
     grams = [(t.text, t.pos, TAIWAN_OPPOSITION[t.startchar:t.endchar])
-             for t in cjk_analyzer()(TAIWAN_OPPOSITION, positions=True, chars=True,
-                                     mode="query")]
+             for t in cjk_analyzer().analyze(TAIWAN_OPPOSITION, mode="query")]
     assert grams == [
         ("台", 0, "台"), ("台湾", 0, "台灣"), ("湾", 1, "灣"), ("湾的", 1, "灣\u3000的"),
         ("的", 2, "的"), ("的新", 2, "的\u3000新"), ("新", 3, "新"), ("新反", 3, "新反"),

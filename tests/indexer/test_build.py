@@ -13,6 +13,8 @@ from harvest.records import RawRecord
 from harvest.store import RecordStore
 from indexer import build, generations
 from indexer.errors import IndexerError, RebuildNeeded
+from discovery.engines import open_index
+from discovery.engines.whoosh.index import open_index as open_whoosh
 
 from ..support import FIXTURES
 
@@ -50,7 +52,7 @@ def holdings(home, cluster_id: str) -> list[str]:
 
 def index_contents(home) -> dict[str, dict]:
     """Live documents of the current generation: id -> stored display fields."""
-    ix = generations.IndexDir(home.index_path).current().open()
+    ix = open_whoosh(generations.IndexDir(home.index_path).current().path)
     try:
         with ix.searcher() as s:
             return {fields["id"]: fields["display"] for fields in s.all_stored_fields()}
@@ -60,7 +62,7 @@ def index_contents(home) -> dict[str, dict]:
 
 def title_hits(home, text: str) -> set[str]:
     """Ids whose title field holds every word the index's own analyzer makes of ``text``."""
-    ix = generations.IndexDir(home.index_path).current().open()
+    ix = open_whoosh(generations.IndexDir(home.index_path).current().path)
     words = [t.text for t in ix.schema["title"].analyzer(text, mode="query")]
     try:
         with ix.searcher() as s:
@@ -75,7 +77,7 @@ def title_hits(home, text: str) -> set[str]:
 
 def test_status_before_any_index_is_missing(home, store):
     load(home, store, "chinese_880_traditional.mrc")
-    st = build.status(home, store)
+    st = build.status(home, store, open_index(home))
     assert st["state"] == "missing"
     assert st["store_seq"] == store.max_seq() == 1
 
@@ -85,7 +87,7 @@ def test_rebuild_indexes_everything_and_reports_the_record_it_cannot_map(home, s
     store.put_many("m", [BROKEN])
     seen = []
 
-    report = build.rebuild(home, store, on_failure=lambda rid, why: seen.append((rid, why)))
+    report = build.rebuild(home, store, open_index(home), on_failure=lambda rid, why: seen.append((rid, why)))
 
     assert report.rebuilt is True
     assert (report.records, report.clusters) == (6, 6)
@@ -95,22 +97,22 @@ def test_rebuild_indexes_everything_and_reports_the_record_it_cannot_map(home, s
     assert report.warnings >= 1  # 185258's bad 082 indicator
     assert set(index_contents(home)) == ({f"m:{i}" for i in TRADITIONAL_IDS}
                                          | {"m:u6080510", "m:185258"})
-    st = build.status(home, store)
+    st = build.status(home, store, open_index(home))
     assert (st["state"], st["documents"], st["indexed_seq"]) == ("current", 6, store.max_seq())
 
 
 def test_update_adds_new_replaces_changed_and_removes_deleted(home, store):
     load(home, store, DAMAGED, "chinese_880_traditional.mrc")
-    first = build.rebuild(home, store)
+    first = build.rebuild(home, store, open_index(home))
     assert index_contents(home)["m:u6080510"]["title_vernacular"] != "車輪滾滾"
     assert title_hits(home, "車輪滾滾") == set()
     assert title_hits(home, "日據時期") == {"m:00409590"}
 
     load(home, store, REPAIRED, "chinese_880_simplified.mrc")
     store.put_many("m", [RawRecord(local_id="00409590", format="marc21", data=b"", deleted=True)])
-    assert build.status(home, store)["state"] == "behind"
+    assert build.status(home, store, open_index(home))["state"] == "behind"
 
-    report = build.update(home, store)
+    report = build.update(home, store, open_index(home))
 
     assert report.rebuilt is False
     # the update went live as a new generation, a changed clone of the first
@@ -125,26 +127,26 @@ def test_update_adds_new_replaces_changed_and_removes_deleted(home, store):
     assert title_hits(home, "車輪滾滾") == {"m:u6080510"}
     assert title_hits(home, "日據時期") == set()
     assert title_hits(home, "黃崗村志") == {"m:00409616"}
-    st = build.status(home, store)
+    st = build.status(home, store, open_index(home))
     assert (st["state"], st["documents"]) == ("current", 6)
 
 
 def test_update_with_nothing_new_does_nothing(home, store):
     load(home, store, "chinese_880_traditional.mrc")
-    first = build.rebuild(home, store)
-    report = build.update(home, store)
+    first = build.rebuild(home, store, open_index(home))
+    report = build.update(home, store, open_index(home))
     assert (report.records, report.clusters, report.removed, report.generation) == \
         (0, 0, 0, first.generation)
 
 
 def test_a_mapping_failure_in_update_is_reported_and_the_rest_indexed(home, store):
     load(home, store, "chinese_880_traditional.mrc")
-    build.rebuild(home, store)
+    build.rebuild(home, store, open_index(home))
     load(home, store, "chinese_880_simplified.mrc")
     store.put_many("m", [BROKEN])
     seen = []
 
-    report = build.update(home, store, on_failure=lambda rid, why: seen.append(rid))
+    report = build.update(home, store, open_index(home), on_failure=lambda rid, why: seen.append(rid))
 
     assert seen == ["m:broken-1"] == [rid for rid, _ in report.failed]
     assert report.records == 2
@@ -156,11 +158,11 @@ def test_the_same_record_from_two_libraries_is_one_result_with_two_holdings(home
     home.add_source(Source(code="n", name="Other member", kind="marc",
                            path=str(FIXTURES / "chinese_880_traditional.mrc")))
     load(home, store, "chinese_880_traditional.mrc")
-    build.rebuild(home, store)
+    build.rebuild(home, store, open_index(home))
     assert holdings(home, "m:00409591") == ["m:00409591"]
 
     load(home, store, "chinese_880_traditional.mrc", source="n")
-    report = build.update(home, store)
+    report = build.update(home, store, open_index(home))
 
     # the four records again, from a second library: same clusters, a holding more each
     assert (report.records, report.clusters, report.removed) == (4, 4, 0)
@@ -170,7 +172,7 @@ def test_the_same_record_from_two_libraries_is_one_result_with_two_holdings(home
 
     # the first library withdraws its copy: the cluster's id moves to the remaining member
     store.put_many("m", [RawRecord(local_id="00409591", format="marc21", data=b"", deleted=True)])
-    report = build.update(home, store)
+    report = build.update(home, store, open_index(home))
     assert (report.clusters, report.removed) == (1, 1)
     docs = index_contents(home)
     assert "m:00409591" not in docs
@@ -179,7 +181,7 @@ def test_the_same_record_from_two_libraries_is_one_result_with_two_holdings(home
 
 def test_a_killed_update_is_finished_by_the_next(home, store, monkeypatch):
     load(home, store, "chinese_880_traditional.mrc")
-    build.rebuild(home, store)
+    build.rebuild(home, store, open_index(home))
     load(home, store, "chinese_880_simplified.mrc")
 
     def die(*args, **kwargs):
@@ -187,20 +189,20 @@ def test_a_killed_update_is_finished_by_the_next(home, store, monkeypatch):
 
     monkeypatch.setattr(build, "_document", die)
     with pytest.raises(KeyboardInterrupt):
-        build.update(home, store)
+        build.update(home, store, open_index(home))
     monkeypatch.undo()
-    assert build.status(home, store)["state"] == "behind"
+    assert build.status(home, store, open_index(home))["state"] == "behind"
 
-    report = build.update(home, store)
+    report = build.update(home, store, open_index(home))
     # the clusters the killed run had already put in the cluster store are written now
     assert report.clusters == 2
     assert {"m:00409609", "m:00409616"} <= set(index_contents(home))
-    assert build.status(home, store)["state"] == "current"
+    assert build.status(home, store, open_index(home))["state"] == "current"
 
 
 def test_update_without_an_index_builds_one(home, store):
     load(home, store, "chinese_880_traditional.mrc")
-    report = build.update(home, store)
+    report = build.update(home, store, open_index(home))
     assert report.rebuilt is True
     assert set(index_contents(home)) == {f"m:{i}" for i in TRADITIONAL_IDS}
 
@@ -208,9 +210,9 @@ def test_update_without_an_index_builds_one(home, store):
 def test_rebuild_switches_generation_and_keeps_only_the_one_it_replaced(home, store):
     # The replaced generation stays one more round for workers still reading it.
     load(home, store, "chinese_880_traditional.mrc")
-    first = build.rebuild(home, store)
-    second = build.rebuild(home, store)
-    third = build.rebuild(home, store)
+    first = build.rebuild(home, store, open_index(home))
+    second = build.rebuild(home, store, open_index(home))
+    third = build.rebuild(home, store, open_index(home))
 
     assert len({first.generation, second.generation, third.generation}) == 3
     assert (home.index_path / "CURRENT").read_text(encoding="utf-8").strip() == third.generation
@@ -221,43 +223,43 @@ def test_rebuild_switches_generation_and_keeps_only_the_one_it_replaced(home, st
 
 def test_an_index_built_with_other_versions_needs_a_rebuild(home, store):
     load(home, store, "chinese_880_traditional.mrc")
-    report = build.rebuild(home, store)
+    report = build.rebuild(home, store, open_index(home))
     meta_path = home.index_path / report.generation / generations.META_NAME
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["versions"] = {**meta["versions"], "analysis": meta["versions"]["analysis"] - 1}
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     load(home, store, "chinese_880_simplified.mrc")
 
-    assert build.status(home, store)["state"] == "rebuild-needed"
+    assert build.status(home, store, open_index(home))["state"] == "rebuild-needed"
     with pytest.raises(RebuildNeeded, match="sheaf index --rebuild"):
-        build.update(home, store)
-    build.rebuild(home, store)
-    assert build.status(home, store)["state"] == "current"
+        build.update(home, store, open_index(home))
+    build.rebuild(home, store, open_index(home))
+    assert build.status(home, store, open_index(home))["state"] == "current"
 
 
 def test_a_current_pointer_to_a_missing_generation_is_damaged(home, store):
     load(home, store, "chinese_880_traditional.mrc")
-    build.rebuild(home, store)
+    build.rebuild(home, store, open_index(home))
     (home.index_path / "CURRENT").write_text("gen-gone\n", encoding="utf-8")
 
-    st = build.status(home, store)
+    st = build.status(home, store, open_index(home))
 
     assert st["state"] == "damaged"
     assert "gen-gone" in st["message"]
     with pytest.raises(IndexerError):
-        build.update(home, store)
+        build.update(home, store, open_index(home))
 
 
 def test_rebuild_writes_facet_values_beside_each_segment(home, store):
     # what searchers load instead of reading every facet term's postings
-    from discovery.whoosh_facets import from_segment
-    from indexer import facetfiles
-    from indexer.schema import FACET_FIELDS
+    from discovery.engines.whoosh.facets import from_segment
+    from discovery.engines.whoosh import facetfiles
+    from discovery.engines.whoosh.schema import FACET_FIELDS
 
     load(home, store, "chinese_880_traditional.mrc", "chinese_880_simplified.mrc")
-    report = build.rebuild(home, store, procs=2)
+    report = build.rebuild(home, store, open_index(home), procs=2)
     folder = home.index_path / report.generation
-    ix = generations.IndexDir(home.index_path).current().open()
+    ix = open_whoosh(generations.IndexDir(home.index_path).current().path)
     with ix.reader() as reader:
         leaves = list(reader.leaf_readers())
         assert len(leaves) == 2  # one segment per worker
@@ -271,15 +273,15 @@ def test_rebuild_writes_facet_values_beside_each_segment(home, store):
 
 
 def test_a_worker_starts_another_segment_when_its_postings_fill_up(home, store, monkeypatch):
-    from indexer import parallel
+    from discovery.engines.whoosh import index as whoosh_index_side
 
     load(home, store, "chinese_880_traditional.mrc", "chinese_880_simplified.mrc",
          "multilingual_lc_50.mrc")
-    build.rebuild(home, store, procs=2)
+    build.rebuild(home, store, open_index(home), procs=2)
     whole = index_contents(home)
-    monkeypatch.setattr(parallel, "SEGMENT_POSTINGS", 400)
-    report = build.rebuild(home, store, procs=2)
-    ix = generations.IndexDir(home.index_path).current().open()
+    monkeypatch.setattr(whoosh_index_side, "SEGMENT_POSTINGS", 400)
+    report = build.rebuild(home, store, open_index(home), procs=2)
+    ix = open_whoosh(generations.IndexDir(home.index_path).current().path)
     with ix.reader() as reader:
         leaves = list(reader.leaf_readers())
         assert len(leaves) > 4

@@ -16,7 +16,8 @@ import pymarc
 import pytest
 
 from harvest.marcfile import read_marcxml
-from indexer.mapping import FIELDS, map_record, map_stored
+from indexer.mapped import FIELDS
+from indexer.mapping import map_record, map_stored
 
 from ..support import FIXTURES, iso2709_records
 

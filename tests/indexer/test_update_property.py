@@ -27,6 +27,7 @@ from harvest.records import RawRecord
 from harvest.store import RecordStore
 from indexer import build
 from web import create_app
+from discovery.engines import open_index
 
 from .. import readback
 from ..support import FIXTURES
@@ -92,7 +93,7 @@ def _picture(path: Path) -> dict:
         return readback.picture(readback.ClientReader(app.test_client()), QUERIES, FILTERS,
                                 PREFIXES)
     finally:
-        app.extensions["sheaf.backend"].close()
+        app.extensions["sheaf.search"].close()
 
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -104,7 +105,7 @@ def test_updates_read_as_a_rebuild(operations):
         home = _home(root / "live")
         with RecordStore(home.store_path) as store:
             store.put_many("a", [_raw(r) for r in POOL[:FIRST]])
-            build.rebuild(home, store, verify=_verify(home))
+            build.rebuild(home, store, open_index(home), verify=_verify(home))
             for op in operations:
                 if op[0] == "put":
                     store.put_many(op[1], [_raw(POOL[op[2]])])
@@ -113,12 +114,12 @@ def test_updates_read_as_a_rebuild(operations):
                 elif op[0] == "delete":
                     store.put_many(op[1], [_tombstone(POOL[op[2]])])
                 else:
-                    build.update(home, store, verify=_verify(home))
-            build.update(home, store, verify=_verify(home))
+                    build.update(home, store, open_index(home), verify=_verify(home))
+            build.update(home, store, open_index(home), verify=_verify(home))
         twin = _home(root / "twin")
         shutil.copyfile(home.store_path, twin.store_path)
         with RecordStore(twin.store_path) as store:
-            build.rebuild(twin, store)
+            build.rebuild(twin, store, open_index(twin))
         got, want = _picture(home.path), _picture(twin.path)
         assert got["records"] or not want["records"]
         diffs = readback.differences(got, want)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from discovery.engines import open_index
 
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
@@ -64,7 +65,7 @@ def build_home(path: Path, sources: dict[str, tuple[str, Path]], *, index: bool 
         for code, (_name, file) in sources.items():
             import_files(home, store, code, [str(file)])
         if index:
-            build.rebuild(home, store)
+            build.rebuild(home, store, open_index(home))
         store.snapshot_counts()
     return path
 

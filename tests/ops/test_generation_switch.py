@@ -26,6 +26,7 @@ from indexer import build
 from indexer.errors import GenerationRefused
 from indexer.generations import IndexDir
 from web import create_app
+from discovery.engines import open_index
 
 from ..support import FIXTURES
 from .helpers import TOKEN, build_home, set_setting, sheaf
@@ -73,17 +74,17 @@ def test_a_broken_update_is_refused_and_the_live_generation_stays(home):
 
     with RecordStore(h.store_path) as store:
         with pytest.raises(GenerationRefused) as refused:
-            build.update(h, store, verify=verify)
+            build.update(h, store, open_index(h), verify=verify)
     assert live.name in str(refused.value) and "search failed" in str(refused.value)
     assert index.current().name == live.name
     assert [p.name for p in index.generations()] == [live.name]   # the broken one is gone
     record = index.refused()
     assert record["what"] == "update" and record["problems"], record
-    assert build.status(h, RecordStore(h.store_path))["state"] == "behind"
+    assert build.status(h, RecordStore(h.store_path), open_index(h))["state"] == "behind"
 
     # the next update, not broken, goes live and clears the record of the refusal
     with RecordStore(h.store_path) as store:
-        report = build.update(h, store, verify=lambda g, r: health.check_generation(
+        report = build.update(h, store, open_index(h), verify=lambda g, r: health.check_generation(
             h, g, tuple(r.written_ids)).problems)
     assert index.current().name == report.generation != live.name
     assert index.refused() is None

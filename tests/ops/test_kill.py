@@ -8,13 +8,15 @@ import time
 
 import pytest
 
-from discovery.backend import WhooshBackend
+from discovery.engines import open_search
 from discovery.results import SearchRequest
 from harvest.config import Home
 from harvest.lock import holder
 from harvest.store import RecordStore
 from indexer import build
 from indexer.generations import IndexDir
+from discovery.engines import open_index
+from discovery.engines.whoosh.index import open_index as open_whoosh
 
 from ..support import FIXTURES, iso2709_records
 from .helpers import DEMO, build_home, copy_home, ok, popen_sheaf, set_setting, sheaf
@@ -38,7 +40,7 @@ def template(tmp_path_factory):
 
 def search_total(home, query: str) -> int:
     """Hits of a search, by a fresh backend (as a restarted web worker would open it)."""
-    backend = WhooshBackend(Home.load(home))
+    backend = open_search(Home.load(home))
     try:
         return backend.search(SearchRequest(query=query)).total
     finally:
@@ -47,7 +49,7 @@ def search_total(home, query: str) -> int:
 
 def index_state(home) -> str:
     with RecordStore(home / "store.sqlite") as store:
-        return build.status(Home.load(home), store)["state"]
+        return build.status(Home.load(home), store, open_index(Home.load(home)))["state"]
 
 
 def kill_when(proc, ready, what: str, timeout: float = 60) -> None:
@@ -77,7 +79,7 @@ def dirty(gen_path) -> int:
 
 def partition(home) -> set[frozenset[str]]:
     """The index's clusters as sets of record ids."""
-    ix = IndexDir(home / "index").current().open()
+    ix = open_whoosh(IndexDir(home / "index").current().path)
     try:
         with ix.searcher() as s:
             return {frozenset(h["record_id"] for h in f["display"]["holdings"])
@@ -92,7 +94,7 @@ def test_kill_during_an_incremental_update(template, tmp_path):
     # start from an index of the Vietnamese records only, then import the other library
     with RecordStore(home / "store.sqlite") as store:
         store.purge_source("intl")
-        build.rebuild(Home.load(home), store)
+        build.rebuild(Home.load(home), store, open_index(Home.load(home)))
     ok(sheaf(home, "import", "--source", "intl", str(later)))
     gen = IndexDir(home / "index").current()
     before = search_total(home, "Việt Nam")
@@ -127,7 +129,7 @@ def test_kill_during_an_incremental_update(template, tmp_path):
 
     # what a rebuild from the store makes of the same records
     with RecordStore(home / "store.sqlite") as store:
-        build.rebuild(Home.load(home), store)
+        build.rebuild(Home.load(home), store, open_index(Home.load(home)))
     assert partition(home) == finished
 
 
@@ -149,6 +151,6 @@ def test_kill_during_a_rebuild_leaves_the_live_index_alone(template, tmp_path):
     ok(sheaf(home, "index"))
     assert [p.name for p in index.generations()] == [live]
     with RecordStore(home / "store.sqlite") as store:
-        build.rebuild(Home.load(home), store)
+        build.rebuild(Home.load(home), store, open_index(Home.load(home)))
     assert index.current().name != live
     assert search_total(home, "Việt Nam") == before

@@ -12,6 +12,8 @@ from harvest.config import Home
 from harvest.records import RawRecord
 from harvest.store import RecordStore
 from indexer.generations import IndexDir
+from discovery.engines import open_index
+from discovery.engines.whoosh.index import open_index as open_whoosh
 
 from ..support import FIXTURES
 from .helpers import build_home, copy_home, ok, sheaf
@@ -40,11 +42,11 @@ def status(home) -> dict:
         counts = store.counts()
         return {"sources": {code: {"records": counts.get(code, {}).get("records", 0)}
                             for code in loaded.sources},
-                "index": build.status(loaded, store)}
+                "index": build.status(loaded, store, open_index(loaded))}
 
 
 def holdings(home) -> set[str]:
-    ix = IndexDir(home / "index").current().open()
+    ix = open_whoosh(IndexDir(home / "index").current().path)
     try:
         with ix.searcher() as s:
             return {h["record_id"] for f in s.all_stored_fields() for h in f["display"]["holdings"]}
@@ -101,7 +103,7 @@ def test_index_source_maps_one_sources_records_again(home):
     Home.load(home).edit_source("tw", name="Taiwan")
     out = ok(sheaf(home, "index", "--source", "tw"))
     assert " 4 records mapped into 4 clusters written, 0 removed," in out
-    ix = IndexDir(home / "index").current().open()
+    ix = open_whoosh(IndexDir(home / "index").current().path)
     try:
         with ix.searcher() as s:
             names = {h["source"]: h["name"] for f in s.all_stored_fields()
@@ -130,11 +132,11 @@ def test_old_and_unfinished_generations_are_cleaned_up(home):
     index = IndexDir(home / "index")
     first = index.current().name
     with RecordStore(home / "store.sqlite") as store:
-        build.rebuild(Home.load(home), store)
+        build.rebuild(Home.load(home), store, open_index(Home.load(home)))
         second = index.current().name
         # the replaced generation stays for readers still on it
         assert [p.name for p in index.generations()] == [first, second]
-        build.rebuild(Home.load(home), store)
+        build.rebuild(Home.load(home), store, open_index(Home.load(home)))
         third = index.current().name
     assert [p.name for p in index.generations()] == [second, third]
     # what a killed rebuild leaves (a directory that never went live) goes with the next index

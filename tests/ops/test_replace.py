@@ -9,6 +9,7 @@ import pytest
 from harvest.config import Home
 from harvest.replace import EmptyExport, plan_replace
 from harvest.store import RecordStore
+from discovery.engines.whoosh.index import open_index as open_whoosh
 
 from ..support import FIXTURES, iso2709_records
 from .helpers import build_home as make_home, ok, sheaf
@@ -62,7 +63,7 @@ def indexed_ids(home) -> set[str]:
     """Record ids the live index holds (every holding of every cluster document)."""
     from indexer.generations import IndexDir
 
-    ix = IndexDir(home / "index").current().open()
+    ix = open_whoosh(IndexDir(home / "index").current().path)
     try:
         with ix.searcher() as s:
             return {h["record_id"] for f in s.all_stored_fields() for h in f["display"]["holdings"]}

@@ -34,6 +34,7 @@ from cli import main as cli
 from discovery import jobs
 from harvest.config import Home
 from indexer.generations import IndexDir
+from discovery.engines.whoosh.index import open_index as open_whoosh
 
 from .. import readback
 from ..harvest.oai_support import Catalog, alma_records, marcxml_records, pyoai_server
@@ -110,7 +111,7 @@ class World:
 
     def segments(self) -> int:
         gen = IndexDir(self.live / "index").current()
-        with gen.open().reader() as reader:
+        with open_whoosh(gen.path).reader() as reader:
             return len(list(reader.leaf_readers()))
 
     # -- the comparison ------------------------------------------------------------

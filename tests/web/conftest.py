@@ -14,6 +14,7 @@ from harvest.importer import import_files
 from harvest.store import RecordStore
 from indexer import build
 from web import create_app
+from discovery.engines import open_index
 
 from ..support import FIXTURES
 
@@ -66,7 +67,7 @@ def web_home(tmp_path_factory) -> Home:
             summary = import_files(home, store, code, [str(FIXTURES / n) for n in names])
             assert summary.rejected == []
         assert import_files(home, store, "evil", [str(hostile)]).rejected == []
-        report = build.rebuild(home, store)
+        report = build.rebuild(home, store, open_index(home))
     assert report.failed == []
     return Home.load(home.path)
 
@@ -75,7 +76,7 @@ def web_home(tmp_path_factory) -> Home:
 def app(built_home):
     app = create_app({"SHEAF_HOME": str(built_home.path), "TESTING": True})
     yield app
-    app.extensions["sheaf.backend"].close()
+    app.extensions["sheaf.search"].close()
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def client(app):
 def web_app(web_home):
     app = create_app({"SHEAF_HOME": str(web_home.path), "TESTING": True})
     yield app
-    app.extensions["sheaf.backend"].close()
+    app.extensions["sheaf.search"].close()
 
 
 @pytest.fixture

@@ -25,17 +25,17 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from harvest.marcfile import read_file
-from indexer.codec import SheafCodec
+from discovery.engines.whoosh.codec import SheafCodec
 from indexer.document import Member, document_for
 from indexer.mapping import map_stored
-from indexer.schema import build_schema
-from indexer.segwriter import SegmentBuilder
+from discovery.engines.whoosh.schema import build_schema
+from discovery.engines.whoosh.segwriter import SegmentBuilder
 
 ENTRY = struct.Struct("!ii")
 TERMINFO = struct.Struct("!BfIBBfII")
 EXTENT = struct.Struct("!qi")
 
-DEMO = Path(__file__).resolve().parents[2] / "demo"
+DEMO = Path(__file__).resolve().parents[3] / "demo"
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +158,7 @@ def _blocks(data: bytes) -> list:
 def test_stored_fields_read_back_small_ones_raw_and_large_ones_compressed(tmp_path, documents):
     from whoosh.filedb.filestore import RamStorage
 
-    from indexer.codec import STORED, StoredColumn
+    from discovery.engines.whoosh.codec import STORED, StoredColumn
 
     _files, ix = _segment(tmp_path / "ix", SegmentBuilder, documents, SheafCodec())
     with ix.reader() as reader:
@@ -229,7 +229,7 @@ def test_skipping_matcher_skips_as_whooshs_block_reader_does(tmp_path, documents
 
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    from indexer.codec import SkippingMatcher
+    from discovery.engines.whoosh.codec import SkippingMatcher
 
     _files, ix = _segment(tmp_path / "ix", SegmentBuilder, documents, SheafCodec(blocklimit=4))
     rng = random.Random(5)

@@ -7,15 +7,16 @@ import re
 
 import pytest
 
-from discovery.backend import WhooshBackend
+from discovery.engines import open_search
 from discovery.results import SearchRequest
-from discovery.whoosh_keys import KeyQuery, from_column, segment_keys
+from discovery.engines.whoosh.keys import KeyQuery, from_column, segment_keys
 from harvest.config import Home, Source
-from indexer import keyfiles
+from discovery.engines.whoosh import keyfiles
 from indexer.document import main_title, title_match_key
 from indexer.generations import IndexDir
+from discovery.engines.whoosh.index import open_index as open_whoosh
 
-from ..support import FIXTURES, rebuild_then_update
+from ...support import FIXTURES, rebuild_then_update
 
 
 def _displays(reader) -> dict[int, dict]:
@@ -24,7 +25,7 @@ def _displays(reader) -> dict[int, dict]:
 
 def test_the_rebuild_writes_each_segments_keys_as_its_column_holds_them(built_home):
     gen = IndexDir(built_home.index_path).current()
-    with gen.open().reader() as reader:
+    with open_whoosh(gen.path).reader() as reader:
         for leaf, _offset in reader.leaf_readers():
             written = keyfiles.read(gen.path, leaf.segment().segment_id(), "title_keys")
             assert written is not None
@@ -35,7 +36,7 @@ def test_the_rebuild_writes_each_segments_keys_as_its_column_holds_them(built_ho
 
 def test_every_record_is_found_by_its_whole_title_and_its_first_word(built_home):
     gen = IndexDir(built_home.index_path).current()
-    with gen.open().reader() as reader:
+    with open_whoosh(gen.path).reader() as reader:
         for docnum, display in _displays(reader).items():
             key = title_match_key(display["title"])
             assert docnum in KeyQuery("title_keys", "=" + key).docs(reader)
@@ -45,7 +46,7 @@ def test_every_record_is_found_by_its_whole_title_and_its_first_word(built_home)
 
 @pytest.fixture(scope="module")
 def backend(built_home):
-    b = WhooshBackend(built_home)
+    b = open_search(built_home)
     yield b
     b.close()
 
@@ -54,15 +55,15 @@ def test_a_title_typed_in_full_scores_the_exact_title_boost(backend):
     from whoosh import query as wq
 
     from discovery.query import parse
-    from discovery.whoosh_query import EXACT_TITLE_BOOST
+    from discovery.engines.whoosh.query import EXACT_TITLE_BOOST
 
-    searcher = backend.searcher()
+    searcher = backend.engine.searcher()
     tried = 0
     for docnum, display in list(_displays(searcher.reader()).items())[:80]:
         title = main_title(display["title"])
         if len(title.split()) < 3 or not re.fullmatch(r"[^\W_]+(?: [^\W_]+)*", title):
             continue   # words only: no query syntax
-        compiled = backend._compiler.compile(parse(title))
+        compiled = backend.engine._compiler.compile(parse(title))
         assert isinstance(compiled, wq.AndMaybe)
         boosted = {h.docnum: h.score for h in searcher.search(compiled, limit=None)}
         plain = {h.docnum: h.score for h in searcher.search(compiled.a, limit=None)}
@@ -85,7 +86,7 @@ def test_an_updated_segment_has_its_keys_made_from_its_column(tmp_path):
                            path=str(FIXTURES / "chinese_880_traditional.mrc")))
     rebuild_then_update(home)
     gen = IndexDir(home.index_path).current()
-    with gen.open().reader() as reader:
+    with open_whoosh(gen.path).reader() as reader:
         leaves = [leaf for leaf, _o in reader.leaf_readers()]
         updated = [leaf for leaf in leaves
                    if keyfiles.read(gen.path, leaf.segment().segment_id(), "title_keys") is None]

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer import facetfiles
+from . import facetfiles
 
-from .whoosh_sets import leaf_ids, segment_id
+from .sets import leaf_ids, segment_id
 
 
 @dataclass

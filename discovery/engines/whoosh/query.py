@@ -29,16 +29,17 @@ import re
 
 from whoosh import query as wq
 
-from indexer.analysis import CJK_RUN, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
+from indexer.segmenters import CJK_RUN, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
 from indexer.isbn import search_forms
 from indexer.pinyin import split_syllables
-from indexer.schema import FIELD_WEIGHTS, NGRAM_WEIGHTS, PINYIN_WEIGHT, STEM_WEIGHT
+from indexer.fields import FIELDS_BY_NAME, PINYIN_FIELD, SEARCH_FIELDS, STEM_FIELD
 from indexer.document import title_match_key
 from indexer.textnorm import (FOLDED_MARK, close_han_gaps, fold, is_folded_syllable, place_tone,
                               split_folded_syllables)
 
-from . import query as q
-from .whoosh_keys import KeyQuery
+from discovery import query as q
+
+from .keys import KeyQuery
 
 FOLDED_FACTOR = 0.5
 COMPOUND_BOOST = 2.0
@@ -47,24 +48,18 @@ TITLE_START_BOOST = 5.0
 # every typed word in its typed spelling: above any score the other spellings add
 EXACT_SPELLING_BOOST = 1000.0   # BM25F scores here reach the low hundreds
 OTHER_DIACRITICS_FACTOR = 0.25
-GROUPS = {
-    None: {"words": list(FIELD_WEIGHTS.items()), "ngrams": list(NGRAM_WEIGHTS.items()),
-           "pinyin": True, "stem": True},
-    "title": {"words": [("title", FIELD_WEIGHTS["title"]),
-                        ("title_rest", FIELD_WEIGHTS["title_rest"])],
-              "ngrams": [("title_cjk", NGRAM_WEIGHTS["title_cjk"])], "pinyin": True,
-              "stem": False},
-    "author": {"words": [("author", FIELD_WEIGHTS["author"])],
-               "ngrams": [("cjk", NGRAM_WEIGHTS["cjk"])], "pinyin": True, "stem": False},
-    "subject": {"words": [("subject", FIELD_WEIGHTS["subject"])],
-                "ngrams": [("cjk", NGRAM_WEIGHTS["cjk"])], "pinyin": False, "stem": True},
-}
-LANGUAGE_ALIASES = {"zh": "chi", "zho": "chi", "chinese": "chi", "vi": "vie",
-                    "vietnamese": "vie", "en": "eng", "english": "eng", "ja": "jpn",
-                    "japanese": "jpn", "ko": "kor", "korean": "kor", "fr": "fre",
-                    "french": "fre", "de": "ger", "german": "ger", "ru": "rus",
-                    "russian": "rus", "ar": "ara", "arabic": "ara", "he": "heb",
-                    "hebrew": "heb", "es": "spa", "spanish": "spa"}
+PINYIN_WEIGHT = FIELDS_BY_NAME[PINYIN_FIELD].weight
+STEM_WEIGHT = FIELDS_BY_NAME[STEM_FIELD].weight
+
+
+def _weighted(names) -> list[tuple[str, float]]:
+    return [(name, FIELDS_BY_NAME[name].weight) for name in names]
+
+
+# the text fields a query's words are looked for in: every field (None) or a named group
+GROUPS = {(None if f.name == "all" else f.name): {
+    "words": _weighted(f.words), "ngrams": _weighted(f.ngrams), "pinyin": f.pinyin,
+    "stem": f.stem} for f in SEARCH_FIELDS if f.words}
 _CJK_ONLY = re.compile(f"^[{HAN_CLASS}{KANA_HANGUL_CLASS}\u30fc]+$")
 
 
@@ -166,7 +161,7 @@ class QueryCompiler:
                 else wq.Term("isbn", forms[0])
         if node.field == "language":
             code = value.lower()
-            return wq.Term("language", LANGUAGE_ALIASES.get(code, code))
+            return wq.Term("language", q.LANGUAGE_ALIASES.get(code, code))
         return wq.Term("source", value.lower())
 
     def tokens(self, text: str) -> list[str]:
@@ -208,7 +203,7 @@ class QueryCompiler:
                 and not self.exact:
             stems = [t.text for t in self.stemmer(node.text, mode="query")]
             if len(stems) == 1:
-                clauses.append(wq.Term("stem", stems[0], boost=STEM_WEIGHT))
+                clauses.append(wq.Term(STEM_FIELD, stems[0], boost=STEM_WEIGHT))
         return wq.Or(clauses) if len(clauses) > 1 else clauses[0]
 
     def _compounds(self, tree) -> list:
@@ -316,7 +311,7 @@ def _pinyin_query(text: str):
     """Each typed word as its pinyin syllables, an ambiguous word (liangan) in every reading."""
     parts = []
     for word in text.split():
-        readings = [_match("pinyin", list(r), PINYIN_WEIGHT, False) for r in split_syllables(word)]
+        readings = [_match(PINYIN_FIELD, list(r), PINYIN_WEIGHT, False) for r in split_syllables(word)]
         parts.append(readings[0] if len(readings) == 1 else wq.Or(readings))
     return parts[0] if len(parts) == 1 else wq.And(parts)
 

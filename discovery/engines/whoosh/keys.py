@@ -13,10 +13,10 @@ import numpy as np
 from whoosh import matching
 from whoosh import query as wq
 
-from indexer import keyfiles
+from . import keyfiles
 
-from .whoosh_facets import SegmentArrays
-from .whoosh_sets import deleted_ids
+from .facets import SegmentArrays
+from .sets import deleted_ids
 
 
 def segment_keys(leaf, field: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""The Whoosh search backend: the one place in discovery that drives Whoosh searches.
+"""The Whoosh engine's search side (:class:`discovery.engine.SearchEngine`).
 
 A backend keeps one searcher open and reuses it across requests. Before a
 search it checks, at most every ``check_interval`` seconds, whether the
@@ -10,7 +10,7 @@ One pass over the matching documents does everything that needs them:
 the collector scores each match, remembers its number for the facets and
 keeps the best ``page x limit`` that pass the selected facet values. Facet
 counts, the year histogram and the non-relevance sorts are then NumPy work
-over arrays built once per segment (:mod:`discovery.whoosh_facets`).
+over arrays built once per segment (:mod:`.facets`).
 """
 
 from __future__ import annotations
@@ -27,26 +27,28 @@ from harvest.config import Home
 from indexer.analysis import warm_up
 from indexer.cluster_store import ClusterStore
 from indexer.suggest import SuggestStore
-from indexer.generations import Generation, IndexDir
+from indexer.generations import Generation, IndexDir, versions
 from indexer.errors import IndexerError
+from indexer.fields import FACET_FIELDS
 
-from .errors import IndexUnavailable
+from discovery.engine import Cluster, SearchEngine
+from discovery.errors import IndexUnavailable
+from discovery.labels import facet_label
+from discovery.query import MatchAll, Node
+from discovery.results import FacetValue, Hit, Holding, SearchRequest, SearchResult
+from discovery.spelling import Speller
+
+from . import keys as whoosh_keys
+from .facets import FacetEngine
 from .highlight import Highlighter, query_terms
-from .labels import facet_label
-from .query import MatchAll, parse
-from .results import FacetValue, Hit, Holding, SearchRequest, SearchResult
-from .spelling import Speller
-from . import whoosh_keys
-from .whoosh_facets import FacetEngine
-from .whoosh_query import QueryCompiler
-from .whoosh_sets import Candidates, MatchSets, Scored
+from .index import open_index
+from .query import QueryCompiler
+from .schema import versions as whoosh_versions
+from .sets import Candidates, MatchSets, Scored
 
 SUGGEST_BELOW = 3
 # Matches up to which scoring is led through the known matches (see _ranked)
 CANDIDATES_LED = 20_000
-SUGGEST_KINDS = ("title", "author", "subject")
-FACET_FIELDS = {"library": "source", "language": "language", "format": "format",
-                "subject": "subject_facet", "author": "author_facet", "class": "class_facet"}
 
 
 class _MaskSet(DocIdSet):
@@ -65,13 +67,15 @@ class _MaskSet(DocIdSet):
         return int(self.mask.sum())
 
 
-class WhooshBackend:
+class WhooshSearch(SearchEngine):
+    name = "whoosh"
+
     def __init__(self, home: Home, check_interval: float = 1.0,
                  generation: Generation | None = None):
         """``generation``: search that generation only (a new one before it goes live),
         instead of following ``CURRENT``."""
         self.home = home
-        self.index_dir = IndexDir(home.index_path)
+        self.index_dir = IndexDir(home.index_path, versions(whoosh_versions()))
         self._pinned = generation
         self.check_interval = check_interval
         self._lock = threading.RLock()
@@ -117,7 +121,7 @@ class WhooshBackend:
                                    " rebuilt: run `sheaf index --rebuild`")
         if self._generation is None or gen.path != self._generation.path:
             self._close()
-            self._index = gen.open()
+            self._index = open_index(gen.path)
             self._searcher = self._index.searcher()
             self._generation = gen
             self._compiler = QueryCompiler(self._index.schema)
@@ -148,10 +152,7 @@ class WhooshBackend:
 
     # -- search ---------------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> SearchResult:
-        settings = self.home.settings
-        request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
-        tree = parse(request.query)
+    def search(self, request: SearchRequest, tree: Node) -> SearchResult:
         with self._lock:
             searcher = self.searcher()
             compiled = self._compiler.compile(tree)
@@ -181,6 +182,10 @@ class WhooshBackend:
         return SearchResult(request=request, total=total, hits=hits, facets=facets,
                             year_histogram=histogram, suggestion=suggestion)
 
+    def count(self, tree: Node) -> int:
+        with self._lock:
+            return self._count(self.searcher(), tree)
+
     def _count(self, searcher, tree) -> int:
         return int(self._sets.mask(searcher, self._compiler.compile(tree), self._facets.years).sum())
 
@@ -209,15 +214,14 @@ class WhooshBackend:
         ranked.sort(key=lambda ds: (-round(ds[1], 6), -int(holdings[ds[0]]), ds[0]))
         return ranked
 
-    def suggest(self, typed: str, kinds: tuple[str, ...] = SUGGEST_KINDS,
-                limit: int = 10) -> list[dict]:
+    def suggest(self, typed: str, kinds: tuple[str, ...], limit: int) -> list[dict]:
         """Titles, authors and subjects starting with (a word of) what was typed."""
         with self._lock:
             self.searcher()
             store = self._suggest
-            return store.suggest(typed[:200], kinds, limit) if store is not None else []
+            return store.suggest(typed, kinds, limit) if store is not None else []
 
-    def similar(self, cluster_id: str, limit: int = 6) -> list[Hit]:
+    def similar(self, cluster_id: str, limit: int) -> list[Hit]:
         """Clusters sharing subjects, authors and title words with this one ("more like this")."""
         with self._lock:
             searcher = self.searcher()
@@ -358,16 +362,19 @@ class WhooshBackend:
 
     # -- records --------------------------------------------------------------
 
-    def cluster_of(self, record_id: str) -> dict | None:
-        """The stored fields of the cluster holding a record (or whose id it is)."""
+    def cluster(self, any_id: str) -> Cluster | None:
+        """The cluster with this id, or the one holding the record with this id."""
         with self._lock:
             searcher = self.searcher()
-            docnum = searcher.document_number(id=record_id)
+            docnum = searcher.document_number(id=any_id)
             if docnum is None:
                 with ClusterStore(self._generation.clusters_path) as clusters:
-                    cluster = clusters.cluster_of(record_id)
+                    cluster = clusters.cluster_of(any_id)
                 docnum = searcher.document_number(id=cluster) if cluster else None
-            return searcher.stored_fields(docnum) if docnum is not None else None
+            if docnum is None:
+                return None
+            fields = searcher.stored_fields(docnum)
+            return Cluster(id=fields["id"], display=fields.get("display", {}))
 
 
 def _all_of(masks, size: int) -> np.ndarray | None:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-WORD_FIELDS = {"title", "title_rest", "author", "subject", "publisher", "all", "stem"}
-NGRAM_FIELDS = {"title_cjk", "cjk"}
+from indexer import fields
+
+WORD_FIELDS = {*fields.WORD_FIELDS, fields.STEM_FIELD}
+NGRAM_FIELDS = set(fields.NGRAM_FIELDS)
 
 
 def query_terms(q) -> dict[str, set[str]]:

@@ -1,0 +1,76 @@
+"""The search interface: what the site, the API, the protocols, the CLI and the benchmarks
+search through, whichever engine holds the index.
+
+An engine answers a :class:`~discovery.results.SearchRequest` together with its
+parsed query tree (:mod:`discovery.query`) with one
+:class:`~discovery.results.SearchResult`; it compiles the tree into its own
+queries and never shows them to its callers. Clusters come back as
+:class:`Cluster` objects, not as an engine's stored fields. Callers do not
+hold an engine directly: :class:`discovery.service.SearchService` validates
+and parses requests and asks it, and :func:`discovery.engines.open_search`
+builds both as ``settings.engine`` says.
+
+An engine follows the live generation by itself (a rebuild or an update goes
+live without a restart), or searches the one generation it was opened on.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from .query import Node
+from .results import Hit, SearchRequest, SearchResult
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One work as the index holds it: its id and its display record
+    (:func:`indexer.document.document_for`: title, names, holdings, members...)."""
+    id: str
+    display: dict
+
+    @property
+    def members(self) -> list[str]:
+        return list(self.display.get("members", []))
+
+
+class SearchEngine(ABC):
+    name: str = ""
+
+    @property
+    @abstractmethod
+    def generation(self) -> str | None:
+        """The name of the generation searched (None before the first search)."""
+
+    @abstractmethod
+    def search(self, request: SearchRequest, tree: Node) -> SearchResult:
+        """Hits, facets, histogram and did-you-mean for a validated request."""
+
+    @abstractmethod
+    def count(self, tree: Node) -> int:
+        """Clusters the query matches, with no filter."""
+
+    @abstractmethod
+    def suggest(self, typed: str, kinds: tuple[str, ...], limit: int) -> list[dict]:
+        """Autocomplete: titles, authors and subjects starting with what was typed."""
+
+    @abstractmethod
+    def similar(self, cluster_id: str, limit: int) -> list[Hit]:
+        """Clusters like this one ("more like this")."""
+
+    @abstractmethod
+    def cluster(self, any_id: str) -> Cluster | None:
+        """The cluster with this id, or the one holding the member record with this id."""
+
+    @abstractmethod
+    def document_count(self) -> int:
+        """Cluster documents in the generation searched."""
+
+    @abstractmethod
+    def has_cluster(self, cluster_id: str) -> bool:
+        """Whether a cluster has a live document under its own id."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release searchers, files and connections."""

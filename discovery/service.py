@@ -1,0 +1,55 @@
+"""The search service: the one object callers search through.
+
+It validates a request against the site's limits, parses its query into the
+tree every engine compiles (:mod:`discovery.query`) and asks the engine
+(:class:`discovery.engine.SearchEngine`) chosen by ``settings.engine``. The
+site, the API, the widget, the feeds, the CLI, the probe and the benchmarks
+hold a service, never an engine.
+"""
+
+from __future__ import annotations
+
+from harvest.config import Home
+
+from .engine import Cluster, SearchEngine
+from .query import parse
+from .results import Hit, SearchRequest, SearchResult
+
+SUGGEST_KINDS = ("title", "author", "subject")
+
+
+class SearchService:
+    def __init__(self, home: Home, engine: SearchEngine):
+        self.home = home
+        self.engine = engine
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        settings = self.home.settings
+        request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
+        return self.engine.search(request, parse(request.query))
+
+    def count(self, query: str) -> int:
+        return self.engine.count(parse(query))
+
+    def suggest(self, typed: str, kinds: tuple[str, ...] = SUGGEST_KINDS,
+                limit: int = 10) -> list[dict]:
+        return self.engine.suggest(typed[:200], kinds, limit)
+
+    def similar(self, cluster_id: str, limit: int = 6) -> list[Hit]:
+        return self.engine.similar(cluster_id, limit)
+
+    def cluster(self, any_id: str) -> Cluster | None:
+        return self.engine.cluster(any_id)
+
+    def document_count(self) -> int:
+        return self.engine.document_count()
+
+    def has_cluster(self, cluster_id: str) -> bool:
+        return self.engine.has_cluster(cluster_id)
+
+    @property
+    def generation(self) -> str | None:
+        return self.engine.generation
+
+    def close(self) -> None:
+        self.engine.close()
