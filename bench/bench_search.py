@@ -32,10 +32,11 @@ import sys
 import tarfile
 import time
 from pathlib import Path
-from discovery.engines import open_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from discovery.engines import open_index  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 CORPUS = DATA / "BooksAll.2016.part01.utf8"

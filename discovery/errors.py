@@ -9,3 +9,7 @@ class QueryError(SheafError):
 
 class IndexUnavailable(SheafError):
     """There is no usable index to search."""
+
+
+class EngineUnavailable(IndexUnavailable):
+    """The search engine did not answer (a SolrCloud down or too slow): try again later."""

@@ -158,6 +158,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     year_histogram: list[tuple[int, int, int]] = field(default_factory=list)
     suggestion: str | None = None
+    partial: bool = False   # part of the index did not answer (an engine's shard down)
 
     @property
     def pages(self) -> int:
@@ -178,4 +179,5 @@ class SearchResult:
             "year_histogram": [{"start": s, "end": e, "count": c}
                                for s, e, c in self.year_histogram],
             "suggestion": self.suggestion,
+            "partial": self.partial,
         }

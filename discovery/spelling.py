@@ -65,6 +65,10 @@ class Speller:
             return None
         folded = fold(tokens[0])
         if not known:
+            prefetch = getattr(reader, "prefetch", None)
+            if prefetch is not None:   # an engine that answers many frequencies at once
+                prefetch(WORD_FIELDS, [t for c in edits1(folded) if c.isascii()
+                                       for t in (c, FOLDED_MARK + c)])
             candidates = [(self._frequency(reader, c), c) for c in edits1(folded)
                           if c.isascii()]
             candidates = [(df, c) for df, c in candidates if df]

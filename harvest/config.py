@@ -55,7 +55,16 @@ SETTINGS = (
     Setting("admin_token", "",
             "Password of the `/admin` pages (at least 16 characters); empty: no admin pages at all."),
     Setting("engine", "whoosh",
-            "The search engine holding the index: `whoosh` (embedded, the default)."),
+            "The search engine holding the index: `whoosh` (embedded, the default) or `solr`"
+            " (SolrCloud: see \"Running on SolrCloud\")."),
+    Setting("solr_url", "http://127.0.0.1:8983/solr",
+            "SolrCloud's base URL (engine `solr`); the other live nodes are found from it."),
+    Setting("solr_alias", "sheaf",
+            "The collection alias readers search (engine `solr`); generations are collections"
+            " named after it."),
+    Setting("solr_shards", 2, "Shards of each new collection (engine `solr`)."),
+    Setting("solr_replicas", 2, "Replicas of each shard (engine `solr`)."),
+    Setting("engine_timeout", 10.0, "Seconds a request to the engine may take (engine `solr`)."),
 )
 ADMIN_TOKEN_MIN = 16
 SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -132,8 +132,8 @@ def _go_live(engine: IndexEngine, index_dir: IndexDir, gen: Generation,
                 f"the new index generation {gen.name} was refused, the live one ({live})"
                 f" stays: {'; '.join(problems)}")
     index_dir.switch(gen)
-    engine.go_live(gen.path)
     index_dir.remove_old(keep=gen, previous=previous)
+    engine.go_live(gen.path)
 
 
 def rebuild(home: Home, store: RecordStore, engine: IndexEngine, procs: int = 1,

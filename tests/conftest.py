@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from discovery.engines import open_index
 from harvest.config import Home, Source
 from harvest.importer import import_files
 from harvest.store import RecordStore
 from indexer import build
-from discovery.engines import open_index
 
+from .engines import ENGINES, SolrCloud, use_engine
 from .support import BUILT_SOURCES, FIXTURES, expected_counts
 
 
@@ -21,13 +22,46 @@ def fixtures() -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_home(tmp_path_factory) -> Home:
-    """A home with three member libraries, imported and indexed once per session.
+def solr_cloud():
+    """The project's local SolrCloud (scripts/solr.sh), up for the session."""
+    cloud = SolrCloud()
+    yield cloud
+    cloud.stop()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request) -> str:
+    """The engine a search-behaviour test runs on: every such test runs on each."""
+    if request.param == "solr":
+        request.getfixturevalue("solr_cloud")
+    return request.param
+
+
+def engine_home(path: Path, engine: str, request) -> Home:
+    """A new home at ``path`` on ``engine``."""
+    home = Home.init(path)
+    if engine == "whoosh":
+        return home
+    return use_engine(home, engine, request.getfixturevalue("solr_cloud"))
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory, engine, request) -> Home:
+    """A home with three member libraries, imported and indexed once per session and engine.
 
     Read-only for tests: a test that changes a home builds its own.
     """
-    path = tmp_path_factory.mktemp("built-home")
-    home = Home.init(path)
+    return _built_home(engine_home(tmp_path_factory.mktemp(f"built-home-{engine}"), engine,
+                                   request))
+
+
+@pytest.fixture(scope="session")
+def whoosh_home(tmp_path_factory) -> Home:
+    """The session home on Whoosh only, for tests of Whoosh's own structures."""
+    return _built_home(Home.init(tmp_path_factory.mktemp("built-home-whoosh-only")))
+
+
+def _built_home(home: Home) -> Home:
     for code, (name, files) in BUILT_SOURCES.items():
         home.add_source(Source(code=code, name=name, kind="marc", path=str(FIXTURES / files[0])))
     with RecordStore(home.store_path) as store:
@@ -37,4 +71,4 @@ def built_home(tmp_path_factory) -> Home:
         report = build.rebuild(home, store, open_index(home))
     assert report.failed == [], report.failed
     assert report.records == sum(expected_counts().values())
-    return Home.load(path)
+    return Home.load(home.path)

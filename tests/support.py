@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
 from discovery.engines import open_index
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

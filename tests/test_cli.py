@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from harvest.config import Home
+
+from .engines import use_engine
 from .support import FIXTURES
 
 # 4 + 2 Chinese records, and a file whose second (last) record is cut off
@@ -38,11 +41,14 @@ def one_error_line(proc: subprocess.CompletedProcess) -> str:
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    """A home set up step by step through the CLI; each step's process is kept for checking."""
-    home = tmp_path_factory.mktemp("cli") / "home"
-    steps = {
-        "init": run(home, "init"),
+def session(tmp_path_factory, engine, request):
+    """A home set up step by step through the CLI, on each engine; each step's process is
+    kept for checking."""
+    home = tmp_path_factory.mktemp(f"cli-{engine}") / "home"
+    steps = {"init": run(home, "init")}
+    if engine != "whoosh":
+        use_engine(Home.load(home), engine, request.getfixturevalue("solr_cloud"))
+    steps.update({
         "add loc": run(home, "source", "add", "loc", "--name", "Library of Congress",
                        "--marc", str(FIXTURES / "chinese_880_*.mrc")),
         "add vn": run(home, "source", "add", "vn", "--name", VN_NAME,
@@ -50,7 +56,7 @@ def session(tmp_path_factory):
         "import": run(home, "import", "--source", "loc", *(str(FIXTURES / f) for f in LOC_FILES)),
         "harvest": run(home, "harvest", "vn"),
         "index": run(home, "index"),
-    }
+    })
     return home, steps
 
 
@@ -116,7 +122,7 @@ def test_search_json_shape(session):
 
     # the issue-2 contract's keys, plus what discovery added (README, "Web and API")
     assert set(data) == {"query", "total", "page", "limit", "results", "facets",
-                         "sort", "filters", "year_histogram", "suggestion"}
+                         "sort", "filters", "year_histogram", "suggestion", "partial"}
     # three titles have "Việt Nam"; 00055556's series "Voices from Viet Nam" matches folded,
     # and two records' English subject headings have the joined "Vietnam"
     assert (data["query"], data["total"], data["page"], data["limit"]) == ("Việt Nam", 6, 1, 2)
@@ -259,8 +265,8 @@ def test_the_installed_sheaf_script():
     assert proc.stdout.startswith("usage: sheaf ")
 
 
-def test_an_unknown_engine_is_one_clear_error_for_every_command_that_reads_the_index(session,
-                                                                                     tmp_path):
+def test_an_unknown_engine_is_one_clear_error_for_every_command_that_reads_the_index(
+        session, tmp_path, engine):
     import shutil
 
     from .ops.helpers import set_setting
@@ -270,7 +276,8 @@ def test_an_unknown_engine_is_one_clear_error_for_every_command_that_reads_the_i
     set_setting(home, "engine", "elastic")
     for args in (("search", "taiwan"), ("index",), ("status",)):
         line = one_error_line(run(home, *args))
-        assert line == "sheaf: error: unknown engine 'elastic' in settings (engines: whoosh)", args
-    set_setting(home, "engine", "whoosh")
+        assert line == ("sheaf: error: unknown engine 'elastic' in settings"
+                        " (engines: whoosh, solr)"), args
+    set_setting(home, "engine", engine)
     proc = run(home, "search", "taiwan")
     assert proc.returncode == 0 and " results for 'taiwan'" in proc.stdout

@@ -124,7 +124,7 @@ SCHEMAS = {
     "SearchResult": {
         "type": "object", "additionalProperties": False,
         "required": ["query", "total", "page", "limit", "sort", "filters", "results", "facets",
-                     "year_histogram", "suggestion"],
+                     "year_histogram", "suggestion", "partial"],
         "properties": {
             "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
             "page": {"type": "integer", "minimum": 1}, "limit": {"type": "integer", "minimum": 1},
@@ -142,7 +142,10 @@ SCHEMAS = {
                 "additionalProperties": False,
                 "properties": {"start": {"type": "integer"}, "end": {"type": "integer"},
                                "count": {"type": "integer", "minimum": 1}}}},
-            "suggestion": {"type": ["string", "null"], "description": "did you mean"}}},
+            "suggestion": {"type": ["string", "null"], "description": "did you mean"},
+            "partial": {"type": "boolean", "description":
+                        "some of the catalogue could not be searched (a SolrCloud shard with no"
+                        " live replica): the results may be incomplete"}}},
     "MappedRecord": {
         "type": "object", "additionalProperties": False,
         "description": "a member record as Sheaf reads it (absent values are absent keys)",

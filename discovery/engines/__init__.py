@@ -6,8 +6,8 @@
   :mod:`indexer.build`.
 
 Each engine is a package of its own here (:mod:`.whoosh`, the embedded
-default); nothing outside it imports the engine's library. An engine is
-imported only when chosen.
+default; :mod:`.solr`, SolrCloud); nothing outside it imports the engine's
+library or speaks its protocol. An engine is imported only when chosen.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from indexer.generations import Generation, IndexDir, versions
 
 from ..service import SearchService
 
-ENGINES = ("whoosh",)
+ENGINES = ("whoosh", "solr")
 
 
 def engine_name(home: Home) -> str:
@@ -30,7 +30,9 @@ def engine_name(home: Home) -> str:
 
 
 def open_index(home: Home) -> IndexEngine:
-    engine_name(home)
+    if engine_name(home) == "solr":
+        from .solr.index import SolrIndex
+        return SolrIndex(home.settings)
     from .whoosh.index import WhooshIndex
     return WhooshIndex()
 
@@ -39,10 +41,13 @@ def open_search(home: Home, check_interval: float = 1.0,
                 generation: Generation | None = None) -> SearchService:
     """The search service of ``home``'s engine. ``generation``: search that one only (a new
     one before it goes live) instead of following ``CURRENT``."""
-    engine_name(home)
-    from .whoosh.search import WhooshSearch
-    return SearchService(home, WhooshSearch(home, check_interval=check_interval,
-                                            generation=generation))
+    if engine_name(home) == "solr":
+        from .solr.search import SolrSearch
+        engine = SolrSearch(home, check_interval=check_interval, generation=generation)
+    else:
+        from .whoosh.search import WhooshSearch
+        engine = WhooshSearch(home, check_interval=check_interval, generation=generation)
+    return SearchService(home, engine)
 
 
 def index_dir(home: Home) -> IndexDir:

@@ -21,6 +21,14 @@ def backend(built_home):
     b.close()
 
 
+@pytest.fixture(scope="module")
+def whoosh_backend(whoosh_home):
+    """For the tests of Whoosh's own structures (scores of facet arrays, match sets)."""
+    b = open_search(whoosh_home)
+    yield b
+    b.close()
+
+
 def run(backend, query="", **kw):
     filters = tuple(Filter.parse(f, v) for f, v in kw.pop("filters", ()))
     return backend.search(SearchRequest(query=query, limit=kw.pop("limit", 100),
@@ -154,13 +162,12 @@ def test_similar_items_share_subjects_and_never_include_the_record(backend):
     assert similar and hit.id not in [s.id for s in similar]
     # shared subject headings and authors weigh most: for a record with a heading
     # other records have too, the first similar item shares one
-    searcher = backend.engine.searcher()
     subject = next(v.value for v in run(backend).facets["subject"] if v.count >= 3)
     hit = run(backend, filters=[("subject", subject)]).hits[0]
     similar = backend.similar(hit.id, limit=5)
 
     def display(cluster_id):
-        return searcher.stored_fields(searcher.document_number(id=cluster_id))["display"]
+        return backend.cluster(cluster_id).display
 
     def heads(d):
         return {s.split(" -- ")[0] for s in d["subjects"]} | set(d["authors"])
@@ -168,14 +175,14 @@ def test_similar_items_share_subjects_and_never_include_the_record(backend):
     assert heads(display(similar[0].id)) & heads(display(hit.id))
 
 
-def test_scored_documents_add_their_scores_to_whoosh_scores(backend):
+def test_scored_documents_add_their_scores_to_whoosh_scores(whoosh_backend):
     # similar items add scores computed from the facet arrays to Whoosh's own
     import numpy as np
     from whoosh import query as wq
 
     from discovery.engines.whoosh.sets import Scored
 
-    searcher = backend.engine.searcher()
+    searcher = whoosh_backend.engine.searcher()
     words = wq.Term("subject", "history")
     alone = {h.docnum: h.score for h in searcher.search(words, limit=None)}
     assert len(alone) > 2
@@ -193,13 +200,14 @@ def test_scored_documents_add_their_scores_to_whoosh_scores(backend):
 @pytest.mark.parametrize("query", ["", "Taiwan", "Hà Nội", "ha noi", "中國 歷史", "history OR politics",
                                    "-Taiwan", '"Hà Nội"', "year:1990-1999 lang:chi", "hist*",
                                    "title:(Taiwan) NOT author:Chen", "isbn:957-97247-0-9"])
-def test_totals_from_mask_sets_equal_whoosh_counting_every_match(backend, query):
+def test_totals_from_mask_sets_equal_whoosh_counting_every_match(whoosh_backend, query):
     # totals and facets come from NumPy set operations on posting lists; Whoosh
     # collecting every match one by one must agree
+    from discovery.engines.whoosh.query import to_whoosh
     from discovery.query import parse
-    result = run(backend, query, limit=5)
-    searcher = backend.engine.searcher()
-    compiled = backend.engine._compiler.compile(parse(query))
+    result = run(whoosh_backend, query, limit=5)
+    searcher = whoosh_backend.engine.searcher()
+    compiled = to_whoosh(whoosh_backend.engine._compiler.compile(parse(query)))
     assert result.total == len(searcher.search(compiled, limit=None))
     assert len(result.hits) == min(5, result.total)
 

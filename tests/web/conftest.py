@@ -16,6 +16,7 @@ from indexer import build
 from web import create_app
 from discovery.engines import open_index
 
+from ..conftest import engine_home
 from ..support import FIXTURES
 
 # The hostile record's values: each must reach the page as text, never as markup.
@@ -49,11 +50,11 @@ def hostile_records() -> bytes:
 
 
 @pytest.fixture(scope="session")
-def web_home(tmp_path_factory) -> Home:
-    path = tmp_path_factory.mktemp("web-home")
+def web_home(tmp_path_factory, engine, request) -> Home:
+    path = tmp_path_factory.mktemp(f"web-home-{engine}")
     hostile = path / "hostile.mrc"
     hostile.write_bytes(hostile_records())
-    home = Home.init(path / "home")
+    home = engine_home(path / "home", engine, request)
     files = {"loc": ["chinese_880_simplified.mrc", "vietnamese_nfd_titles.mrc"],
              "hust": ["chinese_880_simplified.mrc"]}
     home.add_source(Source(code="loc", name="Library of Congress", kind="marc",

@@ -158,4 +158,5 @@ def test_utf8_not_escaped_and_keys_in_their_order(client):
     text = response.get_data(as_text=True)
     assert "Đổi mới" in text
     assert list(response.get_json()) == ["query", "total", "page", "limit", "sort", "filters",
-                                         "results", "facets", "year_histogram", "suggestion"]
+                                         "results", "facets", "year_histogram", "suggestion",
+                                         "partial"]

@@ -120,7 +120,7 @@ def test_api_search_json_shape(client):
     data = response.get_json()
     # the issue-2 contract's keys, plus what discovery added (README, "Web and API")
     assert set(data) == {"query", "total", "page", "limit", "results", "facets",
-                         "sort", "filters", "year_histogram", "suggestion"}
+                         "sort", "filters", "year_histogram", "suggestion", "partial"}
     assert (data["query"], data["total"], data["page"], data["limit"]) == ("Caoshan", 1, 1, 20)
     [hit] = data["results"]
     assert {k: hit[k] for k in ("id", "title", "title_vernacular", "authors", "year",

@@ -197,6 +197,15 @@ def _merge(parts: list) -> FacetArrays:
         values_all.append(remap[values] if len(values) else values)
     docs = np.concatenate(docs_all) if docs_all else np.zeros(0, np.int32)
     values = np.concatenate(values_all) if values_all else np.zeros(0, np.int32)
+    if len(parts) > 1:
+        # value numbers in the values' order (each segment's are): values with equal
+        # counts are then listed in that order, as on every engine
+        order = sorted(range(len(labels)), key=labels.__getitem__)
+        renumber = np.empty(len(labels), dtype=np.int32)
+        renumber[np.asarray(order, dtype=np.int64)] = np.arange(len(labels), dtype=np.int32)
+        labels = [labels[i] for i in order]
+        index = {label: i for i, label in enumerate(labels)}
+        values = renumber[values] if len(values) else values
     return FacetArrays(docs=docs, values=values, labels=labels, index=index)
 
 

@@ -1,349 +1,42 @@
-"""Compiling a parsed reader query (:mod:`discovery.query`) into a Whoosh query.
-
-Text is analysed with the analyzers pickled in the index itself, so query
-tokens always agree with index tokens. For each word the compiled query
-asks, in order of weight:
-
-* the word fields (title > author > subject > publisher > rest): the word as
-  typed, and its other spellings (:func:`_spellings`). A word typed without
-  diacritics matches every accented word it folds from, at full weight. A
-  word typed with diacritics also matches the same letters without them (half
-  weight) and words with other diacritics (a quarter), so nothing is lost to a
-  missing tone mark, but the records that have every typed word as typed rank
-  first (:data:`EXACT_SPELLING_BOOST`: ``thư viện`` puts ``thư viện`` before
-  ``thứ ... viên``, ``nỗi`` ``Nỗi cô đơn`` before ``Hà Nội``). Inside a
-  phrase, typed diacritics are exact;
-* the CJK n-gram fields, for Han, kana and hangul (a phrase of bigrams, or a
-  unigram for one character), so partial and short Chinese queries find
-  their records even where jieba cut the title differently;
-* the pinyin field, when every word of the query is pinyin (``honglou meng``);
-* the English stem field.
-
-Adjacent words also ask, optionally, for the Vietnamese compound they may
-form (``thư_viện``), so titles with the compound rank first.
-"""
+"""A plan (:mod:`discovery.plan`) as a Whoosh query."""
 
 from __future__ import annotations
 
-import re
-
 from whoosh import query as wq
 
-from indexer.segmenters import CJK_RUN, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
-from indexer.isbn import search_forms
-from indexer.pinyin import split_syllables
-from indexer.fields import FIELDS_BY_NAME, PINYIN_FIELD, SEARCH_FIELDS, STEM_FIELD
-from indexer.document import title_match_key
-from indexer.textnorm import (FOLDED_MARK, close_han_gaps, fold, is_folded_syllable, place_tone,
-                              split_folded_syllables)
-
-from discovery import query as q
+from discovery import plan as p
 
 from .keys import KeyQuery
 
-FOLDED_FACTOR = 0.5
-COMPOUND_BOOST = 2.0
-EXACT_TITLE_BOOST = 12.0
-TITLE_START_BOOST = 5.0
-# every typed word in its typed spelling: above any score the other spellings add
-EXACT_SPELLING_BOOST = 1000.0   # BM25F scores here reach the low hundreds
-OTHER_DIACRITICS_FACTOR = 0.25
-PINYIN_WEIGHT = FIELDS_BY_NAME[PINYIN_FIELD].weight
-STEM_WEIGHT = FIELDS_BY_NAME[STEM_FIELD].weight
 
-
-def _weighted(names) -> list[tuple[str, float]]:
-    return [(name, FIELDS_BY_NAME[name].weight) for name in names]
-
-
-# the text fields a query's words are looked for in: every field (None) or a named group
-GROUPS = {(None if f.name == "all" else f.name): {
-    "words": _weighted(f.words), "ngrams": _weighted(f.ngrams), "pinyin": f.pinyin,
-    "stem": f.stem} for f in SEARCH_FIELDS if f.words}
-_CJK_ONLY = re.compile(f"^[{HAN_CLASS}{KANA_HANGUL_CLASS}\u30fc]+$")
-
-
-class QueryCompiler:
-    """Turns parsed queries into Whoosh queries for one index schema."""
-
-    def __init__(self, schema):
-        self.schema = schema
-        self.words = schema["title"].analyzer
-        self.stemmer = schema["stem"].analyzer
-        self.positions = {name: bool(field.format and field.format.supports("positions"))
-                          for name, field in schema.items()}
-
-    def compile(self, tree) -> wq.Query:
-        if isinstance(tree, q.MatchAll):
-            return wq.Every()
-        self.pinyin_ok = _all_pinyin(tree)
-        self.exact = False
-        self.tiered = False   # the exact-spelling tier was added (see EXACT_SPELLING_BOOST)
-        compiled = self._node(tree) or wq.NullQuery
-        boosts = self._compounds(tree) + self._title_boosts(tree)
-        if compiled is not wq.NullQuery and self._typed_marks(tree):
-            self.exact = True
-            exact = self._node(tree)
-            self.exact = False
-            if exact is not None:
-                boosts.append(wq.ConstantScoreQuery(exact, score=EXACT_SPELLING_BOOST))
-                self.tiered = True
-        if boosts and compiled is not wq.NullQuery:
-            compiled = wq.AndMaybe(compiled, wq.Or(boosts))
-        return compiled
-
-    def _typed_marks(self, tree) -> bool:
-        """Whether a plain word of the query carries diacritics (phrases are exact anyway)."""
-        if isinstance(tree, (q.And, q.Or)):
-            return any(self._typed_marks(n) for n in tree.items)
-        if isinstance(tree, q.Text) and not tree.phrase:
-            return any(fold(t) != t for t in self.tokens(tree.text) if not HAN_RUN.match(t))
-        return False
-
-    def _title_boosts(self, tree) -> list:
-        """An exact title match, then a match at the title's start, rank first."""
-        nodes = tree.items if isinstance(tree, q.And) else (tree,)
-        if not all(isinstance(n, q.Text) and n.field in (None, "title") and not n.prefix
-                   for n in nodes):
-            return []
-        key = title_match_key(" ".join(n.text for n in nodes))
-        if not key:
-            return []
-        return [wq.ConstantScoreQuery(KeyQuery("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
-                wq.ConstantScoreQuery(KeyQuery("title_keys", "^" + key), score=TITLE_START_BOOST)]
-
-    # -- nodes ---------------------------------------------------------------
-
-    def _node(self, node):
-        if isinstance(node, q.And):
-            items = [i for i in self._joined(list(node.items)) if i is not None]
-            return wq.And(items) if len(items) > 1 else (items[0] if items else None)
-        if isinstance(node, q.Or):
-            items = [self._node(n) for n in node.items]
-            items = [i for i in items if i is not None]
-            return wq.Or(items) if len(items) > 1 else (items[0] if items else None)
-        if isinstance(node, q.Not):
-            inner = self._node(node.item)
-            return wq.Not(inner) if inner is not None else None
-        if isinstance(node, q.YearRange):
-            return wq.NumericRange("year", node.start, node.end)
-        if isinstance(node, q.Value):
-            return self._value(node)
-        if isinstance(node, q.Text):
-            return self._text(node)
-        if isinstance(node, q.MatchAll):
-            return wq.Every()
-        raise TypeError(f"unknown query node {node!r}")
-
-    def _joined(self, nodes: list) -> list:
-        """The compiled items of an AND, two adjacent Vietnamese syllables also matching
-        the name they join into (``Việt Nam`` finds ``Vietnam``, ``Hà Nội`` ``Hanoi``)."""
-        out, i = [], 0
-        while i < len(nodes):
-            a = nodes[i]
-            b = nodes[i + 1] if i + 1 < len(nodes) else None
-            joined = None if self.exact or b is None else _join(a, b, self.tokens)
-            if joined is not None:
-                pair = wq.And([x for x in (self._node(a), self._node(b)) if x is not None])
-                whole = self._text(q.Text(a.field, joined))
-                out.append(wq.Or([pair, whole]) if whole is not None else pair)
-                i += 2
-                continue
-            out.append(self._node(a))
-            i += 1
-        return out
-
-    def _value(self, node: q.Value):
-        value = node.value.strip()
-        if node.field == "isbn":
-            forms = search_forms(value) or [re.sub(r"[^0-9Xx]", "", value).upper() or value]
-            return wq.Or([wq.Term("isbn", f) for f in forms]) if len(forms) > 1 \
-                else wq.Term("isbn", forms[0])
-        if node.field == "language":
-            code = value.lower()
-            return wq.Term("language", q.LANGUAGE_ALIASES.get(code, code))
-        return wq.Term("source", value.lower())
-
-    def tokens(self, text: str) -> list[str]:
-        return [t.text for t in self.words(text, mode="query")]
-
-    def _text(self, node: q.Text):
-        group = GROUPS[node.field]
-        tokens = self.tokens(node.text)
-        if not tokens:
-            return None
-        if len(tokens) > 1 and not node.phrase and all(HAN_RUN.match(t) for t in tokens):
-            # Readers type Chinese without spaces: the words jieba finds in an
-            # unquoted run are matched as if typed apart, and the bigram phrase
-            # of the whole run rewards the records that have them side by side.
-            apart = wq.And([self._text(q.Text(node.field, t)) for t in tokens])
-            whole = [_ngram_query(f, node.text, w) for f, w in group["ngrams"]]
-            return wq.Or([apart] + whole)
-        clauses = []
-        for field, weight in group["words"]:
-            loose = not self.positions[field]
-            clauses.append(_match(field, tokens, weight, node.prefix, loose))
-            other = _loose(field, tokens, weight, node.prefix, loose,
-                           exact=self.exact or node.phrase)
-            if other is not None:
-                clauses.append(other)
-        if len(tokens) == 1 and not node.phrase and not node.prefix:
-            # a joined name as its Vietnamese syllables (hanoi finds Hà Nội, saigon Sài Gòn)
-            for syllables in split_folded_syllables(tokens[0]):
-                for field, weight in group["words"]:
-                    clauses.append(_syllables(field, syllables, weight * FOLDED_FACTOR,
-                                              not self.positions[field]))
-        if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
-            for field, weight in group["ngrams"]:
-                clauses.append(_ngram_query(field, node.text, weight))
-        # (pinyin and stems are folded by nature: never part of the exact-spelling tier)
-        if group["pinyin"] and self.pinyin_ok and not node.prefix and not self.exact:
-            clauses.append(_pinyin_query(node.text))
-        if group["stem"] and not node.phrase and not node.prefix and len(tokens) == 1 \
-                and not self.exact:
-            stems = [t.text for t in self.stemmer(node.text, mode="query")]
-            if len(stems) == 1:
-                clauses.append(wq.Term(STEM_FIELD, stems[0], boost=STEM_WEIGHT))
-        return wq.Or(clauses) if len(clauses) > 1 else clauses[0]
-
-    def _compounds(self, tree) -> list:
-        """Optional title terms for each pair of adjacent plain words."""
-        words = []
-        for node in (tree.items if isinstance(tree, q.And) else (tree,)):
-            if isinstance(node, q.Text) and node.field in (None, "title") and not node.prefix:
-                words.extend(place_tone(t) for t in self.tokens(node.text)
-                             if not HAN_RUN.match(t))
-            else:
-                words.append(None)
-        boosts = []
-        for a, b in zip(words, words[1:]):
-            if a and b:
-                exact = f"{a}_{b}"
-                boosts.append(wq.Term("title", exact, boost=COMPOUND_BOOST))
-                for form, factor in _spellings(exact)[1:]:
-                    boosts.append(wq.Term("title", form, boost=COMPOUND_BOOST * factor))
-        return boosts
-
-
-def _match(field: str, tokens: list[str], boost: float, prefix: bool, loose: bool = False):
-    """One word's tokens in one field: a term, a prefix, or a phrase (AND where the
-    field keeps no positions)."""
-    if prefix and len(tokens) == 1:
-        return wq.Prefix(field, tokens[0], boost=boost)
-    if len(tokens) == 1:
-        return wq.Term(field, tokens[0], boost=boost)
-    if loose:
-        return wq.And([wq.Term(field, t, boost=boost) for t in tokens])
-    return wq.Phrase(field, tokens, boost=boost)
-
-
-def _spellings(token: str, exact: bool = False) -> list[tuple[str, float]]:
-    """(term, weight factor) of the spellings a typed token matches, itself first.
-
-    A token without diacritics also matches the marked folded forms of accented
-    words (``thu`` finds ``thứ``, indexed as ``~thu``). An accented token also
-    matches the same letters without diacritics (half weight) and, unless
-    ``exact``, words with other diacritics (a quarter)."""
-    if HAN_RUN.match(token):
-        return [(token, 1.0)]
-    folded = fold(token)
-    if folded == token:
-        return [(token, 1.0), (FOLDED_MARK + token, 1.0)] if token.isascii() else [(token, 1.0)]
-    if not folded:
-        return [(token, 1.0)]
-    if exact:
-        return [(token, 1.0)]
-    return [(token, 1.0), (folded, FOLDED_FACTOR),
-            (FOLDED_MARK + folded, OTHER_DIACRITICS_FACTOR)]
-
-
-def _loose(field: str, tokens: list[str], boost: float, prefix: bool, loose: bool,
-           exact: bool = False):
-    """The other spellings of a typed word in one field (see :func:`_spellings`), or None."""
-    alternatives = [_spellings(t, exact)[1:] for t in tokens]
-    if not any(alternatives):
-        return None
-    if len(tokens) == 1:
-        forms = alternatives[0]
-        parts = [wq.Prefix(field, t, boost=boost * f) if prefix else
-                 wq.Term(field, t, boost=boost * f) for t, f in forms]
-        return parts[0] if len(parts) == 1 else wq.Or(parts)
-    # several tokens (a phrase, or a word analysis cut in two): each position may take
-    # any of its spellings; the whole ranks below the tokens as typed
-    return _side_by_side(field, [[t] + [a for a, _f in alts]
-                                 for t, alts in zip(tokens, alternatives)],
-                         boost * FOLDED_FACTOR, loose)
-
-
-def _side_by_side(field: str, positions: list[list[str]], boost: float, loose: bool):
-    """Terms at consecutive positions, each position any of its forms (AND where the
-    field keeps no positions)."""
-    parts = [wq.Term(field, forms[0], boost=boost) if len(forms) == 1
-             else wq.Or([wq.Term(field, f, boost=boost) for f in forms]) for forms in positions]
-    return wq.And(parts) if loose else wq.Sequence(parts)
-
-
-def _join(a, b, tokens) -> str | None:
-    """The word two adjacent plain words join into when both are Vietnamese syllables
-    (folded), else None."""
-    if not all(isinstance(n, q.Text) and not n.phrase and not n.prefix for n in (a, b)):
-        return None
-    if a.field != b.field or a.field not in (None, "title", "author", "subject"):
-        return None
-    parts = []
-    for node in (a, b):
-        found = tokens(node.text)
-        if len(found) != 1 or HAN_RUN.match(found[0]):
-            return None
-        folded = fold(found[0])
-        if not folded.isascii() or not is_folded_syllable(folded):
-            return None
-        parts.append(folded)
-    return "".join(parts)
-
-
-def _syllables(field: str, syllables: tuple[str, ...], boost: float, loose: bool):
-    """Folded syllables side by side, each in any spelling (``ha noi``: Hà Nội, Ha Noi)."""
-    return _side_by_side(field, [[s, FOLDED_MARK + s] for s in syllables], boost, loose)
-
-
-def _pinyin_query(text: str):
-    """Each typed word as its pinyin syllables, an ambiguous word (liangan) in every reading."""
-    parts = []
-    for word in text.split():
-        readings = [_match(PINYIN_FIELD, list(r), PINYIN_WEIGHT, False) for r in split_syllables(word)]
-        parts.append(readings[0] if len(readings) == 1 else wq.Or(readings))
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def _ngram_query(field: str, text: str, boost: float):
-    """A phrase of bigrams per CJK run (a unigram for a lone Han character)."""
-    parts = []
-    for run in CJK_RUN.findall(text):
-        if HAN_RUN.match(run):
-            run = to_simplified(close_han_gaps(run))
-        if len(run) == 1:
-            parts.append(wq.Term(field, run, boost=boost))
-        else:
-            grams = [run[i:i + 2] for i in range(len(run) - 1)]
-            parts.append(wq.Term(field, grams[0], boost=boost) if len(grams) == 1
-                         else wq.Phrase(field, grams, boost=boost))
-    return wq.And(parts) if len(parts) > 1 else parts[0]
-
-
-def _all_pinyin(tree) -> bool:
-    """True if every word of every plain text clause is pinyin (``hong lou meng``)."""
-    texts = []
-
-    def walk(node):
-        if isinstance(node, (q.And, q.Or)):
-            for n in node.items:
-                walk(n)
-        elif isinstance(node, q.Not):
-            walk(node.item)
-        elif isinstance(node, q.Text):
-            texts.append(node.text)
-
-    walk(tree)
-    words = [w for t in texts for w in t.split()]
-    return bool(words) and all(split_syllables(w) for w in words)
+def to_whoosh(node) -> wq.Query:
+    if isinstance(node, p.Term):
+        return wq.Term(node.field, node.text, boost=node.boost)
+    if isinstance(node, p.Prefix):
+        return wq.Prefix(node.field, node.text, boost=node.boost)
+    if isinstance(node, p.Phrase):
+        return wq.Phrase(node.field, list(node.terms), boost=node.boost)
+    if isinstance(node, p.Sequence):
+        return wq.Sequence([
+            wq.Term(node.field, forms[0], boost=node.boost) if len(forms) == 1
+            else wq.Or([wq.Term(node.field, f, boost=node.boost) for f in forms])
+            for forms in node.positions])
+    if isinstance(node, p.Key):
+        return KeyQuery(node.field, node.key)
+    if isinstance(node, p.Range):
+        return wq.NumericRange(node.field, node.start, node.end)
+    if isinstance(node, p.And):
+        return wq.And([to_whoosh(i) for i in node.items])
+    if isinstance(node, p.Or):
+        return wq.Or([to_whoosh(i) for i in node.items])
+    if isinstance(node, p.Not):
+        return wq.Not(to_whoosh(node.item))
+    if isinstance(node, p.AndMaybe):
+        return wq.AndMaybe(to_whoosh(node.required), to_whoosh(node.optional))
+    if isinstance(node, p.Constant):
+        return wq.ConstantScoreQuery(to_whoosh(node.item), score=node.score)
+    if isinstance(node, p.Every):
+        return wq.Every()
+    if isinstance(node, p.Nothing):
+        return wq.NullQuery
+    raise TypeError(f"unknown plan node {node!r}")

@@ -21,7 +21,6 @@ import time
 import numpy as np
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TopCollector
-from whoosh.idsets import DocIdSet
 
 from harvest.config import Home
 from indexer.analysis import warm_up
@@ -32,39 +31,24 @@ from indexer.errors import IndexerError
 from indexer.fields import FACET_FIELDS
 
 from discovery.engine import Cluster, SearchEngine
+from discovery.compiler import QueryCompiler
 from discovery.errors import IndexUnavailable
-from discovery.labels import facet_label
+from discovery.highlight import Highlighter, query_terms
+from discovery.hits import facet_values, hit_of
 from discovery.query import MatchAll, Node
-from discovery.results import FacetValue, Hit, Holding, SearchRequest, SearchResult
+from discovery.results import FacetValue, Hit, SearchRequest, SearchResult
 from discovery.spelling import Speller
 
 from . import keys as whoosh_keys
 from .facets import FacetEngine
-from .highlight import Highlighter, query_terms
 from .index import open_index
-from .query import QueryCompiler
+from .query import to_whoosh
 from .schema import versions as whoosh_versions
-from .sets import Candidates, MatchSets, Scored
+from .sets import Candidates, MaskSet, MatchSets, Scored
 
 SUGGEST_BELOW = 3
 # Matches up to which scoring is led through the known matches (see _ranked)
 CANDIDATES_LED = 20_000
-
-
-class _MaskSet(DocIdSet):
-    """A NumPy mask seen by Whoosh's filter collector as a set of document numbers."""
-
-    def __init__(self, mask: np.ndarray):
-        self.mask = mask
-
-    def __contains__(self, docnum) -> bool:
-        return bool(self.mask[docnum])
-
-    def __iter__(self):
-        return iter(np.flatnonzero(self.mask).tolist())
-
-    def __len__(self) -> int:
-        return int(self.mask.sum())
 
 
 class WhooshSearch(SearchEngine):
@@ -124,8 +108,8 @@ class WhooshSearch(SearchEngine):
             self._index = open_index(gen.path)
             self._searcher = self._index.searcher()
             self._generation = gen
-            self._compiler = QueryCompiler(self._index.schema)
-            self._highlighter = Highlighter(self._index.schema)
+            self._compiler = QueryCompiler()
+            self._highlighter = Highlighter()
             self._suggest = SuggestStore(gen.suggest_path) if gen.suggest_path.exists() else None
             store = self._suggest
             self._speller = Speller(store.accented, store.starting_with_pinyin,
@@ -155,7 +139,8 @@ class WhooshSearch(SearchEngine):
     def search(self, request: SearchRequest, tree: Node) -> SearchResult:
         with self._lock:
             searcher = self.searcher()
-            compiled = self._compiler.compile(tree)
+            plan = self._compiler.compile(tree)
+            compiled = to_whoosh(plan)
             engine = self._facets
             masks = self._filter_masks(request)
             allowed = _all_of(masks.values(), engine.size)
@@ -171,7 +156,7 @@ class WhooshSearch(SearchEngine):
                 docnums = [d for d, _s in ranked[start:depth]]
             else:
                 docnums = self._sorted(hits_mask, request.sort)[start:depth]
-            terms = query_terms(compiled)
+            terms = query_terms(plan)
             hits = [self._hit(searcher, d, scores.get(d, 0.0), terms) for d in docnums]
             facets = self._count_facets(request, matched, masks)
             histogram = self._histogram(matched, masks) if "year" in request.facets else []
@@ -187,7 +172,8 @@ class WhooshSearch(SearchEngine):
             return self._count(self.searcher(), tree)
 
     def _count(self, searcher, tree) -> int:
-        return int(self._sets.mask(searcher, self._compiler.compile(tree), self._facets.years).sum())
+        compiled = to_whoosh(self._compiler.compile(tree))
+        return int(self._sets.mask(searcher, compiled, self._facets.years).sum())
 
     def _ranked(self, searcher, compiled, depth: int, allowed, hits_mask,
                 total: int) -> list[tuple[int, float]]:
@@ -206,7 +192,7 @@ class WhooshSearch(SearchEngine):
             candidates = Candidates(hits_mask, searcher.reader())
             compiled = wq.And([candidates, candidates.lead(compiled)])
         elif allowed is not None:
-            collector = FilterCollector(collector, allow=_MaskSet(allowed))
+            collector = FilterCollector(collector, allow=MaskSet(allowed))
         searcher.search_with_collector(compiled, collector)
         results = collector.results()
         holdings = self._facets.holdings
@@ -278,29 +264,9 @@ class WhooshSearch(SearchEngine):
             others = _all_of([m for f, m in masks.items() if f != facet], self._facets.size)
             base = matched & others if others is not None else matched
             counts = arrays.count(base)
-            selected = {f.value: f.exclude for f in request.filters if f.facet == facet}
             order = np.argsort(-counts, kind="stable")
-            needle = None
-            if request.facet_search and request.facet_search[0] == facet:
-                needle = request.facet_search[1].casefold()
-            values = []
-            for i in order:
-                label = arrays.labels[i]
-                if counts[i] == 0 and label not in selected:
-                    break
-                shown = facet_label(self.home, facet, label, request.lang)
-                if needle and needle not in label.casefold() and needle not in shown.casefold():
-                    continue
-                values.append(FacetValue(value=label, count=int(counts[i]), label=shown,
-                                         selected=label in selected and not selected[label],
-                                         excluded=selected.get(label, False)))
-                if len(values) >= request.facet_limit:
-                    break
-            for value, exclude in selected.items():  # a selected value with no hits stays visible
-                if all(v.value != value for v in values):
-                    values.append(FacetValue(value=value, count=0,
-                                             label=facet_label(self.home, facet, value, request.lang),
-                                             selected=not exclude, excluded=exclude))
+            values = facet_values(self.home, request, facet,
+                                  ((arrays.labels[k], int(counts[k])) for k in order))
             out[facet] = values
         return out
 
@@ -333,32 +299,8 @@ class WhooshSearch(SearchEngine):
 
     def _hit(self, searcher, docnum: int, score: float, terms) -> Hit:
         fields = searcher.stored_fields(docnum)
-        display = fields.get("display", {})
-        highlights = {}
-        for key in ("title", "title_vernacular"):
-            spans = self._highlighter.spans(display.get(key) or "", terms)
-            if spans:
-                highlights[key] = spans
-        return Hit(
-            id=fields["id"],
-            title=display.get("title", ""),
-            title_vernacular=display.get("title_vernacular"),
-            authors=list(display.get("authors", [])),
-            year=display.get("year"),
-            languages=list(display.get("languages", [])),
-            format=display.get("format"),
-            holdings=[Holding(source=h["source"], record_id=h["record_id"],
-                              name=self._library_name(h["source"]),
-                              call_number=h.get("call_number"), location=h.get("location"))
-                      for h in display.get("holdings", [])],
-            members=list(display.get("members", [])),
-            highlights=highlights,
-            score=float(score),
-        )
-
-    def _library_name(self, code: str) -> str:
-        source = self.home.sources.get(code)
-        return source.name if source else code
+        return hit_of(self.home, fields["id"], fields.get("display", {}), score,
+                      self._highlighter, terms)
 
     # -- records --------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import matching
 from whoosh import query as wq
+from whoosh.idsets import DocIdSet
 
 CACHE_BYTES = 128 * 2**20
 
@@ -302,3 +303,19 @@ class Scored(_KnownDocs):
         if not ids:
             return matching.NullMatcher()
         return _ScoredList(ids, weights=scores)
+
+
+class MaskSet(DocIdSet):
+    """A NumPy mask seen by Whoosh's filter collector as a set of document numbers."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+
+    def __contains__(self, docnum) -> bool:
+        return bool(self.mask[docnum])
+
+    def __iter__(self):
+        return iter(np.flatnonzero(self.mask).tolist())
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())

@@ -23,8 +23,8 @@ def _displays(reader) -> dict[int, dict]:
     return {docnum: fields["display"] for docnum, fields in reader.iter_docs()}
 
 
-def test_the_rebuild_writes_each_segments_keys_as_its_column_holds_them(built_home):
-    gen = IndexDir(built_home.index_path).current()
+def test_the_rebuild_writes_each_segments_keys_as_its_column_holds_them(whoosh_home):
+    gen = IndexDir(whoosh_home.index_path).current()
     with open_whoosh(gen.path).reader() as reader:
         for leaf, _offset in reader.leaf_readers():
             written = keyfiles.read(gen.path, leaf.segment().segment_id(), "title_keys")
@@ -34,8 +34,8 @@ def test_the_rebuild_writes_each_segments_keys_as_its_column_holds_them(built_ho
             assert (written[0] == hashes).all() and (written[1] == docs).all()
 
 
-def test_every_record_is_found_by_its_whole_title_and_its_first_word(built_home):
-    gen = IndexDir(built_home.index_path).current()
+def test_every_record_is_found_by_its_whole_title_and_its_first_word(whoosh_home):
+    gen = IndexDir(whoosh_home.index_path).current()
     with open_whoosh(gen.path).reader() as reader:
         for docnum, display in _displays(reader).items():
             key = title_match_key(display["title"])
@@ -45,8 +45,8 @@ def test_every_record_is_found_by_its_whole_title_and_its_first_word(built_home)
 
 
 @pytest.fixture(scope="module")
-def backend(built_home):
-    b = open_search(built_home)
+def backend(whoosh_home):
+    b = open_search(whoosh_home)
     yield b
     b.close()
 
@@ -54,8 +54,9 @@ def backend(built_home):
 def test_a_title_typed_in_full_scores_the_exact_title_boost(backend):
     from whoosh import query as wq
 
+    from discovery.compiler import EXACT_TITLE_BOOST
+    from discovery.engines.whoosh.query import to_whoosh
     from discovery.query import parse
-    from discovery.engines.whoosh.query import EXACT_TITLE_BOOST
 
     searcher = backend.engine.searcher()
     tried = 0
@@ -63,7 +64,7 @@ def test_a_title_typed_in_full_scores_the_exact_title_boost(backend):
         title = main_title(display["title"])
         if len(title.split()) < 3 or not re.fullmatch(r"[^\W_]+(?: [^\W_]+)*", title):
             continue   # words only: no query syntax
-        compiled = backend.engine._compiler.compile(parse(title))
+        compiled = to_whoosh(backend.engine._compiler.compile(parse(title)))
         assert isinstance(compiled, wq.AndMaybe)
         boosted = {h.docnum: h.score for h in searcher.search(compiled, limit=None)}
         plain = {h.docnum: h.score for h in searcher.search(compiled.a, limit=None)}

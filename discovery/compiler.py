@@ -1,0 +1,359 @@
+"""Compiling a parsed reader query (:mod:`discovery.query`) into an engine-neutral plan
+(:mod:`discovery.plan`), which each engine renders into its own queries.
+
+Text is analysed with Sheaf's own analyzers in query mode, the ones every
+engine's index holds the tokens of, so query tokens always agree with index
+tokens. For each word the plan asks, in order of weight:
+
+* the word fields (title > author > subject > publisher > rest): the word as
+  typed, and its other spellings (:func:`_spellings`). A word typed without
+  diacritics matches every accented word it folds from, at full weight. A
+  word typed with diacritics also matches the same letters without them (half
+  weight) and words with other diacritics (a quarter), so nothing is lost to a
+  missing tone mark, but the records that have every typed word as typed rank
+  first (:data:`EXACT_SPELLING_BOOST`: ``thư viện`` puts ``thư viện`` before
+  ``thứ ... viên``, ``nỗi`` ``Nỗi cô đơn`` before ``Hà Nội``). Inside a
+  phrase, typed diacritics are exact;
+* the CJK n-gram fields, for Han, kana and hangul (a phrase of bigrams, or a
+  unigram for one character), so partial and short Chinese queries find
+  their records even where jieba cut the title differently;
+* the pinyin field, when every word of the query is pinyin (``honglou meng``);
+* the English stem field.
+
+Adjacent words also ask, optionally, for the Vietnamese compound they may
+form (``thư_viện``), so titles with the compound rank first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.analysis import main_analyzer, stem_analyzer
+from indexer.document import title_match_key
+from indexer.fields import FIELDS_BY_NAME, PINYIN_FIELD, SEARCH_FIELDS, STEM_FIELD
+from indexer.isbn import search_forms
+from indexer.pinyin import split_syllables
+from indexer.segmenters import CJK_RUN, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
+from indexer.textnorm import (FOLDED_MARK, close_han_gaps, fold, is_folded_syllable, place_tone,
+                              split_folded_syllables)
+
+from . import plan as p
+from . import query as q
+
+FOLDED_FACTOR = 0.5
+COMPOUND_BOOST = 2.0
+EXACT_TITLE_BOOST = 12.0
+TITLE_START_BOOST = 5.0
+# every typed word in its typed spelling: above any score the other spellings add
+EXACT_SPELLING_BOOST = 1000.0   # BM25F scores here reach the low hundreds
+OTHER_DIACRITICS_FACTOR = 0.25
+PINYIN_WEIGHT = FIELDS_BY_NAME[PINYIN_FIELD].weight
+STEM_WEIGHT = FIELDS_BY_NAME[STEM_FIELD].weight
+
+
+def _weighted(names) -> list[tuple[str, float]]:
+    return [(name, FIELDS_BY_NAME[name].weight) for name in names]
+
+
+# the text fields a query's words are looked for in: every field (None) or a named group
+GROUPS = {(None if f.name == "all" else f.name): {
+    "words": _weighted(f.words), "ngrams": _weighted(f.ngrams), "pinyin": f.pinyin,
+    "stem": f.stem} for f in SEARCH_FIELDS if f.words}
+_CJK_ONLY = re.compile(f"^[{HAN_CLASS}{KANA_HANGUL_CLASS}\u30fc]+$")
+
+
+class QueryCompiler:
+    """Turns parsed queries into plans over the fields :mod:`indexer.fields` declares."""
+
+    def __init__(self):
+        self.words = main_analyzer(compounds=True)
+        self.stemmer = stem_analyzer()
+        self.positions = {f.name: f.phrase for f in FIELDS_BY_NAME.values()}
+        self.tiered = False
+
+    def compile(self, tree) -> p.Plan:
+        """The plan of ``tree``; afterwards ``tiered`` says whether the exact-spelling
+        tier was added (see EXACT_SPELLING_BOOST)."""
+        self.tiered = False
+        if isinstance(tree, q.MatchAll):
+            return p.Every()
+        self.pinyin_ok = _all_pinyin(tree)
+        self.exact = False
+        compiled = self._node(tree) or p.Nothing()
+        boosts = self._compounds(tree) + self._title_boosts(tree)
+        if not isinstance(compiled, p.Nothing) and self._typed_marks(tree):
+            self.exact = True
+            exact = self._node(tree)
+            self.exact = False
+            if exact is not None:
+                boosts.append(p.Constant(exact, score=EXACT_SPELLING_BOOST))
+                self.tiered = True
+        if boosts and not isinstance(compiled, p.Nothing):
+            compiled = p.AndMaybe(compiled, _or(boosts))
+        return compiled
+
+    def _typed_marks(self, tree) -> bool:
+        """Whether a plain word of the query carries diacritics (phrases are exact anyway)."""
+        if isinstance(tree, (q.And, q.Or)):
+            return any(self._typed_marks(n) for n in tree.items)
+        if isinstance(tree, q.Text) and not tree.phrase:
+            return any(fold(t) != t for t in self.tokens(tree.text) if not HAN_RUN.match(t))
+        return False
+
+    def _title_boosts(self, tree) -> list:
+        """An exact title match, then a match at the title's start, rank first."""
+        nodes = tree.items if isinstance(tree, q.And) else (tree,)
+        if not all(isinstance(n, q.Text) and n.field in (None, "title") and not n.prefix
+                   for n in nodes):
+            return []
+        key = title_match_key(" ".join(n.text for n in nodes))
+        if not key:
+            return []
+        return [p.Constant(p.Key("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
+                p.Constant(p.Key("title_keys", "^" + key), score=TITLE_START_BOOST)]
+
+    # -- nodes ---------------------------------------------------------------
+
+    def _node(self, node):
+        if isinstance(node, q.And):
+            items = [i for i in self._joined(list(node.items)) if i is not None]
+            return _and(items) if len(items) > 1 else (items[0] if items else None)
+        if isinstance(node, q.Or):
+            items = [self._node(n) for n in node.items]
+            items = [i for i in items if i is not None]
+            return _or(items) if len(items) > 1 else (items[0] if items else None)
+        if isinstance(node, q.Not):
+            inner = self._node(node.item)
+            return p.Not(inner) if inner is not None else None
+        if isinstance(node, q.YearRange):
+            return p.Range("year", node.start, node.end)
+        if isinstance(node, q.Value):
+            return self._value(node)
+        if isinstance(node, q.Text):
+            return self._text(node)
+        if isinstance(node, q.MatchAll):
+            return p.Every()
+        raise TypeError(f"unknown query node {node!r}")
+
+    def _joined(self, nodes: list) -> list:
+        """The compiled items of an AND, two adjacent Vietnamese syllables also matching
+        the name they join into (``Việt Nam`` finds ``Vietnam``, ``Hà Nội`` ``Hanoi``)."""
+        out, i = [], 0
+        while i < len(nodes):
+            a = nodes[i]
+            b = nodes[i + 1] if i + 1 < len(nodes) else None
+            joined = None if self.exact or b is None else _join(a, b, self.tokens)
+            if joined is not None:
+                pair = _and([x for x in (self._node(a), self._node(b)) if x is not None])
+                whole = self._text(q.Text(a.field, joined))
+                out.append(_or([pair, whole]) if whole is not None else pair)
+                i += 2
+                continue
+            out.append(self._node(a))
+            i += 1
+        return out
+
+    def _value(self, node: q.Value):
+        value = node.value.strip()
+        if node.field == "isbn":
+            forms = search_forms(value) or [re.sub(r"[^0-9Xx]", "", value).upper() or value]
+            return _or([p.Term("isbn", f) for f in forms]) if len(forms) > 1 \
+                else p.Term("isbn", forms[0])
+        if node.field == "language":
+            code = value.lower()
+            return p.Term("language", q.LANGUAGE_ALIASES.get(code, code))
+        return p.Term("source", value.lower())
+
+    def tokens(self, text: str) -> list[str]:
+        return [span[0] for span in self.words.spans(text, mode="query")]
+
+    def _text(self, node: q.Text):
+        group = GROUPS[node.field]
+        tokens = self.tokens(node.text)
+        if not tokens:
+            return None
+        if len(tokens) > 1 and not node.phrase and all(HAN_RUN.match(t) for t in tokens):
+            # Readers type Chinese without spaces: the words jieba finds in an
+            # unquoted run are matched as if typed apart, and the bigram phrase
+            # of the whole run rewards the records that have them side by side.
+            apart = _and([self._text(q.Text(node.field, t)) for t in tokens])
+            whole = [_ngram_query(f, node.text, w) for f, w in group["ngrams"]]
+            return _or([apart] + whole)
+        clauses = []
+        for field, weight in group["words"]:
+            loose = not self.positions[field]
+            clauses.append(_match(field, tokens, weight, node.prefix, loose))
+            other = _loose(field, tokens, weight, node.prefix, loose,
+                           exact=self.exact or node.phrase)
+            if other is not None:
+                clauses.append(other)
+        if len(tokens) == 1 and not node.phrase and not node.prefix:
+            # a joined name as its Vietnamese syllables (hanoi finds Hà Nội, saigon Sài Gòn)
+            for syllables in split_folded_syllables(tokens[0]):
+                for field, weight in group["words"]:
+                    clauses.append(_syllables(field, syllables, weight * FOLDED_FACTOR,
+                                              not self.positions[field]))
+        if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
+            for field, weight in group["ngrams"]:
+                clauses.append(_ngram_query(field, node.text, weight))
+        # (pinyin and stems are folded by nature: never part of the exact-spelling tier)
+        if group["pinyin"] and self.pinyin_ok and not node.prefix and not self.exact:
+            clauses.append(_pinyin_query(node.text))
+        if group["stem"] and not node.phrase and not node.prefix and len(tokens) == 1 \
+                and not self.exact:
+            stems = [span[0] for span in self.stemmer.spans(node.text, mode="query")]
+            if len(stems) == 1:
+                clauses.append(p.Term(STEM_FIELD, stems[0], boost=STEM_WEIGHT))
+        return _or(clauses) if len(clauses) > 1 else clauses[0]
+
+    def _compounds(self, tree) -> list:
+        """Optional title terms for each pair of adjacent plain words."""
+        words = []
+        for node in (tree.items if isinstance(tree, q.And) else (tree,)):
+            if isinstance(node, q.Text) and node.field in (None, "title") and not node.prefix:
+                words.extend(place_tone(t) for t in self.tokens(node.text)
+                             if not HAN_RUN.match(t))
+            else:
+                words.append(None)
+        boosts = []
+        for a, b in zip(words, words[1:]):
+            if a and b:
+                exact = f"{a}_{b}"
+                boosts.append(p.Term("title", exact, boost=COMPOUND_BOOST))
+                for form, factor in _spellings(exact)[1:]:
+                    boosts.append(p.Term("title", form, boost=COMPOUND_BOOST * factor))
+        return boosts
+
+
+def _match(field: str, tokens: list[str], boost: float, prefix: bool, loose: bool = False):
+    """One word's tokens in one field: a term, a prefix, or a phrase (AND where the
+    field keeps no positions)."""
+    if prefix and len(tokens) == 1:
+        return p.Prefix(field, tokens[0], boost=boost)
+    if len(tokens) == 1:
+        return p.Term(field, tokens[0], boost=boost)
+    if loose:
+        return _and([p.Term(field, t, boost=boost) for t in tokens])
+    return p.Phrase(field, tuple(tokens), boost=boost)
+
+
+def _spellings(token: str, exact: bool = False) -> list[tuple[str, float]]:
+    """(term, weight factor) of the spellings a typed token matches, itself first.
+
+    A token without diacritics also matches the marked folded forms of accented
+    words (``thu`` finds ``thứ``, indexed as ``~thu``). An accented token also
+    matches the same letters without diacritics (half weight) and, unless
+    ``exact``, words with other diacritics (a quarter)."""
+    if HAN_RUN.match(token):
+        return [(token, 1.0)]
+    folded = fold(token)
+    if folded == token:
+        return [(token, 1.0), (FOLDED_MARK + token, 1.0)] if token.isascii() else [(token, 1.0)]
+    if not folded:
+        return [(token, 1.0)]
+    if exact:
+        return [(token, 1.0)]
+    return [(token, 1.0), (folded, FOLDED_FACTOR),
+            (FOLDED_MARK + folded, OTHER_DIACRITICS_FACTOR)]
+
+
+def _loose(field: str, tokens: list[str], boost: float, prefix: bool, loose: bool,
+           exact: bool = False):
+    """The other spellings of a typed word in one field (see :func:`_spellings`), or None."""
+    alternatives = [_spellings(t, exact)[1:] for t in tokens]
+    if not any(alternatives):
+        return None
+    if len(tokens) == 1:
+        forms = alternatives[0]
+        parts = [p.Prefix(field, t, boost=boost * f) if prefix else
+                 p.Term(field, t, boost=boost * f) for t, f in forms]
+        return parts[0] if len(parts) == 1 else _or(parts)
+    # several tokens (a phrase, or a word analysis cut in two): each position may take
+    # any of its spellings; the whole ranks below the tokens as typed
+    return _side_by_side(field, [[t] + [a for a, _f in alts]
+                                 for t, alts in zip(tokens, alternatives)],
+                         boost * FOLDED_FACTOR, loose)
+
+
+def _side_by_side(field: str, positions: list[list[str]], boost: float, loose: bool):
+    """Terms at consecutive positions, each position any of its forms (AND where the
+    field keeps no positions)."""
+    if loose:
+        return _and([p.Term(field, forms[0], boost=boost) if len(forms) == 1
+                     else _or([p.Term(field, f, boost=boost) for f in forms])
+                     for forms in positions])
+    return p.Sequence(field, tuple(tuple(forms) for forms in positions), boost=boost)
+
+
+def _join(a, b, tokens) -> str | None:
+    """The word two adjacent plain words join into when both are Vietnamese syllables
+    (folded), else None."""
+    if not all(isinstance(n, q.Text) and not n.phrase and not n.prefix for n in (a, b)):
+        return None
+    if a.field != b.field or a.field not in (None, "title", "author", "subject"):
+        return None
+    parts = []
+    for node in (a, b):
+        found = tokens(node.text)
+        if len(found) != 1 or HAN_RUN.match(found[0]):
+            return None
+        folded = fold(found[0])
+        if not folded.isascii() or not is_folded_syllable(folded):
+            return None
+        parts.append(folded)
+    return "".join(parts)
+
+
+def _syllables(field: str, syllables: tuple[str, ...], boost: float, loose: bool):
+    """Folded syllables side by side, each in any spelling (``ha noi``: Hà Nội, Ha Noi)."""
+    return _side_by_side(field, [[s, FOLDED_MARK + s] for s in syllables], boost, loose)
+
+
+def _pinyin_query(text: str):
+    """Each typed word as its pinyin syllables, an ambiguous word (liangan) in every reading."""
+    parts = []
+    for word in text.split():
+        readings = [_match(PINYIN_FIELD, list(r), PINYIN_WEIGHT, False) for r in split_syllables(word)]
+        parts.append(readings[0] if len(readings) == 1 else _or(readings))
+    return parts[0] if len(parts) == 1 else _and(parts)
+
+
+def _ngram_query(field: str, text: str, boost: float):
+    """A phrase of bigrams per CJK run (a unigram for a lone Han character)."""
+    parts = []
+    for run in CJK_RUN.findall(text):
+        if HAN_RUN.match(run):
+            run = to_simplified(close_han_gaps(run))
+        if len(run) == 1:
+            parts.append(p.Term(field, run, boost=boost))
+        else:
+            grams = [run[i:i + 2] for i in range(len(run) - 1)]
+            parts.append(p.Term(field, grams[0], boost=boost) if len(grams) == 1
+                         else p.Phrase(field, tuple(grams), boost=boost))
+    return _and(parts) if len(parts) > 1 else parts[0]
+
+
+def _all_pinyin(tree) -> bool:
+    """True if every word of every plain text clause is pinyin (``hong lou meng``)."""
+    texts = []
+
+    def walk(node):
+        if isinstance(node, (q.And, q.Or)):
+            for n in node.items:
+                walk(n)
+        elif isinstance(node, q.Not):
+            walk(node.item)
+        elif isinstance(node, q.Text):
+            texts.append(node.text)
+
+    walk(tree)
+    words = [w for t in texts for w in t.split()]
+    return bool(words) and all(split_syllables(w) for w in words)
+
+
+def _and(items) -> p.And:
+    return p.And(tuple(items))
+
+
+def _or(items) -> p.Or:
+    return p.Or(tuple(items))

@@ -1,0 +1,79 @@
+"""What every engine builds its answers from: a hit out of a display record, facet values
+out of counts, the decades of the year histogram. Engine-neutral, so that a result reads
+the same whichever engine counted it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from harvest.config import Home
+
+from .highlight import Highlighter
+from .labels import facet_label, library_name
+from .results import FacetValue, Hit, Holding, SearchRequest
+
+
+def hit_of(home: Home, cluster_id: str, display: dict, score: float,
+           highlighter: Highlighter, terms) -> Hit:
+    """The hit of one cluster, with the spans of its titles that the query matched."""
+    highlights = {}
+    for key in ("title", "title_vernacular"):
+        spans = highlighter.spans(display.get(key) or "", terms)
+        if spans:
+            highlights[key] = spans
+    return Hit(
+        id=cluster_id,
+        title=display.get("title", ""),
+        title_vernacular=display.get("title_vernacular"),
+        authors=list(display.get("authors", [])),
+        year=display.get("year"),
+        languages=list(display.get("languages", [])),
+        format=display.get("format"),
+        holdings=[Holding(source=h["source"], record_id=h["record_id"],
+                          name=library_name(home, h["source"]),
+                          call_number=h.get("call_number"), location=h.get("location"))
+                  for h in display.get("holdings", [])],
+        members=list(display.get("members", [])),
+        highlights=highlights,
+        score=float(score),
+    )
+
+
+def facet_values(home: Home, request: SearchRequest, facet: str,
+                 counted: Iterable[tuple[str, int]]) -> list[FacetValue]:
+    """A facet's values as shown: ``counted`` is (value, count), most frequent first.
+
+    The request's facet search keeps the values whose code or label contains its text;
+    a selected or excluded value stays visible with its count, 0 when nothing has it.
+    """
+    selected = {f.value: f.exclude for f in request.filters if f.facet == facet}
+    needle = None
+    if request.facet_search and request.facet_search[0] == facet:
+        needle = request.facet_search[1].casefold()
+    values = []
+    for label, count in counted:
+        if count == 0 and label not in selected:
+            break
+        shown = facet_label(home, facet, label, request.lang)
+        if needle and needle not in label.casefold() and needle not in shown.casefold():
+            continue
+        values.append(FacetValue(value=label, count=int(count), label=shown,
+                                 selected=label in selected and not selected[label],
+                                 excluded=selected.get(label, False)))
+        if len(values) >= request.facet_limit:
+            break
+    for value, exclude in selected.items():  # a selected value with no hits stays visible
+        if all(v.value != value for v in values):
+            values.append(FacetValue(value=value, count=0,
+                                     label=facet_label(home, facet, value, request.lang),
+                                     selected=not exclude, excluded=exclude))
+    return values
+
+
+def decades(year_counts: Iterable[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(first year, last year, clusters) per decade that has any, from (year, clusters)."""
+    out: dict[int, int] = {}
+    for year, count in year_counts:
+        if year > 0 and count:
+            out[year // 10 * 10] = out.get(year // 10 * 10, 0) + int(count)
+    return [(start, start + 9, out[start]) for start in sorted(out)]
