@@ -1,6 +1,7 @@
 """Known-item evaluation: do readers' ways of typing a title find the record?
 
     python bench/known_items.py [MARC_FILE ...] [--per-group N] [--seed S] [--show-misses]
+                                [--engines whoosh,solr]
                                 [--han-in-245]
 
 With no file it uses the LC sets in ../shared/data (the 10,000-record
@@ -91,8 +92,34 @@ def han_in_245(path: Path, out: Path) -> Path:
     return out
 
 
-def load(files: list[Path], tmp: str) -> tuple[Home, dict]:
-    home = Home.init(tmp)
+def on_engine(home: Home, engine: str) -> Home:
+    """``home`` set to search ``engine`` (Solr: the local cluster, an alias of its own)."""
+    import secrets
+
+    import tomlkit
+
+    doc = tomlkit.parse(home.config_path.read_text(encoding="utf-8"))
+    doc["settings"]["engine"] = engine
+    if engine == "solr":
+        doc["settings"]["solr_alias"] = "known" + secrets.token_hex(3)
+    home.config_path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    return Home.load(home.path)
+
+
+def drop_solr(home: Home) -> None:
+    """Remove the collections and alias a Solr run made."""
+    from discovery.engines.solr.client import SolrClient
+
+    alias = str(home.settings["solr_alias"])
+    client = SolrClient(str(home.settings["solr_url"]), 120)
+    client.collections(action="DELETEALIAS", name=alias)
+    for name in client.collection_names():
+        if name.startswith(alias + "_"):
+            client.collections(action="DELETE", name=name)
+
+
+def load(files: list[Path], tmp: str, engine: str = "whoosh") -> tuple[Home, dict]:
+    home = on_engine(Home.init(tmp), engine)
     records = {}
     with RecordStore(home.store_path) as store:
         for n, path in enumerate(files):
@@ -169,8 +196,11 @@ def same_item(a: dict, b: dict) -> bool:
     return _item_key(a) == _item_key(b)
 
 
-def evaluate(home: Home, records: dict, groups: dict, show_misses: bool) -> None:
+def evaluate(home: Home, records: dict, groups: dict, show_misses: bool) -> dict:
+    """Prints the table of one engine; returns {group: (success@1, success@10, MRR)}."""
     backend = open_search(home)
+    table = {}
+    print(f"engine {home.settings['engine']}")
     print(f"{'group':<18}{'queries':>8}{'success@1':>11}{'success@10':>12}{'MRR':>8}")
     for group, items in groups.items():
         s1 = s10 = rr = 0.0
@@ -187,7 +217,9 @@ def evaluate(home: Home, records: dict, groups: dict, show_misses: bool) -> None
                 print(f"  miss [{group}] {text!r} -> {rid} {records[rid].get('title')!r}")
         n = len(items) or 1
         print(f"{group:<18}{len(items):>8}{s1 / n:>11.3f}{s10 / n:>12.3f}{rr / n:>8.3f}")
+        table[group] = (s1 / n, s10 / n, rr / n)
     backend.close()
+    return table
 
 
 def main() -> None:
@@ -198,6 +230,9 @@ def main() -> None:
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--han-in-245", action="store_true",
                     help="catalogue Han titles in 245 itself, as Chinese libraries do")
+    ap.add_argument("--engines", default="whoosh",
+                    help="engines to compare, e.g. whoosh,solr (Solr: the local SolrCloud of"
+                         " scripts/solr.sh, which must be up)")
     args = ap.parse_args()
     files = args.files or DEFAULT_FILES
     missing = [str(f) for f in files if not f.is_file()]
@@ -207,9 +242,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sheaf-known-") as tmp:
         if args.han_in_245:
             files = [han_in_245(f, Path(tmp) / f"han245-{i}.mrc") for i, f in enumerate(files)]
-        home, records = load(files, str(Path(tmp) / "home"))
-        groups = queries(records, random.Random(args.seed), args.per_group)
-        evaluate(home, records, groups, args.show_misses)
+        tables = {}
+        for engine in args.engines.split(","):
+            home, records = load(files, str(Path(tmp) / f"home-{engine}"), engine)
+            groups = queries(records, random.Random(args.seed), args.per_group)
+            try:
+                tables[engine] = evaluate(home, records, groups, args.show_misses)
+            finally:
+                if engine == "solr":
+                    drop_solr(home)
+        if len(tables) > 1:
+            first, *others = tables
+            print(f"largest difference from {first}, per group (success@1, success@10, MRR)")
+            for group in tables[first]:
+                worst = [max(abs(a - b) for a, b in zip(tables[first][group], tables[e][group]))
+                         for e in others]
+                print(f"{group:<18}" + "".join(f"{w:>10.3f}" for w in worst))
 
 
 if __name__ == "__main__":

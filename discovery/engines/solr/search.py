@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.parse
 
 from discovery.compiler import QueryCompiler
 from discovery.engine import Cluster, SearchEngine
@@ -64,9 +65,11 @@ class _Terms:
             wanted = [t for t in terms if (field, t) not in self.known]
             for start in range(0, len(wanted), 500):
                 part = wanted[start:start + 500]
-                found = self.client.get(f"/{self.collection}/terms", {
+                form = urllib.parse.urlencode({
                     "terms.fl": field, "terms.list": ",".join(part), "terms.limit": -1,
-                    "shards.qt": "/terms", "wt": "json", "json.nl": "map"})
+                    "shards.qt": "/terms", "wt": "json", "json.nl": "map"})   # (too long a URL)
+                found = self.client.post_bytes(f"/{self.collection}/terms", form.encode("utf-8"),
+                                               content_type="application/x-www-form-urlencoded")
                 counts = found.get("terms", {}).get(field, {})
                 for t in part:
                     self.known[(field, t)] = int(counts.get(t, 0))
