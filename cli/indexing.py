@@ -114,19 +114,23 @@ def cmd_status(args) -> int:
     from harvest import oai
     from harvest.lock import holder
     from discovery.engines import open_index
+    from discovery.errors import EngineUnavailable
     from indexer import build
 
     home = load(args)
     with RecordStore(home.store_path) as store:
         counts = store.counts()
-        index = build.status(home, store, open_index(home))
+        try:
+            index = build.status(home, store, open_index(home))
+        except EngineUnavailable as exc:   # a SolrCloud down: say so, and the rest of the status
+            index = _unreachable(home, store, exc)
         harvests = oai.harvest_status(store, list(home.sources))
     sources = {code: {"name": s.name, "kind": s.kind, "records": 0, "deleted": 0,
                       **counts.get(code, {}), "harvest": harvests.get(code)}
                for code, s in home.sources.items()}
     for code in counts.keys() - sources.keys():
         sources[code] = {"name": "(not configured)", "kind": "", **counts[code]}
-    search = _probe(home) if "documents" in index else None
+    search = _probe(home) if "documents" in index or index["state"] == "unreachable" else None
     exit_code = EXIT_ERROR if search is not None and not search.ok else EXIT_OK
     if args.json:
         print(json.dumps({"home": str(home.path), "sources": sources, "index": index,
@@ -158,6 +162,20 @@ def cmd_status(args) -> int:
     if writer is not None:
         print(f"writer: busy: {writer}")
     return exit_code
+
+
+def _unreachable(home: Home, store: RecordStore, exc: Exception) -> dict:
+    """The index state when its engine does not answer (the generation is read locally)."""
+    from discovery.engines import engine_name, index_dir
+    from indexer.errors import IndexerError
+
+    try:
+        gen = index_dir(home).current()
+    except IndexerError:
+        gen = None
+    return {"state": "unreachable", "store_seq": store.max_seq(),
+            "generation": gen.name if gen else None,
+            "message": f"the search engine ({engine_name(home)}) is unreachable: {exc}"}
 
 
 def _probe(home: Home):

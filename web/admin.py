@@ -30,6 +30,8 @@ from flask import (Blueprint, abort, current_app, jsonify, redirect, render_temp
                    session, url_for)
 
 from discovery import jobs, monitor
+from discovery.errors import EngineUnavailable
+from harvest import lock
 from harvest.config import Home
 from harvest.errors import ConfigError
 from harvest.lock import Busy
@@ -87,11 +89,47 @@ def status_json():
     cached = _status_cache.get(key)
     if cached is None or time.monotonic() - cached[0] >= ttl:
         with RecordStore(home.store_path) as store:
-            data = monitor.public(monitor.overview(home, store, _backend()))
+            try:
+                data = monitor.public(monitor.overview(home, store, _backend()))
+            except EngineUnavailable as exc:   # the index's state needs the engine
+                data = _engine_unreachable(home, store, exc)
         cached = _status_cache[key] = (time.monotonic(), data)
     response = jsonify(cached[1])
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _engine_unreachable(home: Home, store: RecordStore, exc: Exception) -> dict:
+    """``/status.json`` when the search engine does not answer: the store's counts, the
+    index "unreachable" and the probe's failure, with the status ``error``."""
+    from discovery.engines import engine_name, index_dir
+    from discovery.health import probe
+    from indexer.errors import IndexerError
+
+    counts = store.counts()
+    sources = {code: {"name": s.name, "kind": s.kind,
+                      "records": counts.get(code, {}).get("records", 0),
+                      "deleted": counts.get(code, {}).get("deleted", 0)}
+               for code, s in home.sources.items()}
+    try:
+        gen = index_dir(home).current()
+    except IndexerError:
+        gen = None
+    message = monitor.mask(f"the search engine ({engine_name(home)}) is unreachable: {exc}")
+    holder = lock.holder(home)
+    return {
+        "status": "error",
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "records": sum(s["records"] for s in sources.values()),
+        "deleted": sum(s["deleted"] for s in sources.values()),
+        "sources": sources,
+        "index": {"state": "unreachable", "message": message,
+                  "generation": gen.name if gen else None, "store_seq": store.max_seq()},
+        "search": probe(_backend()).to_dict(),
+        "writer": {"what": holder.what, "since": holder.since} if holder else None,
+        "errors": [{"source": None, "kind": "index", "when": None, "status": "unreachable",
+                    "errors": 1, "messages": [message]}],
+    }
 
 
 # -- access -------------------------------------------------------------------------

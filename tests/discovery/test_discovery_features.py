@@ -252,13 +252,14 @@ def test_histogram_counts_only_records_with_a_year(tmp_path):
 @pytest.mark.parametrize("query", ["Taiwan", "Hà Nội", "ha noi", "台灣", "history OR politics",
                                    "-Taiwan", '"Hà Nội"', "min jin dang", "hist*",
                                    "title:(Taiwan) NOT author:Chen", "Taiwan politics"])
-def test_scoring_led_by_the_known_matches_ranks_as_whoosh_alone(backend, query, monkeypatch):
+def test_scoring_led_by_the_known_matches_ranks_as_whoosh_alone(whoosh_backend, query,
+                                                                monkeypatch):
     # Small result sets are scored with the mask's documents leading every intersection
-    # (discovery.whoosh_sets.Candidates); the scores and order must be Whoosh's own.
+    # (discovery.engines.whoosh.sets.Candidates); the scores and order must be Whoosh's own.
     from discovery.engines.whoosh import search as backend_module
-    led = [(h.id, round(h.score, 6)) for h in run(backend, query, limit=50).hits]
+    led = [(h.id, round(h.score, 6)) for h in run(whoosh_backend, query, limit=50).hits]
     monkeypatch.setattr(backend_module, "CANDIDATES_LED", 0)
-    alone = [(h.id, round(h.score, 6)) for h in run(backend, query, limit=50).hits]
+    alone = [(h.id, round(h.score, 6)) for h in run(whoosh_backend, query, limit=50).hits]
     assert led == alone
     assert led or query == "-Taiwan"
 

@@ -6,7 +6,9 @@ next live node is tried, so one stopped node costs no request:
 * the nodes are the base URL (``solr_url``) and the cluster's own
   ``live_nodes``, learned at the first answer and again after every failure,
   so the client can fail over even when the node of the base URL is the one
-  that is down;
+  that is down; what is learned is shared by every client of the same base
+  URL in the process (a client made while that node is down still finds the
+  others, if any client of the process has reached the cluster before);
 * a node that did not answer is tried last for :data:`RETRY_DOWN` seconds
   (a dead host costs one connect, or one timeout, not one per request), then
   in its place again; one that answers is back at once;
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import threading
 import time
 import urllib.error
@@ -61,14 +64,31 @@ class _Unserved(Exception):
     """The node answered 502/503/504: it is up but cannot serve this request now."""
 
 
+class _Nodes:
+    """What the clients of one base URL know of its cluster (one per process)."""
+
+    def __init__(self, base: str):
+        self.urls = [base]
+        self.down: dict[str, float] = {}   # node -> when it last did not answer
+        self.learned = False
+        self.lock = threading.Lock()
+
+
+_log = logging.getLogger("sheaf")
+_KNOWN: dict[str, _Nodes] = {}
+_KNOWN_LOCK = threading.Lock()
+
+
+def _known(base: str) -> _Nodes:
+    with _KNOWN_LOCK:
+        return _KNOWN.setdefault(base, _Nodes(base))
+
+
 class SolrClient:
     def __init__(self, url: str, timeout: float = 10.0):
         self.base = url.rstrip("/")
         self.timeout = float(timeout)
-        self._nodes = [self.base]
-        self._down: dict[str, float] = {}   # node -> when it last did not answer
-        self._learned = False
-        self._lock = threading.Lock()
+        self._known = _known(self.base)
 
     # -- requests -------------------------------------------------------------
 
@@ -97,7 +117,10 @@ class SolrClient:
             unrefined = _without_refinement(method, path, data, exc)
             if unrefined is None:
                 raise
-            found = self._failing_over(method, path, unrefined, content_type, timeout)
+            try:
+                found = self._failing_over(method, path, unrefined, content_type, timeout)
+            except EngineUnavailable:
+                found = {}
             if not (found.get("responseHeader") or {}).get("partialResults"):
                 raise exc from None   # not the missing-shard failure: Solr's own error stands
             return found
@@ -106,12 +129,16 @@ class SolrClient:
                       content_type: str | None, timeout: float | None):
         failures: list[str] = []
         answered = False
+        silent: set[str] = set()   # the nodes that did not answer this request
         for attempt in range(2):   # the known nodes, then the nodes the cluster names now
             for node in self._order():
+                if node in silent:
+                    continue
                 try:
                     found = self._once(node, method, path, data, content_type, timeout)
                 except _NoAnswer as exc:
                     self._mark(node, down=True)
+                    silent.add(node)
                     failures.append(f"{node}: {exc}")
                     continue
                 except _Unserved as exc:
@@ -119,12 +146,15 @@ class SolrClient:
                     failures.append(f"{node}: {exc}")
                     continue
                 self._mark(node, down=False)
-                if not self._learned:
+                if not self._known.learned:
                     self._refresh_nodes()
                 return found
-            if attempt == 0 and not self._refresh_nodes():
+            if attempt == 0 and not self._refresh_nodes(skip=silent):
                 break
-        said = "; ".join(dict.fromkeys(failures))
+        # readers see what failed, not the cluster's internal addresses: those go to the log
+        said = "; ".join(dict.fromkeys(f.split(": ", 1)[-1] for f in failures))
+        _log.warning("SolrCloud request %s %s failed: %s", method, path.split("?", 1)[0],
+                     "; ".join(failures))
         if answered:
             raise EngineUnavailable(f"SolrCloud cannot serve the request now ({said})")
         raise EngineUnavailable(f"SolrCloud does not answer ({said})")
@@ -143,9 +173,9 @@ class SolrClient:
             except (OSError, http.client.HTTPException):
                 body = b""
             try:
-                message = json.loads(body)["error"]["msg"]
-            except (ValueError, KeyError, TypeError):
-                message = body[:300].decode("utf-8", "replace").strip() or exc.reason
+                message = json.loads(body)["error"]["msg"] or exc.reason
+            except (ValueError, KeyError, TypeError):   # not Solr's JSON (a proxy's page)
+                message = exc.reason or body[:120].decode("utf-8", "replace")
             if exc.code in (502, 503, 504):   # a node that is up but cannot serve: try another
                 raise _Unserved(f"{exc.code} {message}") from None
             raise SolrError(exc.code, str(message)) from None
@@ -165,22 +195,27 @@ class SolrClient:
         """The nodes to try: the base first, the others as the cluster named them, and
         those that did not answer lately last."""
         now = time.monotonic()
-        with self._lock:
-            nodes = list(self._nodes)
-            down = {n: t for n, t in self._down.items() if now - t < RETRY_DOWN}
+        known = self._known
+        with known.lock:
+            nodes = list(known.urls)
+            down = {n: t for n, t in known.down.items() if now - t < RETRY_DOWN}
         return [n for n in nodes if n not in down] + sorted(
             (n for n in nodes if n in down), key=down.get)
 
     def _mark(self, node: str, down: bool) -> None:
-        with self._lock:
+        known = self._known
+        with known.lock:
             if down:
-                self._down[node] = time.monotonic()
+                known.down[node] = time.monotonic()
             else:
-                self._down.pop(node, None)
+                known.down.pop(node, None)
 
-    def _refresh_nodes(self) -> bool:
-        """Learn the live nodes from any node that answers; True if the list changed."""
+    def _refresh_nodes(self, skip: set[str] = frozenset()) -> bool:
+        """Learn the live nodes from any node that answers (not asking those in ``skip``,
+        which just did not); True if the list changed."""
         for node in self._order():
+            if node in skip:
+                continue
             try:
                 state = self._once(node, "GET", "/admin/collections?action=CLUSTERSTATUS"
                                    "&wt=json", None, None, min(self.timeout, LEARN_TIMEOUT))
@@ -189,11 +224,12 @@ class SolrClient:
             live = (state.get("cluster") or {}).get("live_nodes") or []
             scheme = urllib.parse.urlsplit(self.base).scheme or "http"
             nodes = [_node_url(scheme, name) for name in live]
-            with self._lock:
-                self._learned = True
-                before = set(self._nodes)
-                self._nodes = [self.base] + [n for n in dict.fromkeys(nodes) if n != self.base]
-                return set(self._nodes) != before
+            known = self._known
+            with known.lock:
+                known.learned = True
+                before = set(known.urls)
+                known.urls = [self.base] + [n for n in dict.fromkeys(nodes) if n != self.base]
+                return set(known.urls) != before
         return False
 
     # -- the Collections and Configsets APIs ----------------------------------

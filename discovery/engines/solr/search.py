@@ -67,7 +67,8 @@ class _Terms:
                 part = wanted[start:start + 500]
                 form = urllib.parse.urlencode({
                     "terms.fl": field, "terms.list": ",".join(part), "terms.limit": -1,
-                    "shards.qt": "/terms", "wt": "json", "json.nl": "map"})   # (too long a URL)
+                    "shards.qt": "/terms", "shards.tolerant": "true", "wt": "json",
+                    "json.nl": "map"})   # (a form: the candidates make too long a URL)
                 found = self.client.post_bytes(f"/{self.collection}/terms", form.encode("utf-8"),
                                                content_type="application/x-www-form-urlencoded")
                 counts = found.get("terms", {}).get(field, {})
@@ -151,6 +152,9 @@ class SolrSearch(SearchEngine):
         return self._generation.name if self._generation else None
 
     def _select(self, collection: str, params: dict) -> dict:
+        # the same query asks the same replicas: their scores can differ (each merges its
+        # own segments), which would reorder equal hits from one page to the next
+        params = {"shards.preference": "replica.base:stable:hash:q", **params}
         return self.client.post_bytes(
             f"/{collection}/select", json.dumps({"params": params}).encode("utf-8"),
             {"wt": "json"}, "application/json")
@@ -257,7 +261,9 @@ class SolrSearch(SearchEngine):
 
     def _get(self, cluster_id: str) -> dict | None:
         collection = self._current()
+        # (a record on a shard with no live replica is a 503: Solr cannot say it is absent)
         return self.client.get(f"/{collection}/get", {"id": cluster_id, "fl": "id,display",
+                                                      "shards.tolerant": "true",
                                                       "wt": "json"}).get("doc")
 
     def similar(self, cluster_id: str, limit: int) -> list[Hit]:
