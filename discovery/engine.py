@@ -19,8 +19,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from indexer.errors import IndexerError
+from indexer.generations import Generation, IndexDir
+from indexer.suggest import SuggestStore
+
+from .errors import IndexUnavailable
 from .query import Node
 from .results import Hit, SearchRequest, SearchResult
+from .spelling import Speller
 
 
 @dataclass(frozen=True)
@@ -74,3 +80,26 @@ class SearchEngine(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release searchers, files and connections."""
+
+
+def searchable(index_dir: IndexDir, pinned: Generation | None = None) -> Generation:
+    """The generation an engine searches: ``pinned``, or the live one; IndexUnavailable,
+    saying what to do, when there is none that this Sheaf and engine can read."""
+    try:
+        gen = pinned or index_dir.current()
+    except IndexerError as exc:
+        raise IndexUnavailable(str(exc)) from None
+    if gen is None:
+        raise IndexUnavailable("there is no index yet: run `sheaf index`")
+    if gen.stale:
+        raise IndexUnavailable("the index was built by another version of Sheaf or for another"
+                               " engine and must be rebuilt: run `sheaf index --rebuild`")
+    return gen
+
+
+def generation_stores(gen: Generation) -> tuple[SuggestStore | None, Speller]:
+    """The generation's autocomplete store (if it has one) and the speller reading it."""
+    store = SuggestStore(gen.suggest_path) if gen.suggest_path.exists() else None
+    speller = Speller(store.accented, store.starting_with_pinyin,
+                      store.spelled) if store else Speller()
+    return store, speller

@@ -23,7 +23,7 @@ import time
 import urllib.parse
 
 from discovery.compiler import QueryCompiler
-from discovery.engine import Cluster, SearchEngine
+from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
 from discovery.errors import IndexUnavailable
 from discovery.highlight import Highlighter, query_terms
 from discovery.hits import decades, facet_values, hit_of
@@ -112,17 +112,10 @@ class SolrSearch(SearchEngine):
             return self._collection
         self._checked = now
         try:
-            gen = self._pinned or self.index_dir.current()
-        except IndexerError as exc:
-            raise IndexUnavailable(str(exc)) from None
-        if gen is None:
+            gen = searchable(self.index_dir, self._pinned)
+        except IndexUnavailable:
             self._close()
-            raise IndexUnavailable("there is no index yet: run `sheaf index`")
-        if gen.stale:
-            self._close()
-            raise IndexUnavailable("the index was built by another version of Sheaf or for"
-                                   " another engine and must be rebuilt: run"
-                                   " `sheaf index --rebuild`")
+            raise
         if self._generation is None or gen.path != self._generation.path \
                 or gen.meta != self._generation.meta:
             self._close()
@@ -132,10 +125,7 @@ class SolrSearch(SearchEngine):
                 raise IndexUnavailable(str(exc)) from None
             self._collection = own if self._pinned else self.alias
             self._generation = gen
-            self._suggest = SuggestStore(gen.suggest_path) if gen.suggest_path.exists() else None
-            store = self._suggest
-            self._speller = Speller(store.accented, store.starting_with_pinyin,
-                                    store.spelled) if store else Speller()
+            self._suggest, self._speller = generation_stores(gen)
         return self._collection
 
     def _close(self) -> None:

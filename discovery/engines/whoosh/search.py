@@ -25,19 +25,16 @@ from whoosh.collectors import FilterCollector, TopCollector
 from harvest.config import Home
 from indexer.analysis import warm_up
 from indexer.cluster_store import ClusterStore
-from indexer.suggest import SuggestStore
 from indexer.generations import Generation, IndexDir, versions
-from indexer.errors import IndexerError
 from indexer.fields import FACET_FIELDS
 
-from discovery.engine import Cluster, SearchEngine
+from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
 from discovery.compiler import QueryCompiler
 from discovery.errors import IndexUnavailable
 from discovery.highlight import Highlighter, query_terms
 from discovery.hits import facet_values, hit_of
 from discovery.query import MatchAll, Node
 from discovery.results import FacetValue, Hit, SearchRequest, SearchResult
-from discovery.spelling import Speller
 
 from . import keys as whoosh_keys
 from .facets import FacetEngine
@@ -93,16 +90,10 @@ class WhooshSearch(SearchEngine):
             return self._searcher
         self._checked = now
         try:
-            gen = self._pinned or self.index_dir.current()
-        except IndexerError as exc:
-            raise IndexUnavailable(str(exc)) from None
-        if gen is None:
+            gen = searchable(self.index_dir, self._pinned)
+        except IndexUnavailable:
             self._close()
-            raise IndexUnavailable("there is no index yet: run `sheaf index`")
-        if gen.stale:
-            self._close()
-            raise IndexUnavailable("the index was built by another version of Sheaf and must be"
-                                   " rebuilt: run `sheaf index --rebuild`")
+            raise
         if self._generation is None or gen.path != self._generation.path:
             self._close()
             self._index = open_index(gen.path)
@@ -110,10 +101,7 @@ class WhooshSearch(SearchEngine):
             self._generation = gen
             self._compiler = QueryCompiler()
             self._highlighter = Highlighter()
-            self._suggest = SuggestStore(gen.suggest_path) if gen.suggest_path.exists() else None
-            store = self._suggest
-            self._speller = Speller(store.accented, store.starting_with_pinyin,
-                                    store.spelled) if store else Speller()
+            self._suggest, self._speller = generation_stores(gen)
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
         self._facets.prepare(self._searcher, str(self._generation.path))
