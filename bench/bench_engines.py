@@ -61,11 +61,13 @@ import os
 import resource
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -213,17 +215,27 @@ def solr_collection(home) -> str:
     return collection_of(live_generation(home))
 
 
-def solr_cores(collection: str) -> list[dict]:
-    """Every replica's core of ``collection``, asked of each live node."""
-    from discovery.engines.solr.client import SolrClient
+def solr_replicas(collection: str) -> list[dict]:
+    """The replicas CLUSTERSTATUS names for ``collection``: core, node, shard, state."""
+    state = solr_client().collections(action="CLUSTERSTATUS", collection=collection)
+    shards = state.get("cluster", {}).get("collections", {}).get(collection, {}).get("shards", {})
+    return [{"core": r.get("core"), "node": r.get("node_name"), "shard": shard,
+             "state": r.get("state")}
+            for shard, s in sorted(shards.items()) for r in s.get("replicas", {}).values()]
 
-    client = solr_client()
-    live = client.cluster_status().get("live_nodes", [])
+
+def solr_cores(collection: str) -> list[dict]:
+    """Every replica's core of ``collection``, asked of each node that holds one."""
     cores = {}
-    for node in sorted(live):
-        status = SolrClient(node_url(node), 60).get(
-            "/admin/cores", {"action": "STATUS", "wt": "json"}).get("status", {})
-        for name, core in status.items():
+    for node in sorted({r["node"] for r in solr_replicas(collection)}):
+        try:   # this node only (SolrClient would fail over to another node)
+            with urllib.request.urlopen(node_url(node) + "/admin/cores?action=STATUS&wt=json",
+                                        timeout=60) as resp:
+                status = json.loads(resp.read())
+        except Exception as exc:  # noqa: BLE001 - said below, as a replica not measured
+            print(f"[solr] cores of {node} not read: {exc}")
+            continue
+        for name, core in status.get("status", {}).items():
             if core.get("cloud", {}).get("collection") != collection:
                 continue
             index = core.get("index", {})
@@ -239,9 +251,10 @@ def index_size(home, engine: str) -> dict:
 
     gen = live_generation(home)
     gen_bytes = dir_bytes(gen)
-    # Sheaf's own stores in the generation, beside the engine's index (on every engine)
-    own = sum((gen / name).stat().st_size for name in (CLUSTERS_NAME, SUGGEST_NAME, META_NAME)
-              if (gen / name).exists())
+    # Sheaf's own stores in the generation, beside the engine's index (on every engine):
+    # clusters, autocomplete with its per-worker parts (suggest.sqlite.partN), meta, solr.json
+    own = sum(p.stat().st_size for p in gen.iterdir() if p.is_file() and p.name.startswith(
+        (CLUSTERS_NAME, SUGGEST_NAME, META_NAME, "solr.json")))
     sizes = {"generation_mib": round(gen_bytes / MIB, 1), "sheaf_stores_mib": round(own / MIB, 1)}
     if engine == "whoosh":
         print(f"[whoosh] index size: generation directory {gen_bytes / MIB:.1f} MiB ({gen}), of"
@@ -249,19 +262,30 @@ def index_size(home, engine: str) -> dict:
         engine_mib = round((gen_bytes - own) / MIB, 1)
         return {**sizes, "index_mib": engine_mib, "one_copy_mib": engine_mib, "replicas": 1}
     collection = solr_collection(home)
+    if not wait_healthy(collection):
+        print(f"[solr] WARNING: measuring a collection that is not healthy:"
+              f" {collection_health(collection)[2]}")
+    replicas = solr_replicas(collection)
     cores = solr_cores(collection)
     total = sum(c["bytes"] for c in cores)
     one_copy = {}
     for c in cores:   # the largest replica of each shard: one copy of the index
         one_copy[c["shard"]] = max(one_copy.get(c["shard"], 0), c["bytes"])
-    nodes = {c["node"] for c in cores}
-    if len(nodes) < len(SOLR_PORTS):
-        print(f"[solr] WARNING: the {len(cores)} replicas are all on {', '.join(sorted(nodes))}"
-              " (a node was down when the collection was made): the fault run means little")
+    placed = Counter(r["node"] for r in replicas)
+    print(f"[solr] {collection}: {len(replicas)} replicas, "
+          + ", ".join(f"{n} on {node}" for node, n in sorted(placed.items())))
+    if len(placed) < len(SOLR_PORTS):
+        print("[solr] WARNING: every replica is on one node (the other was down when the"
+              " collection was made): losing the other node loses nothing; the fault run"
+              " means little")
+    missing = [r for r in replicas if r["core"] not in {c["core"] for c in cores}]
+    for r in missing:
+        print(f"[solr] WARNING: replica {r['core']} on {r['node']} ({r['state']}) not measured")
     for c in cores:
         print(f"[solr] core {c['core']} on {c['node']}: {c['bytes'] / MIB:.1f} MiB,"
               f" {c['docs']} docs, {c['segments']} segments")
-    return {**sizes, "index_mib": round(total / MIB, 1),
+    return {**sizes, "index_mib": round(total / MIB, 1), "placement": dict(placed),
+            "unmeasured_replicas": len(missing),
             "one_copy_mib": round(sum(one_copy.values()) / MIB, 1), "replicas": len(cores),
             "collection": collection, "docs_per_shard": {c["shard"]: c["docs"] for c in cores}}
 
@@ -336,15 +360,18 @@ def run_searches(tmp: Path, home, queries) -> dict:
             "search_peak_rss_mib": found["peak_rss_mib"]}
 
 
+def node_pid(port: int) -> int | None:
+    try:
+        return int((SOLR_BASE / f"node-{port}" / "node.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def solr_jvms() -> dict[int, dict]:
     """RSS of each Solr node's JVM (its pid from ``var/solr/node-PORT/node.pid``)."""
     out = {}
     for port in SOLR_PORTS:
-        pid = None
-        try:
-            pid = int((SOLR_BASE / f"node-{port}" / "node.pid").read_text().strip())
-        except (OSError, ValueError):
-            pass
+        pid = node_pid(port)
         if pid is None or status_kib("VmRSS", pid) is None:
             found = subprocess.run(["pgrep", "-f", f"SolrNode {port} "], capture_output=True,
                                    text=True).stdout.split()
@@ -432,9 +459,11 @@ def fault_run(home, queries, healthy: list, stop_after: float = 2.0, down_for: f
             events.append(event)
 
     marks: dict[str, float] = {}
+    restarted_pid = None
     health_log = []
     worker = threading.Thread(target=stream, daemon=True)
     restart = None
+    restart_log = tempfile.TemporaryFile()   # not a pipe: nothing reads it while it runs
     try:
         worker.start()
         time.sleep(stop_after)
@@ -446,7 +475,7 @@ def fault_run(home, queries, healthy: list, stop_after: float = 2.0, down_for: f
         time.sleep(down_for)
         marks["restart_command"] = now()
         restart = subprocess.Popen(["bash", str(SOLR_SH), "start"], cwd=ROOT,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                   stdout=restart_log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + max_wait
         while time.monotonic() < deadline:
             if "start_returned" not in marks and restart.poll() is not None:
@@ -458,6 +487,9 @@ def fault_run(home, queries, healthy: list, stop_after: float = 2.0, down_for: f
                 marks["both_live"] = now()
             if ok and live >= len(SOLR_PORTS) and "healthy" not in marks:
                 marks["healthy"] = now()
+                restarted_pid = node_pid(FAULT_PORT)
+            if "healthy" in marks and live < len(SOLR_PORTS):
+                marks.setdefault("lost_again", now())   # not this run's doing
             if "healthy" in marks and "start_returned" in marks \
                     and now() - max(marks["healthy"], marks["start_returned"]) > 2.0:
                 break
@@ -477,8 +509,21 @@ def fault_run(home, queries, healthy: list, stop_after: float = 2.0, down_for: f
             print("scripts/solr.sh start failed after the fault run:\n" + again.stdout[-2000:]
                   + again.stderr[-2000:])
         backend.close()
+    interference = []
+    if "lost_again" in marks:
+        interference.append(f"node {FAULT_PORT} went down again"
+                            f" {marks['lost_again'] - marks['restart_command']:.1f} s after the"
+                            " restart command, after it had recovered (not stopped by this run)")
+    if restarted_pid is not None and node_pid(FAULT_PORT) != restarted_pid:
+        interference.append(f"node {FAULT_PORT} is now pid {node_pid(FAULT_PORT)}, not the"
+                            f" pid {restarted_pid} this run restarted: someone else stopped or"
+                            " restarted it during the run")
+    for line in interference:
+        print(f"[solr] WARNING: {line}")
+    restart_log.seek(0)
+    output = restart_log.read().decode("utf-8", "replace")
+    restart_log.close()
     if restart is not None:
-        output = restart.stdout.read() if restart.stdout else ""
         if restart.returncode != 0:
             print(f"scripts/solr.sh start exited {restart.returncode}:\n{output[-2000:]}")
     t_restart = marks["restart_command"]
@@ -533,6 +578,7 @@ def fault_run(home, queries, healthy: list, stop_after: float = 2.0, down_for: f
             # the last answer that was not full, from the restart (negative: before it)
             "last_bad_answer_s": round(bad[-1]["start"] - t_restart, 2) if bad else None},
         "errors": dict(errors.most_common(5)),
+        "interference": interference,
         "health_log": health_log[:20],
     }
     return out
@@ -622,8 +668,11 @@ def print_tables(results: dict, engines: list[str], queries) -> None:
               ["event", "s"], [[k, fmt(v, 2)] for k, v in fault["recovery"].items()])
         for message, count in fault["errors"].items():
             print(f"    failed {count}x: {message}")
+        print("    the collection's state, seconds from the restart command:")
         for t, desc in fault["health_log"]:
             print(f"    +{t:6.2f} s  {desc}")
+        for line in fault["interference"]:
+            print(f"    WARNING: {line}")
 
 
 def main() -> None:
@@ -639,6 +688,19 @@ def main() -> None:
     if args.search_child:
         search_child(args.search_child)
         return
+
+    main_pid = os.getpid()
+
+    def terminated(signum, _frame):
+        if os.getpid() != main_pid:   # a rebuild worker (forked): die as it would have
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        # SIGTERM as an exception: the finally blocks restart the node, drop the collections
+        # and remove the temporary homes
+        raise SystemExit(f"terminated by signal {signum}")
+
+    signal.signal(signal.SIGTERM, terminated)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - {"whoosh", "solr"}
     if unknown or not engines:
