@@ -20,10 +20,12 @@ is deleted with its collections at the end.
 Printed, one table each:
 
 * build: seconds, records/s, and the rebuild's stages;
-* index size: Whoosh, the generation directory; Solr, the cores of the
-  collection on every node (``/admin/cores?action=STATUS`` ``sizeInBytes``, all
-  four replicas, and the bytes of one copy), plus the generation directory
-  Sheaf keeps beside it (clusters, autocomplete);
+* index size: Whoosh, the generation directory, split into Whoosh's own files
+  and Sheaf's stores (``clusters.sqlite``, ``suggest.sqlite`` with its
+  per-worker ``.partN`` files, the meta files), which every engine keeps; Solr,
+  the cores of the collection on each node that holds a replica
+  (``/admin/cores?action=STATUS`` ``index.sizeInBytes``: all four replicas, and
+  one copy), plus the same Sheaf stores in its generation directory;
 * latency: p50/p95/max per query group and overall, the first search, the
   median hits, and how many queries the two engines count differently;
 * memory: the RSS (and anonymous memory) of the Python process that ran the
@@ -40,7 +42,12 @@ Printed, one table each:
   (``result.partial``), answers whose total differs from the healthy one
   (and how many of those did not say they were partial), latency; and the
   recovery times from the restart command. The node is restarted in a
-  ``finally`` whatever happens.
+  ``finally`` whatever happens (SIGTERM included: it is turned into an exit
+  that runs the ``finally`` blocks; SIGKILL is not, and then
+  ``scripts/solr.sh start`` and a DELETEALIAS of ``bench<hex>`` are left to do).
+  ``solr_sh_start_returned_s`` is longer than the collection's recovery: the
+  script waits for every collection of the cluster, and a node loads every core
+  directory it has on disk before it says it is ready.
 
 The last line, ``RESULT {...}``, has the numbers as JSON. Numbers only;
 nothing asserts them. Temporary homes live in a temporary directory that is
@@ -689,17 +696,14 @@ def main() -> None:
         search_child(args.search_child)
         return
 
-    main_pid = os.getpid()
-
     def terminated(signum, _frame):
-        if os.getpid() != main_pid:   # a rebuild worker (forked): die as it would have
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-            return
         # SIGTERM as an exception: the finally blocks restart the node, drop the collections
         # and remove the temporary homes
         raise SystemExit(f"terminated by signal {signum}")
 
+    # the rebuild's forked workers must not inherit the handler: their pool terminates them
+    # with SIGTERM, and a worker blocked in a lock with a Python handler can stay alive
+    os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
     signal.signal(signal.SIGTERM, terminated)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - {"whoosh", "solr"}
