@@ -9,6 +9,7 @@ not start fails the tests that need it; nothing is skipped.
 
 from __future__ import annotations
 
+import os
 import secrets
 import subprocess
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 from harvest.config import Home
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINES = ("whoosh", "solr")
+# every engine by default (CI); SHEAF_TEST_ENGINES=whoosh narrows a local run to some of them
+ENGINES = tuple(os.environ.get("SHEAF_TEST_ENGINES", "whoosh,solr").split(","))
 SOLR_URL = "http://127.0.0.1:8983/solr"
 
 
