@@ -129,12 +129,30 @@ class Speller:
         accented = self._dominant_accent(reader, bare.lower())
         return prefix + sep + accented if accented else word
 
+    @staticmethod
+    def _prefetch(reader, compiler, words: list[str]) -> None:
+        """Ask an engine that answers many frequencies at once for every one the typed
+        words need first (each word's forms, each Han bigram), in one go."""
+        prefetch = getattr(reader, "prefetch", None)
+        if prefetch is None:
+            return
+        tokens = [t for w in words for t in compiler.tokens(w)]
+        latin = [f for t in tokens if not HAN_RUN.match(t)
+                 for f in (fold(t), FOLDED_MARK + fold(t))]
+        han = [to_simplified(w) for w in words if HAN_RUN.search(w)]
+        grams = [h[i:i + 2] for h in han for i in range(len(h) - 1)] + han
+        if latin:
+            prefetch(WORD_FIELDS, latin)
+        if grams:
+            prefetch(("title_cjk", "cjk"), grams)
+
     def suggestion(self, searcher, compiler, tree, total: int, count) -> str | None:
         nodes = tree.items if isinstance(tree, q.And) else (tree,)
         if not nodes or not all(isinstance(n, q.Text) and not n.phrase and not n.prefix
                                 for n in nodes):
             return None
         reader = searcher.reader()
+        self._prefetch(reader, compiler, [w for n in nodes for w in n.text.split()])
         words, changed = [], False
         for node in nodes:
             prefix = f"{node.field}:" if node.field else ""

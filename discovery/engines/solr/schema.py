@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
-from indexer.fields import INDEX_FIELDS, IndexField
+from indexer.fields import FACET_FIELDS, INDEX_FIELDS, SORTS, IndexField
 
 SOLR_LAYOUT = 1
 SOLRCONFIG = Path(__file__).with_name("solrconfig.xml")
@@ -87,10 +88,27 @@ def schema_xml() -> str:
 """
 
 
+def warming_queries() -> str:
+    """The queries a new searcher answers before it serves (solrconfig.xml's listeners):
+    every facet field counted, every sort key sorted on, a word looked up in every field
+    a search reads."""
+    facets = {name: {"type": "terms", "field": field, "limit": 10}
+              for name, field in FACET_FIELDS.items()}
+    facets["year"] = {"type": "terms", "field": "year", "limit": 10}
+    words = [f.name for f in INDEX_FIELDS if f.analysis in TEXT_ANALYSES]
+    queries = [{"q": "*:*", "rows": "0", "json.facet": json.dumps(facets)},
+               {"q": " ".join(f"{f}:a" for f in words), "rows": "10"}]
+    queries += [{"q": "*:*", "rows": "10", "sort": f"{key} asc"}
+                for key in dict.fromkeys(s.key for s in SORTS if s.key)]
+    return "".join("<lst>" + "".join(f"<str name={quoteattr(k)}>{escape(v)}</str>"
+                                     for k, v in q.items()) + "</lst>" for q in queries)
+
+
 def configset() -> tuple[str, bytes]:
     """(name, zip) of the configset: schema.xml and solrconfig.xml at the zip's root."""
     schema = schema_xml().encode("utf-8")
-    config = SOLRCONFIG.read_bytes()
+    config = SOLRCONFIG.read_text(encoding="utf-8").replace(
+        "<!--WARMING-->", warming_queries()).encode("utf-8")
     digest = hashlib.sha256(schema + b"\0" + config).hexdigest()[:12]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

@@ -60,17 +60,20 @@ class _Terms:
         self.known: dict[tuple[str, str], int] = {}
 
     def prefetch(self, fields, terms) -> None:
+        """The frequencies of ``terms`` in every one of ``fields``: one request per 500
+        terms, however many fields."""
         terms = [t for t in dict.fromkeys(terms) if "," not in t]
-        for field in fields:
-            wanted = [t for t in terms if (field, t) not in self.known]
-            for start in range(0, len(wanted), 500):
-                part = wanted[start:start + 500]
-                form = urllib.parse.urlencode({
-                    "terms.fl": field, "terms.list": ",".join(part), "terms.limit": -1,
-                    "shards.qt": "/terms", "shards.tolerant": "true", "wt": "json",
-                    "json.nl": "map"})   # (a form: the candidates make too long a URL)
-                found = self.client.post_bytes(f"/{self.collection}/terms", form.encode("utf-8"),
-                                               content_type="application/x-www-form-urlencoded")
+        wanted = [t for t in terms if any((f, t) not in self.known for f in fields)]
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            form = urllib.parse.urlencode(
+                [("terms.fl", f) for f in fields]
+                + [("terms.list", ",".join(part)), ("terms.limit", -1), ("shards.qt", "/terms"),
+                   ("shards.tolerant", "true"), ("wt", "json"), ("json.nl", "map")])
+            # (a form: the candidates make too long a URL)
+            found = self.client.post_bytes(f"/{self.collection}/terms", form.encode("utf-8"),
+                                           content_type="application/x-www-form-urlencoded")
+            for field in fields:
                 counts = found.get("terms", {}).get(field, {})
                 for t in part:
                     self.known[(field, t)] = int(counts.get(t, 0))
@@ -78,7 +81,9 @@ class _Terms:
     def doc_frequency(self, field: str, term: str) -> int:
         if (field, term) not in self.known:
             self.prefetch([field], [term])
-        return self.known[(field, term)]
+        # a term with a comma cannot be listed (terms.list splits on commas); the
+        # analysers keep none in the word fields the speller asks
+        return self.known.get((field, term), 0)
 
 
 class SolrSearch(SearchEngine):
