@@ -9,8 +9,8 @@ named in the generation directory's ``solr.json`` beside Sheaf's own stores:
   only then are the other replicas added (``ADDREPLICA``, each on a node that
   holds no copy of its shard yet): they copy the committed index files from the
   leader instead of parsing and indexing every document again (on 50,000 works
-  in 1 shard, the Solr nodes' CPU for the build fell from 25 s to 13 s plus the
-  copy);
+  in 1 shard of 2 replicas, the Solr nodes' CPU for the build fell from 32-61 s to 15-19 s,
+  the copy included);
 * an update writes the collection of the live generation (the clone of the
   live generation shares its ``solr.json``), as SolrCloud cannot copy a
   collection cheaply: the documents of the update are readable once the batch
