@@ -228,7 +228,7 @@ def explain_record(fl: Flavour, info: ServerInfo):
     schema_info = sub(root, "schemaInfo")
     for schema in SCHEMAS:
         el = sub(schema_info, "schema", identifier=schema.identifier, name=schema.name,
-                 retrieve="true", sort="false")
+                 retrieve="true")
         sub(el, "title", schema.title, lang="en")
     config = sub(root, "configInfo")
     sub(config, "default", info.default_records, type="numberOfRecords")
