@@ -45,7 +45,7 @@ class CqlIndex:
     @property
     def relations(self) -> tuple[str, ...]:
         return {"text": TEXT_RELATIONS, "value": VALUE_RELATIONS, "identifier": VALUE_RELATIONS,
-                "date": DATE_RELATIONS, "all": ("=",)}[self.kind]
+                "date": DATE_RELATIONS, "all": ("=",), "filter": ("=", "==")}[self.kind]
 
 
 INDEXES = (
@@ -62,6 +62,9 @@ INDEXES = (
     CqlIndex("bath.issn", "value", "issn", "ISSN"),
     CqlIndex("rec.identifier", "value", "id", "a Sheaf record id: a cluster's or a member's"),
     CqlIndex("sheaf.library", "value", "library", "a member library's code"),
+    # a facet filter, not a query: only ANDed or NOTed with the rest of the query
+    CqlIndex("sheaf.class", "filter", "class", "classification, as the site's class facet"
+             " values: lcc:PL, ddc:900, clc:K (only with and / not)"),
 )
 BY_NAME = {i.name.lower(): i for i in INDEXES}
 # an index named without its context set: looked for in these sets, in order
@@ -95,10 +98,74 @@ def index_named(name: str, prefixes: tuple[tuple[str, str], ...] = ()) -> CqlInd
     return found
 
 
+def to_search(query: Query, resolve: Resolver | None = None):
+    """The query tree of a parsed CQL query and its facet filters, ``(facet, value,
+    exclude)``: the ``sheaf.class`` clauses ANDed (or NOTed) with the rest of it.
+    :class:`CqlError` for what Sheaf cannot do. ``resolve`` turns a member record id
+    into its cluster's id (for ``rec.identifier``)."""
+    filters: list[tuple[str, str, bool]] = []
+    root = _lift_filters(query.root, filters)
+    return (q.MatchAll() if root is None else _node(root, resolve)), tuple(filters)
+
+
 def to_tree(query: Query, resolve: Resolver | None = None):
-    """The query tree of a parsed CQL query (:class:`CqlError` for what Sheaf cannot do).
-    ``resolve`` turns a member record id into its cluster's id (for ``rec.identifier``)."""
-    return _node(query.root, resolve)
+    """The query tree of a CQL query that has no facet filter."""
+    tree, filters = to_search(query, resolve)
+    if filters:
+        raise CqlError(48, "sheaf.class is a filter of a search, not a query by itself")
+    return tree
+
+
+_EVERYTHING = Clause("cql.allRecords", "=", "1")
+
+
+def _filter_of(node) -> tuple[str, str] | None:
+    if not isinstance(node, Clause) or node.index is None:
+        return None
+    index = index_named(node.index, node.prefixes)
+    if index.kind != "filter":
+        return None
+    relation = (node.relation or "=").lower()
+    if relation not in index.relations:
+        raise CqlError(19, f"{index.name} takes the relation =", relation)
+    if node.modifiers:
+        raise CqlError(20, f"unsupported relation modifier {node.modifiers[0].name!r}",
+                       node.modifiers[0].name)
+    value = _plain(node.term).strip()
+    if not value:
+        raise CqlError(27, "empty terms are not supported")
+    return index.field, value
+
+
+def _lift_filters(node, filters: list):
+    """``node`` without its top-level filter clauses (None: nothing else is left)."""
+    found = _filter_of(node)
+    if found:
+        filters.append((*found, False))
+        return None
+    if isinstance(node, Boolean) and node.op == "and" and not node.modifiers:
+        left, right = _lift_filters(node.left, filters), _lift_filters(node.right, filters)
+        if left is None or right is None:
+            return right if left is None else left
+        return Boolean("and", left, right)
+    if isinstance(node, Boolean) and node.op == "not" and not node.modifiers:
+        left = _lift_filters(node.left, filters)
+        excluded = _filter_of(node.right)
+        if excluded:
+            filters.append((*excluded, True))
+            return left
+        _no_filters(node.right)
+        return Boolean("not", left if left is not None else _EVERYTHING, node.right)
+    _no_filters(node)
+    return node
+
+
+def _no_filters(node) -> None:
+    if _filter_of(node):
+        raise CqlError(48, "sheaf.class can only be ANDed or NOTed with the rest of the query")
+    if isinstance(node, Boolean):
+        _no_filters(node.left)
+        _no_filters(node.right)
 
 
 def _node(node, resolve):

@@ -27,9 +27,9 @@ from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
 from discovery.cql import CqlError, parse as parse_cql
-from discovery.cql_tree import INDEXES, index_named, sort_by, sort_for, to_tree
-from discovery.errors import IndexUnavailable, QueryError
-from discovery.results import SearchRequest
+from discovery.cql_tree import index_named, sort_by, sort_for, to_search
+from discovery.errors import IndexUnavailable
+from discovery.results import Filter, SearchRequest
 
 from . import sru_xml as x
 from .common import backend, home, records
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 MAX_PARAM_CHARS = 2000
 MAX_SCAN_TERMS = 100
 SCAN_FACETS = {"dc.subject": "subject", "dc.creator": "author", "dc.language": "language",
-               "sheaf.library": "library"}
+               "sheaf.library": "library", "sheaf.class": "class"}
 SCAN_DEPTH = 1000   # facet values a scan walks (the most frequent ones)
 COMMON = {"operation", "version", "stylesheet", "extraRequestData", "recordPacking",
           "recordXMLEscaping", "httpAccept", "responseType"}
@@ -246,13 +246,14 @@ def search_retrieve(fl: x.Flavour, values: MultiDict, diags: list) -> bytes:
     query = _cql(text)
     try:
         sort = sort_by(query.sort) if query.sort else _sort_keys(_one(values, "sortKeys"))
-        tree = to_tree(query, resolve=_cluster_of)
+        tree, found = to_search(query, resolve=_cluster_of)
     except CqlError as exc:
         raise x.Diagnostic(exc.code, exc.details, str(exc)) from None
     if start > depth:
         raise x.Diagnostic(61, str(start), f"results are available up to number {depth}")
     wanted = min(wanted, most, depth - start + 1)
-    total, hits = _window(tree, sort, start, wanted, most, depth)
+    filters = tuple(Filter(facet, value, exclude) for facet, value, exclude in found)
+    total, hits = _window(tree, filters, sort, start, wanted, most, depth)
     if total and start > total:
         diags.append(x.Diagnostic(61, str(start), f"startRecord {start} is past the last"
                                   f" record ({total})"))
@@ -291,13 +292,14 @@ def _sort_keys(raw: str | None) -> str:
     return sort_for(keys)
 
 
-def _window(tree, sort: str, start: int, wanted: int, most: int, depth: int):
+def _window(tree, filters: tuple, sort: str, start: int, wanted: int, most: int, depth: int):
     """Hits ``start`` .. ``start + wanted - 1`` with the site's paged search (one request
     when a page size holds the whole window, else two), and the total."""
     service = backend()
 
     def page(number: int, limit: int):
-        req = SearchRequest(query="", page=number, limit=limit, sort=sort, facets=())
+        req = SearchRequest(query="", page=number, limit=limit, sort=sort, filters=filters,
+                            facets=())
         return service.search_tree(req, tree)
 
     if wanted <= 0:

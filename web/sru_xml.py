@@ -33,6 +33,7 @@ MESSAGES = {
     33: "Combination of proximity/adjacency and masking characters not supported",
     36: "Term in invalid format for index or relation", 37: "Unsupported boolean operator",
     38: "Too many boolean operators in query", 46: "Unsupported boolean modifier",
+    48: "Query feature unsupported",
     61: "First record position out of range", 66: "Unknown schema for retrieval",
     71: "Unsupported record packing", 72: "XPath retrieval unsupported",
     84: "Too many sort keys to sort", 88: "Unsupported path for sort",

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 
 from discovery import query as site
 from discovery.cql import Boolean, Clause, CqlError, Modifier, SortKey, parse
-from discovery.cql_tree import sort_by, sort_for, to_tree
+from discovery.cql_tree import sort_by, sort_for, to_search, to_tree
 from discovery.query import And, MatchAll, Not, Or, Text, Value, YearRange
 
 
@@ -117,6 +117,17 @@ def test_the_syntax_tree_keeps_modifiers_and_sort_keys():
     assert parse("a prox/unit=word b").root == Boolean(
         "prox", Clause(None, None, "a"), Clause(None, None, "b"),
         (Modifier("unit", "=", "word"),))
+
+
+def test_classification_is_a_filter_beside_the_query():
+    tree_alone, filters = to_search(parse("sheaf.class = lcc:PL"))
+    assert isinstance(tree_alone, MatchAll) and filters == (("class", "lcc:PL", False),)
+    assert to_search(parse("history and sheaf.class = lcc:PL")) == (
+        Text(None, "history"), (("class", "lcc:PL", False),))
+    assert to_search(parse("history not sheaf.class = ddc:900 and dc.date > 1990")) == (
+        And((Text(None, "history"), YearRange(1991, None))), (("class", "ddc:900", True),))
+    assert code("history or sheaf.class = lcc:PL") == 48
+    assert code("sheaf.class = lcc:PL") == 48     # to_tree: a tree alone cannot carry it
 
 
 @pytest.mark.parametrize("cql, expected", [

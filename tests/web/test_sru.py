@@ -135,6 +135,17 @@ def test_sru_totals_are_the_api_totals(server, cql, q):
     assert sruthi.searchretrieve(f"{server}/sru", query=cql).count == api(server, q=q)["total"]
 
 
+@pytest.mark.parametrize("cql, args", [
+    ("sheaf.class = lcc:PL", {"q": "", "filter": "class:lcc:PL"}),
+    ("history and sheaf.class = lcc:DS", {"q": "history", "filter": "class:lcc:DS"}),
+    ("history not sheaf.class = lcc:DS", {"q": "history", "filter": "class:-lcc:DS"}),
+])
+def test_classification_is_the_site_class_filter(server, cql, args):
+    expected = api(server, **args)["total"]
+    assert expected > 0
+    assert sruthi.searchretrieve(f"{server}/sru", query=cql).count == expected
+
+
 def test_the_compared_searches_find_something(server):
     # so that the comparison above is not only of empty results
     for q in ("title:kenkyū", "title:nihon", "title:viet", "subject:history", "lang:vie"):
@@ -308,6 +319,7 @@ def test_scan_walks_subjects_from_the_term_with_the_api_counts(server):
     ({"version": "3.0", "query": "history"}, 5),
     ({"operation": "delete"}, 4),
     ({"operation": "scan", "scanClause": "dc.title = h"}, 16),
+    ({"query": "history or sheaf.class = lcc:PL"}, 48),
     ({"operation": "scan"}, 7),
     ({"operation": "scan", "scanClause": "dc.subject = h", "maximumTerms": "0"}, 6),
 ])
