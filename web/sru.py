@@ -25,6 +25,7 @@ from collections import Counter
 
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from discovery.cql import CqlError, parse as parse_cql
 from discovery.cql_tree import index_named, sort_by, sort_for, to_search
@@ -85,10 +86,16 @@ def traffic() -> dict:
 @bp.route("/sru", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def sru():
     values = MultiDict(request.args)
+    too_large = None
     if request.method == "POST":
-        for key, value in request.form.items(multi=True):
-            values.add(key, value)
+        try:
+            for key, value in request.form.items(multi=True):
+                values.add(key, value)
+        except HTTPException as exc:   # a form over werkzeug's limits
+            too_large = x.Diagnostic(6, "", f"the form cannot be read: {exc.description}")
     fl, operation, diags = _flavour_and_operation(values)
+    if too_large is not None:
+        diags.insert(0, too_large)
     if request.method not in ("GET", "POST", "HEAD"):
         diags.insert(0, x.Diagnostic(4, request.method, f"the HTTP method {request.method} is"
                                      " not supported: use GET or POST"))

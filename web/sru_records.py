@@ -10,6 +10,7 @@ number when the member record gives them, ``$x`` the member's Sheaf record id.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -19,6 +20,7 @@ from discovery.records import ClusterView
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 SRW_DC_NS = "info:srw/schema/1/dc-schema"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           remove_comments=True, remove_pis=True)
 
@@ -67,7 +69,7 @@ def marcxml(view: ClusterView) -> etree._Element | None:
         for code, value in values:
             if value:
                 sub = etree.SubElement(field, tag("subfield"), code=code)
-                sub.text = str(value)
+                sub.text = _text(value)
     return record
 
 
@@ -79,7 +81,7 @@ def dublin_core(view: ClusterView) -> etree._Element:
     def add(name: str, value) -> None:
         if value:
             el = etree.SubElement(root, f"{{{DC_NS}}}{name}")
-            el.text = str(value)
+            el.text = _text(value)
 
     add("title", d.get("title"))
     if d.get("title_vernacular") and d.get("title_vernacular") != d.get("title"):
@@ -100,6 +102,11 @@ def dublin_core(view: ClusterView) -> etree._Element:
     for holding in d.get("holdings", []):
         add("source", holding.get("name") or holding.get("source"))
     return root
+
+
+def _text(value) -> str:
+    """Text as XML 1.0 can carry it (a record's stray control characters dropped)."""
+    return _NOT_XML.sub("", str(value))
 
 
 def render(view: ClusterView, schema: Schema) -> etree._Element | None:

@@ -5,6 +5,7 @@ searchRetrieve), chosen by the request's version.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -42,6 +43,14 @@ MESSAGES = {
 }
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value) -> str:
+    """Text as XML 1.0 can carry it: control characters (a query's, a record's) dropped."""
+    return _NOT_XML.sub("", str(value))
+
+
 @dataclass
 class Diagnostic(Exception):
     """An SRU diagnostic; raised, it ends the request with a response that carries it."""
@@ -69,7 +78,7 @@ class Flavour:
     def el(self, parent, name: str, text=None, ns: str | None = None):
         element = etree.SubElement(parent, f"{{{ns or self.ns}}}{name}")
         if text is not None:
-            element.text = str(text)
+            element.text = xml_text(text)
         return element
 
     def root(self, name: str, ns: str | None = None):
@@ -90,9 +99,9 @@ class Flavour:
             one = etree.SubElement(box, f"{{{self.diag_ns}}}diagnostic")
             etree.SubElement(one, f"{{{self.diag_ns}}}uri").text = d.uri
             if d.details:
-                etree.SubElement(one, f"{{{self.diag_ns}}}details").text = d.details
+                etree.SubElement(one, f"{{{self.diag_ns}}}details").text = xml_text(d.details)
             etree.SubElement(one, f"{{{self.diag_ns}}}message").text = \
-                d.message or MESSAGES.get(d.code, "")
+                xml_text(d.message or MESSAGES.get(d.code, ""))
 
 
 FLAVOURS = {
@@ -202,7 +211,7 @@ def explain_record(fl: Flavour, info: ServerInfo):
     def sub(parent, _tag, text=None, **attrs):
         el = etree.SubElement(parent, f"{{{zr}}}{_tag}", **attrs)
         if text is not None:
-            el.text = str(text)
+            el.text = xml_text(text)
         return el
 
     server = sub(root, "serverInfo", protocol="SRU", version=fl.version, transport="http")

@@ -15,9 +15,12 @@ import subprocess
 import urllib.parse
 import urllib.request
 
+import hypothesis.strategies as st
 import pytest
 import sruthi
+from hypothesis import HealthCheck, given, settings
 from lxml import etree
+from werkzeug.datastructures import MultiDict
 
 from harvest.config import Home
 from web.sru import traffic
@@ -356,6 +359,41 @@ def test_other_http_methods_get_a_diagnostic(server):
 def test_sruthi_reports_the_diagnostic(server):
     with pytest.raises(sruthi.errors.SruError, match="info:srw/diagnostic/1/16"):
         sruthi.searchretrieve(f"{server}/sru", query="dc.colour = red").count
+
+
+def test_control_characters_in_a_query_get_a_diagnostic_not_a_crash(server):
+    # regression: a term with U+0001 went into the diagnostic's details, which XML cannot hold
+    root = sru(server, query="dc.date = \x01")
+    assert diagnostic(root) == "info:srw/diagnostic/1/36"
+
+
+SRU_PARAMS = ["operation", "version", "query", "startRecord", "maximumRecords", "recordSchema",
+              "recordPacking", "recordXMLEscaping", "sortKeys", "resultSetTTL", "scanClause",
+              "responsePosition", "maximumTerms", "queryType", "x-extra", "stylesheet", "zz"]
+SRU_VALUES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "0", "-1", "1", "2.0", "1.2", "3", "searchRetrieve", "scan", "explain",
+                     "dc.title = x", "dc.subject = h", "(", ")", '"', "\\", "*", "^", "\x00",
+                     "\x01", "x" * 2500, "dc", "marcxml", "string", "xml", "dc.date,,0",
+                     "a sortby dc.date/sort.descending", "sheaf.class = lcc:PL or a",
+                     "rec.identifier = loc:00409591", "999999999999"]),
+)
+
+
+@settings(max_examples=150, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(query=st.lists(st.tuples(st.sampled_from(SRU_PARAMS), SRU_VALUES), max_size=6),
+       post=st.booleans())
+def test_any_request_gets_an_sru_response(client, query, post):
+    if post:
+        response = client.post("/sru", data=MultiDict(query))
+    else:
+        response = client.get("/sru", query_string=query)
+    assert response.status_code == 200, (query, response.get_data(as_text=True)[:300])
+    root = etree.fromstring(response.get_data(), _PARSER)
+    assert etree.QName(root).localname in ("explainResponse", "searchRetrieveResponse",
+                                           "scanResponse")
+    assert not root.xpath("//*[local-name()='uri' and text()='info:srw/diagnostic/1/1']"), query
 
 
 # -- counted and logged -----------------------------------------------------------
