@@ -421,17 +421,18 @@ def test_requests_are_counted_by_operation_and_diagnostic_and_logged(client, cap
 # -- yaz-client ----------------------------------------------------------------------
 
 
-def yaz(base: str, *commands: str) -> str:
+def yaz(base: str, *commands: str, mode: str = "sru get 1.2") -> str:
     if shutil.which("yaz-client") is None:
         pytest.skip("yaz-client is not installed (Debian package yaz; scripts/setup.sh)")
-    script = "\n".join(["sru get 1.2", f"open {base}/sru", *commands, "quit"]) + "\n"
+    script = "\n".join([mode, f"open {base}/sru", *commands, "quit"]) + "\n"
     done = subprocess.run(["yaz-client"], input=script.encode(), capture_output=True,
                           timeout=60)
     return done.stdout.decode("utf-8", "replace")
 
 
-def test_yaz_client_finds_shows_and_scans(server):
-    out = yaz(server, "find dc.subject=history", "show 1", "scan dc.language=a")
+@pytest.mark.parametrize("mode", ["sru get 1.2", "sru post 1.2", "sru get 2.0"])
+def test_yaz_client_finds_shows_and_scans(server, mode):
+    out = yaz(server, "find dc.subject=history", "show 1", "scan dc.language=a", mode=mode)
     assert f"Number of hits: {api(server, q='subject:history')['total']}" in out
     first = api(server, q="subject:history", limit=1)["results"][0]
     assert "schema=info:srw/schema/1/marcxml-v1.1" in out
