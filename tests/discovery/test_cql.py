@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from discovery import query as site
 from discovery.cql import Boolean, Clause, CqlError, Modifier, SortKey, parse
 from discovery.cql_tree import sort_by, sort_for, to_search, to_tree
-from discovery.query import And, MatchAll, Not, Or, Text, Value, YearRange
+from discovery.query import And, MatchAll, Or, Text, Value, YearRange
 
 
 def tree(cql: str):
