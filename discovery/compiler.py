@@ -162,6 +162,11 @@ class QueryCompiler:
         if node.field == "language":
             code = value.lower()
             return p.Term("language", q.LANGUAGE_ALIASES.get(code, code))
+        if node.field == "issn":
+            digits = re.sub(r"[^0-9Xx]", "", value).upper()
+            return p.Term("issn", f"{digits[:4]}-{digits[4:]}" if len(digits) == 8 else value)
+        if node.field == "id":
+            return p.Term("id", value)
         return p.Term("source", value.lower())
 
     def tokens(self, text: str) -> list[str]:

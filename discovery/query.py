@@ -3,8 +3,8 @@
 Syntax: words (ANDed), ``"phrases"``, ``AND`` / ``OR`` / ``NOT`` (upper
 case), ``+word`` / ``-word``, parentheses, trailing ``*`` truncation, and the
 fields ``title:`` (``ti:``), ``author:`` (``au:``), ``subject:`` (``su:``),
-``isbn:``, ``year:`` (``1997``, ``1990-2000``, ``1990-``, ``-1900``),
-``lang:`` and ``library:``.
+``isbn:``, ``issn:``, ``publisher:`` (``pb:``), ``year:`` (``1997``,
+``1990-2000``, ``1990-``, ``-1900``), ``lang:`` and ``library:``.
 
 Readers' input never raises here: control characters are dropped, input is
 cut at :data:`MAX_QUERY_CHARS`, an unbalanced quote or parenthesis and a
@@ -233,7 +233,7 @@ class _Parser:
             return None
         if field == "year":
             return _year(text)
-        if field in ("isbn", "language", "library"):
+        if field in ("isbn", "issn", "language", "library"):
             value = text.strip()
             return Value(field, value) if value else None
         prefix = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 from harvest.config import Home
 
 from .engine import Cluster, SearchEngine
-from .query import parse
+from .query import Node, parse
 from .results import Hit, SearchRequest, SearchResult
 
 SUGGEST_KINDS = ("title", "author", "subject")
@@ -27,6 +27,13 @@ class SearchService:
         settings = self.home.settings
         request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
         return self.engine.search(request, parse(request.query))
+
+    def search_tree(self, request: SearchRequest, tree: Node) -> SearchResult:
+        """A request whose query was parsed elsewhere (SRU's CQL, :mod:`discovery.cql_tree`)
+        into the same tree; ``request.query`` is then only what did-you-mean reads."""
+        settings = self.home.settings
+        request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
+        return self.engine.search(request, tree)
 
     def count(self, query: str) -> int:
         return self.engine.count(parse(query))

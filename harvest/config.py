@@ -65,6 +65,9 @@ SETTINGS = (
     Setting("solr_shards", 2, "Shards of each new collection (engine `solr`)."),
     Setting("solr_replicas", 2, "Replicas of each shard (engine `solr`)."),
     Setting("engine_timeout", 10.0, "Seconds a request to the engine may take (engine `solr`)."),
+    Setting("sru_default_records", 10,
+            "Records an SRU searchRetrieve returns when it gives no `maximumRecords`"
+            " (at most `max_page_size`, never past `max_results_depth`)."),
 )
 ADMIN_TOKEN_MIN = 16
 SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -136,6 +136,8 @@ SEARCH_FIELDS = (
     SearchField("subject", N_("Subject"), ("su",), words=("subject",), ngrams=("cjk",),
                 stem=True, form=True),
     SearchField("isbn", N_("ISBN"), value="isbn", form=True),
+    SearchField("publisher", N_("Publisher"), ("pb",), words=("publisher",)),
+    SearchField("issn", N_("ISSN"), value="issn"),
     SearchField("year", N_("Year"), value="year"),
     SearchField("language", N_("Language"), ("lang",), value="language"),
     SearchField("library", N_("Library"), ("source",), value="source"),

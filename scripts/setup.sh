@@ -17,7 +17,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "setup: pip install failed (log: $log)" >&2
         exit 1
     fi
-    .venv/bin/python -c "import whoosh, jieba, pyvi, lxml, flask, flask_babel, pymarc, opencc, gunicorn, playwright, hypothesis"
+    .venv/bin/python -c "import whoosh, jieba, pyvi, lxml, flask, flask_babel, pymarc, opencc, gunicorn, playwright, hypothesis, sruthi"
     echo "$want" > "$stamp"
 fi
 
@@ -33,5 +33,20 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then
         fi
     else
         echo "setup: no Chromium and no apt-get as root: browser tests will skip" >&2
+    fi
+fi
+
+# The SRU tests search /sru with Index Data's yaz-client (Debian's yaz) as a real peer.
+# Without apt they skip and say why.
+if ! command -v yaz-client >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        log=.venv/apt-install-yaz.log
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                --no-install-recommends yaz; } >"$log" 2>&1; then
+            tail -20 "$log" >&2
+            echo "setup: could not install yaz (log: $log); yaz-client tests will skip" >&2
+        fi
+    else
+        echo "setup: no yaz-client and no apt-get as root: yaz-client tests will skip" >&2
     fi
 fi
