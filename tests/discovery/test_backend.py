@@ -16,6 +16,7 @@ from harvest.importer import import_files
 from harvest.store import RecordStore
 from indexer import build
 from discovery.engines import open_index
+from discovery.engines.whoosh import search as whoosh_search
 from discovery.engines.whoosh.index import open_index as open_whoosh
 
 from ..support import BUILT_SOURCES, FIXTURES, expected_counts, rebuild_then_update
@@ -307,3 +308,38 @@ def test_subject_and_author_facets_of_a_segment_an_update_wrote(small_home):
     finally:
         backend.close()
     assert all(facetfiles.read(gen.path, s, "author_facet") is not None for s in segment_ids)
+
+
+PAGED_QUERIES = ["subject:history", "history", "china", "Hà Nội", "中国", "library", "a"]
+
+
+def _pages_read_as_one(backend, query, limit):
+    whole = search(backend, query, limit=100)
+    assert whole.total <= 100, "the query's results should fit one page of 100"
+    paged = []
+    for page in range(1, whole.total // limit + 2):
+        paged.extend(ids(search(backend, query, page=page, limit=limit)))
+    assert paged == ids(whole)
+
+
+@pytest.mark.parametrize("query", PAGED_QUERIES)
+@pytest.mark.parametrize("limit", [1, 3, 4])
+def test_relevance_pages_cut_one_order(backend, query, limit):
+    """Paging by relevance walks one order: equal scores at a page's edge are broken the
+    same way (holdings, then the record) however deep the request, so no work is shown
+    twice or skipped, and the pages read as the one long page does."""
+    _pages_read_as_one(backend, query, limit)
+
+
+@pytest.mark.parametrize("query", PAGED_QUERIES)
+def test_relevance_pages_cut_one_order_when_whoosh_walks_the_query(whoosh_home, query,
+                                                                   monkeypatch):
+    """The same on Whoosh's other way of scoring (walking the query, with its pruning,
+    instead of being led through the known matches, as for large result sets)."""
+    monkeypatch.setattr(whoosh_search, "CANDIDATES_LED", 0)
+    backend = open_search(whoosh_home)
+    try:
+        for limit in (1, 3, 4):
+            _pages_read_as_one(backend, query, limit)
+    finally:
+        backend.close()

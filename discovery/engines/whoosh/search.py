@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.collectors import FilterCollector, TopCollector
+from whoosh.collectors import FilterCollector
 
 from harvest.config import Home
 from indexer.analysis import warm_up
@@ -39,13 +39,17 @@ from discovery.results import FacetValue, Hit, SearchRequest, SearchResult
 from . import keys as whoosh_keys
 from .facets import FacetEngine
 from .index import open_index
+from .ranking import RankedCollector
 from .query import to_whoosh
 from .schema import versions as whoosh_versions
 from .sets import Candidates, MaskSet, MatchSets, Scored
 
 SUGGEST_BELOW = 3
-# Matches up to which scoring is led through the known matches (see _ranked)
-CANDIDATES_LED = 20_000
+# Matches up to which scoring is led through the known matches (see _ranked). Led, every
+# candidate is scored (no pruning); 20,000 made "Press" (15,745 of 50,000 LC records)
+# take 253 ms instead of 35, and at 1,000 the 50,000-record query mix's p95 is what it
+# was (29.9 ms against 29.8, best of 3 runs of bench_search.query_mix per query)
+CANDIDATES_LED = 1000
 
 
 class WhooshSearch(SearchEngine):
@@ -165,28 +169,29 @@ class WhooshSearch(SearchEngine):
 
     def _ranked(self, searcher, compiled, depth: int, allowed, hits_mask,
                 total: int) -> list[tuple[int, float]]:
-        """The best ``depth`` matches by score, Whoosh skipping blocks that cannot make it;
-        the number of holding libraries breaks ties.
+        """The best ``depth`` matches in the relevance order (:mod:`.ranking`), Whoosh
+        skipping blocks that cannot make it.
 
         Up to CANDIDATES_LED matches, Whoosh is led through the known matches
-        (:class:`discovery.whoosh_sets.Candidates`); past that, common words
-        make the skipping too short to pay, and Whoosh walks the query itself.
+        (:class:`discovery.engines.whoosh.sets.Candidates`), scoring every one; past
+        that, Whoosh walks the query itself, pruning what cannot make the page.
         """
-        # with the exact-spelling tier (a constant far above any block's quality) every
-        # candidate is scored: block-quality skipping was seen to leave a tier document
-        # off a five-result page (while the tier still held stem clauses)
-        collector = TopCollector(limit=depth, usequality=not self._compiler.tiered)
-        if 0 < total <= CANDIDATES_LED:
+        led = 0 < total <= CANDIDATES_LED
+        if led:
             candidates = Candidates(hits_mask, searcher.reader())
             compiled = wq.And([candidates, candidates.lead(compiled)])
-        elif allowed is not None:
+        # Led by the candidates, Whoosh's pruning is not safe: the quality it estimates
+        # for a clause fell below what the clause's best match scores (`history`, 1 a
+        # page: the intersection was dropped at 9.09 for a clause said to reach 8.27, and
+        # a work scoring 11.08 never shown), so every candidate is scored. With the
+        # exact-spelling tier (a constant far above any block's quality) too: skipping
+        # was seen to leave a tier document off a five-result page.
+        collector = RankedCollector(self._facets.holdings, depth,
+                                    prune=not (led or self._compiler.tiered))
+        if allowed is not None and not led:
             collector = FilterCollector(collector, allow=MaskSet(allowed))
         searcher.search_with_collector(compiled, collector)
-        results = collector.results()
-        holdings = self._facets.holdings
-        ranked = [(results.docnum(i), results.score(i)) for i in range(len(results.top_n))]
-        ranked.sort(key=lambda ds: (-round(ds[1], 6), -int(holdings[ds[0]]), ds[0]))
-        return ranked
+        return (collector.child if isinstance(collector, FilterCollector) else collector).ranked()
 
     def suggest(self, typed: str, kinds: tuple[str, ...], limit: int) -> list[dict]:
         """Titles, authors and subjects starting with (a word of) what was typed."""
