@@ -65,6 +65,17 @@ SETTINGS = (
     Setting("solr_shards", 2, "Shards of each new collection (engine `solr`)."),
     Setting("solr_replicas", 2, "Replicas of each shard (engine `solr`)."),
     Setting("engine_timeout", 10.0, "Seconds a request to the engine may take (engine `solr`)."),
+    Setting("oai_repository_id", "sheaf",
+            "The OAI-PMH provider's repository id, in its identifiers"
+            " `oai:<id>:<source>:<local id>` (a domain name such as `union.example.org` also"
+            " gets an oai-identifier description in Identify)."),
+    Setting("oai_admin_email", "root@localhost",
+            "The address the OAI-PMH provider's Identify gives harvesters to write to."),
+    Setting("oai_page_size", 200,
+            "Records (or headers) per OAI-PMH list response; the rest follow by resumption token."),
+    Setting("oai_token_hours", 24,
+            "Hours an OAI-PMH resumption token stays valid (tokens are signed and keep no"
+            " state, so they survive restarts and index switches)."),
 )
 ADMIN_TOKEN_MIN = 16
 SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}
