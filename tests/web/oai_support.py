@@ -95,3 +95,38 @@ def list_all(client, verb: str, **args) -> tuple[list, list]:
             return items, tokens
         root = parse(client.get("/oai", query_string={"verb": verb,
                                                       "resumptionToken": token.text}))
+
+
+class _Evaluator:
+    """lxml's XPathEvaluator with the ``evaluate`` method lxml 5 removed."""
+
+    def __init__(self, *args, **kwargs):
+        self._evaluate = etree.XPathEvaluator(*args, **kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        return self._evaluate(*args, **kwargs)
+
+    __call__ = evaluate
+
+
+def pyoai_client(url: str):
+    """pyoai's OAI-PMH client (``oaipmh.client.Client``) with an oai_dc reader.
+
+    pyoai 2.5 calls ``XPathEvaluator.evaluate``, which current lxml no longer has
+    (infrae/pyoai#59, open): its modules are given an ``etree`` whose XPathEvaluator
+    has the method again; everything else is pyoai's own code.
+    """
+    import types
+
+    from oaipmh import client, metadata
+
+    if not isinstance(client.etree.XPathEvaluator, type) or \
+            client.etree.XPathEvaluator is not _Evaluator:
+        shim = types.ModuleType("lxml.etree (with XPathEvaluator.evaluate)")
+        shim.__dict__.update({k: v for k, v in vars(etree).items() if not k.startswith("__")})
+        shim.XPathEvaluator = _Evaluator
+        client.etree = shim
+        metadata.etree = shim
+    registry = metadata.MetadataRegistry()
+    registry.registerReader("oai_dc", metadata.oai_dc_reader)
+    return client.Client(url, registry)
