@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -90,8 +91,43 @@ class Renderer:
             return oai_dc(mapped)
         if fmt == "marcxml":
             return _stored_marcxml(data, local_id)
-        record = record_of(data, fmt, self._encoding(source), local_id)
-        return etree.tostring(record_element(record), encoding="utf-8")
+        return marcxml_bytes(record_of(data, fmt, self._encoding(source), local_id))
+
+
+_TEXT = {"\r": "&#13;"}                                  # a literal CR would read back as LF
+_ATTR = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+
+
+def _clean(text: str) -> str:
+    """Characters XML 1.0 cannot carry become U+FFFD (as :func:`indexer.export` does)."""
+    if text.isprintable():
+        return text
+    return "".join(c if (c >= " " or c in "\t\n\r") and not "\ud800" <= c <= "\udfff"
+                   and c not in "\ufffe\uffff" else "\ufffd" for c in text)
+
+
+def marcxml_bytes(record) -> bytes:
+    """A decoded record as one MARCXML ``record`` element: what
+    :func:`indexer.export.record_element` builds, written as text (several times faster
+    than building the tree, which is most of a ListRecords page's cost)."""
+    leader = record.leader.ljust(24)[:24]
+    if record.flavour == "marc21":   # MARCXML is Unicode, whatever the source was
+        leader = leader[:9] + "a" + leader[10:]
+    out = [f'<record xmlns="{MARCXML_NS}"><leader>{escape(_clean(leader), _TEXT)}</leader>']
+    for f in record.fields:
+        tag = escape(_clean(f.tag), _ATTR)
+        if f.data is not None:
+            out.append(f'<controlfield tag="{tag}">{escape(_clean(f.data), _TEXT)}'
+                       "</controlfield>")
+            continue
+        out.append(f'<datafield tag="{tag}" ind1="{escape(_clean(f.ind1), _ATTR)}"'
+                   f' ind2="{escape(_clean(f.ind2), _ATTR)}">')
+        for code, value in f.subfields:
+            out.append(f'<subfield code="{escape(_clean(code), _ATTR)}">'
+                       f"{escape(_clean(value), _TEXT)}</subfield>")
+        out.append("</datafield>")
+    out.append("</record>")
+    return "".join(out).encode("utf-8")
 
 
 def _stored_marcxml(data: bytes, local_id: str) -> bytes:
