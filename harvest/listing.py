@@ -36,9 +36,36 @@ class Selection:
     formats: tuple[str, ...] | None = None
     marcxml_sources: tuple[str, ...] = ()
 
-    def where(self) -> tuple[str, list]:
-        clauses, params = ["last_changed >= ?", "last_changed <= ?"], [self.after, self.until]
-        if self.sources is not None:
+    @property
+    def one_source(self) -> str | None:
+        return self.sources[0] if self.sources is not None and len(self.sources) == 1 else None
+
+    def where(self, after_key: tuple[str, str, str] | None = None) -> tuple[str, list]:
+        """The SQL condition and its parameters; with ``after_key``, only the records after it.
+
+        The key is a row value on the columns of the index the listing walks, and it
+        replaces the ``after`` bound (every key of a listing is at or past it), so
+        SQLite starts the index range at the key: with a separate bound it would
+        start at ``after`` and filter its way to the key, and the pages of a large
+        store would get slower towards the end.
+        """
+        clauses, params = [], []
+        one = self.one_source
+        if one is not None:
+            clauses.append("source = ?")
+            params.append(one)
+        if after_key is None:
+            clauses.append("last_changed >= ?")
+            params.append(self.after)
+        elif one is not None:
+            clauses.append("(last_changed, local_id) > (?, ?)")
+            params += [after_key[0], after_key[2]]
+        else:
+            clauses.append("(last_changed, source, local_id) > (?, ?, ?)")
+            params += list(after_key)
+        clauses.append("last_changed <= ?")
+        params.append(self.until)
+        if self.sources is not None and one is None:
             clauses.append(f"source IN ({', '.join('?' * len(self.sources))})"
                            if self.sources else "0")
             params += self.sources
@@ -52,6 +79,11 @@ class Selection:
                 params += self.marcxml_sources
             clauses.append(f"({' OR '.join(either)})")
         return " AND ".join(clauses), params
+
+    @property
+    def order(self) -> str:
+        return ("last_changed, local_id" if self.one_source is not None
+                else "last_changed, source, local_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,21 +117,13 @@ class StoreListing:
 
     def list_changed(self, selection: Selection, after_key: tuple[str, str, str] | None = None,
                      limit: int = 200, with_data: bool = True) -> list[Listed]:
-        """Up to ``limit`` records of the selection after ``after_key``, oldest change first."""
-        where, params = selection.where()
+        """Up to ``limit`` records of the selection after ``after_key``, oldest change first
+        (one source: walking records_source_changed, every source: records_changed)."""
+        where, params = selection.where(after_key)
         data = "data" if with_data else "NULL"
-        if selection.sources is not None and len(selection.sources) == 1:
-            # one source: walk records_source_changed, in the same order
-            order = "last_changed, local_id"
-            keyset = "(last_changed, local_id) > (?, ?)"
-            key = [] if after_key is None else [after_key[0], after_key[2]]
-        else:
-            order = "last_changed, source, local_id"
-            keyset = "(last_changed, source, local_id) > (?, ?, ?)"
-            key = [] if after_key is None else list(after_key)
         sql = (f"SELECT source, local_id, format, {data}, deleted, last_changed FROM records"
-               f" WHERE {where}{' AND ' + keyset if key else ''} ORDER BY {order} LIMIT ?")
-        rows = self.db.execute(sql, [*params, *key, limit]).fetchall()
+               f" WHERE {where} ORDER BY {selection.order} LIMIT ?")
+        rows = self.db.execute(sql, [*params, limit]).fetchall()
         return [Listed(s, i, f, d, bool(x), c) for s, i, f, d, x, c in rows]
 
     def iter_listed(self, selection: Selection, chunk: int = 1000) -> Iterator[Listed]:
