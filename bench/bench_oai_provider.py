@@ -84,7 +84,7 @@ def build_home(path: Path, marc: Path, records: int | None, rebuild: bool) -> in
 
 def set_page_size(home_path: Path, page_size: int) -> None:
     config = home_path / "sheaf.toml"
-    text = re.sub(r"^oai_page_size = \d+$", f"oai_page_size = {page_size}",
+    text = re.sub(r"^oai_list_size = \d+$", f"oai_list_size = {page_size}",
                   config.read_text(encoding="utf-8"), flags=re.M)
     config.write_text(text, encoding="utf-8")
 

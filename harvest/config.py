@@ -71,7 +71,7 @@ SETTINGS = (
             " gets an oai-identifier description in Identify)."),
     Setting("oai_admin_email", "root@localhost",
             "The address the OAI-PMH provider's Identify gives harvesters to write to."),
-    Setting("oai_page_size", 200,
+    Setting("oai_list_size", 200,
             "Records (or headers) per OAI-PMH list response; the rest follow by resumption token."),
     Setting("oai_token_hours", 24,
             "Hours an OAI-PMH resumption token stays valid (tokens are signed and keep no"

@@ -34,7 +34,7 @@ def oai_app(whoosh_home):
 def paged_app(whoosh_home):
     """The same home with pages of 7 (the settings of this app only)."""
     app = create_app({"SHEAF_HOME": str(whoosh_home.path), "TESTING": True})
-    app.extensions["sheaf.home"].settings["oai_page_size"] = 7
+    app.extensions["sheaf.home"].settings["oai_list_size"] = 7
     yield app
     app.extensions["sheaf.search"].close()
 
@@ -165,11 +165,11 @@ def test_post_with_form_data_is_answered_like_get(oai):
 
 def _token(oai, verb="ListIdentifiers"):
     app = oai.application
-    app.extensions["sheaf.home"].settings["oai_page_size"] = 7
+    app.extensions["sheaf.home"].settings["oai_list_size"] = 7
     try:
         root = get(oai, verb=verb, metadataPrefix="marc21")
     finally:
-        app.extensions["sheaf.home"].settings["oai_page_size"] = 200
+        app.extensions["sheaf.home"].settings["oai_list_size"] = 200
     return root.find(f".//o:resumptionToken", NS).text
 
 

@@ -41,7 +41,7 @@ PAGE = 7
 def make_home(path) -> Home:
     home = Home.init(path)
     config = home.config_path.read_text(encoding="utf-8")
-    config, n = re.subn(r"^oai_page_size = 200$", f"oai_page_size = {PAGE}", config, flags=re.M)
+    config, n = re.subn(r"^oai_list_size = 200$", f"oai_list_size = {PAGE}", config, flags=re.M)
     assert n == 1
     home.config_path.write_text(config, encoding="utf-8")
     for code, (name, files) in SOURCES.items():

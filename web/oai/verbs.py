@@ -5,7 +5,7 @@ with the body of its response, or raises the protocol's error. Identifiers
 are ``oai:<repository id>:<source>:<local id>`` (the local id percent-encoded
 where the oai-identifier syntax needs it); datestamps are the store's
 last-changed times; sets are ``library`` (every member library) and
-``library:<code>`` (one). Lists come in pages of ``oai_page_size`` with
+``library:<code>`` (one). Lists come in pages of ``oai_list_size`` with
 signed, stateless resumption tokens (:mod:`.tokens`).
 """
 
@@ -42,7 +42,7 @@ class Provider:
         self.base_url = base_url
         self.signer = signer
         self.repository = str(home.settings["oai_repository_id"])
-        self.page_size = max(1, int(home.settings["oai_page_size"]))
+        self.page_size = max(1, int(home.settings["oai_list_size"]))
         self.sent = 0       # records and headers in this response
 
     def answer(self, req: OaiRequest) -> list[bytes]:
