@@ -270,3 +270,10 @@ def test_traffic_counts_requests_per_verb(oai):
     assert after["requests"]["Identify"] == before["requests"].get("Identify", 0) + 1
     assert after["requests"]["ListMetadataFormats"] == \
         before["requests"].get("ListMetadataFormats", 0) + 1
+
+
+def test_post_bodies_that_are_not_a_small_form_get_the_protocols_error(oai):
+    huge = parse(oai.post("/oai", data={"verb": "ListRecords", "metadataPrefix": "m" * 600_000}))
+    assert error_code(huge) == "badArgument"
+    json_body = parse(oai.post("/oai", json={"verb": "Identify"}))
+    assert error_code(json_body) == "badVerb"

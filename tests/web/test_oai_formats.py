@@ -49,3 +49,42 @@ def test_markup_quotes_line_ends_and_forbidden_characters_survive_the_text_write
     assert elem.find("m:datafield", ns).get("ind2") == "\t"
     assert elem.findtext("m:datafield/m:subfield", namespaces=ns) == \
         'Tom & "Jerry" <b>\r\nline\ufffd\ufffd'
+
+
+def test_a_stored_record_that_cannot_be_read_is_left_out_and_logged(tmp_path, caplog):
+    """Pages of one record: the page holding the unreadable one reads on to the next."""
+    from harvest.config import Home, Source
+    from harvest.importer import import_files
+    from harvest.store import RecordStore
+    from web import create_app
+
+    from .oai_support import NS, error_code, list_all, oai_id, parse
+
+    home = Home.init(tmp_path / "home")
+    home.add_source(Source(code="loc", name="LC", kind="marc",
+                           path=str(FIXTURES / "chinese_880_traditional.mrc")))
+    with RecordStore(home.store_path) as store:
+        import_files(home, store, "loc", [str(FIXTURES / "chinese_880_traditional.mrc")])
+        ids = sorted(r.local_id for r in store.iter_records())
+        store.db.execute("UPDATE records SET data=? WHERE source='loc' AND local_id=?",
+                         (b"not a MARC record", ids[1]))
+    app = create_app({"SHEAF_HOME": str(home.path), "TESTING": True})
+    app.extensions["sheaf.home"].settings["oai_list_size"] = 1
+    client = app.test_client()
+    try:
+        with caplog.at_level("WARNING", logger="web.oai"):
+            records, _ = list_all(client, "ListRecords", metadataPrefix="marc21")
+            one = parse(client.get("/oai", query_string={
+                "verb": "GetRecord", "metadataPrefix": "oai_dc",
+                "identifier": oai_id(f"loc:{ids[1]}")}))
+        headers, _ = list_all(client, "ListIdentifiers", metadataPrefix="marc21")
+    finally:
+        app.extensions["sheaf.search"].close()
+
+    assert sorted(r.findtext("o:header/o:identifier", namespaces=NS) for r in records) == \
+        sorted(oai_id(f"loc:{i}") for i in ids if i != ids[1])
+    assert len(headers) == len(ids)     # the header is listed: only its metadata fails
+    assert error_code(one) == "cannotDisseminateFormat"
+    messages = [r.getMessage() for r in caplog.records if r.name == "web.oai"]
+    assert [m for m in messages if f"loc:{ids[1]} left out" in m] != []
+    assert [m for m in messages if f"GetRecord loc:{ids[1]} as oai_dc" in m] != []

@@ -130,8 +130,10 @@ def test_a_second_sheaf_harvests_the_first_and_loses_nothing(served, tmp_path):
     second = Home.init(tmp_path / "second")
     sheaf(second.path, "source", "add", "first", "--name", "The first Sheaf", "--oai", url,
           "--prefix", "marc21")
+    check = sheaf(second.path, "source", "check", "first", "--json").stdout
     sheaf(second.path, "harvest")
 
+    assert "marc21" in check and "library:loc" in check
     with RecordStore(home.store_path) as first_store:
         first = {oai_id(r.id): sheaf_fields(record_of(r.data, r.format,
                                                       home.sources[r.source].encoding,

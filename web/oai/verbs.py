@@ -181,36 +181,46 @@ class Provider:
             if not size:
                 raise NoRecordsMatch("no records match the request")
         records = verb == "ListRecords"
-        rows = self.store.list_changed(chosen, key, self.page_size + 1, with_data=records)
-        more = len(rows) > self.page_size
-        rows = rows[:self.page_size]
-        if not rows:
-            raise NoRecordsMatch("no records remain in this list")
         render = Renderer(self.home, state.prefix) if records else None
-        items = []
-        for row in rows:
-            head = xml.header(self.identifier(row.source, row.local_id), row.last_changed,
-                              [f"{SET_ROOT}:{row.source}"], row.deleted)
-            if not records:
-                items.append(head + b"\n")
-                continue
-            metadata = None
-            if not row.deleted:
-                try:
-                    metadata = render(row.source, row.local_id, row.format, row.data)
-                except MappingError as exc:
-                    log.warning("ListRecords: %s:%s left out, it cannot be given as %s: %s",
-                                row.source, row.local_id, state.prefix, exc)
-                    continue
-            items.append(xml.record(head, metadata))
+        items, consumed = [], 0
+        while True:     # a page whose records all fail to render reads on (never empty)
+            rows = self.store.list_changed(chosen, key, self.page_size + 1, with_data=records)
+            more = len(rows) > self.page_size
+            rows = rows[:self.page_size]
+            for row in rows:
+                item = self._item(row, render, state.prefix)
+                if item is not None:
+                    items.append(item)
+            consumed += len(rows)
+            key = rows[-1].key if rows else key
+            if items or not more:
+                break
+        if not items:
+            raise NoRecordsMatch("no records remain in this list")
         self.sent = len(items)
-        done = cursor + len(rows)
+        done = cursor + consumed
         size = max(size, done + (1 if more else 0))
         if more:
             value, expires = self.signer.issue(ListState(
-                verb, state.prefix, state.set_spec, state.after, state.until, rows[-1].key,
-                done, size))
+                verb, state.prefix, state.set_spec, state.after, state.until, key, done, size))
             items.append(xml.token(value, cursor, size, expires))
         elif token is not None:
             items.append(xml.token("", cursor, size, None))
         return [f"<{verb}>\n".encode(), *items, f"</{verb}>\n".encode()]
+
+    def _item(self, row, render: Renderer | None, prefix: str) -> bytes | None:
+        """A list's header (``render`` None) or record; None for a record that cannot be
+        given in the format (logged)."""
+        head = xml.header(self.identifier(row.source, row.local_id), row.last_changed,
+                          [f"{SET_ROOT}:{row.source}"], row.deleted)
+        if render is None:
+            return head + b"\n"
+        metadata = None
+        if not row.deleted:
+            try:
+                metadata = render(row.source, row.local_id, row.format, row.data)
+            except MappingError as exc:
+                log.warning("ListRecords: %s:%s left out, it cannot be given as %s: %s",
+                            row.source, row.local_id, prefix, exc)
+                return None
+        return xml.record(head, metadata)
