@@ -277,3 +277,23 @@ def test_post_bodies_that_are_not_a_small_form_get_the_protocols_error(oai):
     assert error_code(huge) == "badArgument"
     json_body = parse(oai.post("/oai", json={"verb": "Identify"}))
     assert error_code(json_body) == "badVerb"
+
+
+def test_a_domain_name_as_repository_id_is_described_in_identify(whoosh_home):
+    app = create_app({"SHEAF_HOME": str(whoosh_home.path), "TESTING": True})
+    app.extensions["sheaf.home"].settings["oai_repository_id"] = "union.example.org"
+    client = app.test_client()
+    try:
+        ident = get(client, verb="Identify").find("o:Identify", NS)
+        headers = get(client, verb="ListIdentifiers", metadataPrefix="marc21",
+                      set="library:vn").iterfind(".//o:header", NS)
+        identifiers = sorted(h.findtext("o:identifier", namespaces=NS) for h in headers)
+    finally:
+        app.extensions["sheaf.search"].close()
+    ns = {"i": "http://www.openarchives.org/OAI/2.0/oai-identifier"}
+    described = ident.find("o:description/i:oai-identifier", {**NS, **ns})
+    assert described.findtext("i:repositoryIdentifier", namespaces=ns) == "union.example.org"
+    assert described.findtext("i:sampleIdentifier", namespaces=ns).startswith(
+        "oai:union.example.org:")
+    assert identifiers == sorted(oai_id(i, "union.example.org")
+                                 for i in fixture_ids({"vn": BUILT_SOURCES["vn"]}))

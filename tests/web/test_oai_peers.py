@@ -4,7 +4,7 @@
 Sickle and pyoai's client page through every verb; a second Sheaf harvests the first
 (``sheaf harvest`` over HTTP) and holds the same records with the same MARC fields;
 the deletions of an ``import --replace`` reach it as deleted headers; a resumption
-token taken before a restart of the server is still good after it.
+token taken before a restart of the server and an index switch is still good after them.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def test_replace_deletions_reach_the_second_sheaf_as_deleted_headers(tmp_path):
     assert live == {oai_id(i) for i in kept}
 
 
-def test_a_token_survives_a_restart_of_the_server(served, tmp_path):
+def test_a_token_survives_a_restart_of_the_server_and_an_index_switch(served, tmp_path):
     _url, home = served
     expected = sorted(oai_id(i) for i in fixture_ids(SOURCES))
     with running_server(home.path, tmp_path, workers=1) as base:
@@ -183,6 +183,7 @@ def test_a_token_survives_a_restart_of_the_server(served, tmp_path):
         seen = [h.findtext("o:identifier", namespaces=NS) for h in root.iterfind(".//o:header", NS)]
         token = root.findtext(".//o:resumptionToken", namespaces=NS)
     assert len(seen) == PAGE and token
+    sheaf(home.path, "index")   # the home's first index generation goes live
     with running_server(home.path, tmp_path, workers=1) as base:
         rest = Sickle(base + "/oai").ListIdentifiers(resumptionToken=token)
         seen += [h.identifier for h in rest]
