@@ -68,6 +68,17 @@ SETTINGS = (
     Setting("sru_default_records", 10,
             "Records an SRU searchRetrieve returns when it gives no `maximumRecords`"
             " (at most `max_page_size`, never past `max_results_depth`)."),
+    Setting("oai_repository_id", "sheaf",
+            "The OAI-PMH provider's repository id, in its identifiers"
+            " `oai:<id>:<source>:<local id>` (a domain name such as `union.example.org` also"
+            " gets an oai-identifier description in Identify)."),
+    Setting("oai_admin_email", "root@localhost",
+            "The address the OAI-PMH provider's Identify gives harvesters to write to."),
+    Setting("oai_list_size", 200,
+            "Records (or headers) per OAI-PMH list response; the rest follow by resumption token."),
+    Setting("oai_token_hours", 24,
+            "Hours an OAI-PMH resumption token stays valid (tokens are signed and keep no"
+            " state, so they survive restarts and index switches)."),
 )
 ADMIN_TOKEN_MIN = 16
 SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import StoreError
+from .listing import StoreListing
 from .records import ImportSummary, RawRecord
 from .runs import HarvestRuns
 from .upkeep import StoreUpkeep, _now
@@ -96,6 +97,15 @@ CREATE TABLE IF NOT EXISTS daily_counts (
 ) WITHOUT ROWID;
 """
 
+# Changes to a store made by an older Sheaf, applied in order when it is opened; the
+# number done is the database's user_version. Each step must be safe on a store of any
+# size that is in use (readers go on; a writer meeting the step waits for it).
+MIGRATIONS = (
+    # 1: the OAI-PMH provider lists records by last-changed time, overall and per source
+    ("CREATE INDEX IF NOT EXISTS records_changed ON records (last_changed, source, local_id)",
+     "CREATE INDEX IF NOT EXISTS records_source_changed"
+     " ON records (source, last_changed, local_id)"),
+)
 
 BUSY_TIMEOUT = 30.0
 
@@ -117,7 +127,7 @@ class StoredRecord:
         return f"{self.source}:{self.local_id}"
 
 
-class RecordStore(HarvestRuns, StoreUpkeep):
+class RecordStore(HarvestRuns, StoreUpkeep, StoreListing):
     """A connection to the store. Use as a context manager or call close()."""
 
     SCHEMA = SCHEMA
@@ -131,8 +141,24 @@ class RecordStore(HarvestRuns, StoreUpkeep):
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            self.migrate()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open record store {self.path}: {exc}") from None
+
+    def migrate(self) -> int:
+        """Apply the migrations this store lacks; returns its version afterwards."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        while version < len(MIGRATIONS):
+            with self._transaction() as db:
+                # another process may have migrated while this one waited for the lock
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version >= len(MIGRATIONS):
+                    break
+                for statement in MIGRATIONS[version]:
+                    db.execute(statement)
+                version += 1
+                db.execute(f"PRAGMA user_version = {version}")
+        return version
 
     def close(self) -> None:
         self.db.close()

@@ -196,3 +196,4 @@ class StoreUpkeep:
             source.close()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(self.SCHEMA)  # a backup made by an older Sheaf lacks newer tables
+        self.migrate()                      # ... and newer indexes

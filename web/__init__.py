@@ -3,8 +3,8 @@ all rendering discovery's one SearchResult.
 
 One blueprint per concern: ``pages`` (search, advanced search, language
 switch), ``records`` (record page, staff MARC view, exports), ``api`` (JSON),
-``widget`` (embed.js, the iframe page, OpenSearch), ``feeds`` (Atom) and
-``sru`` (SRU/CQL for partner library systems).
+``widget`` (embed.js, the iframe page, OpenSearch), ``feeds`` (Atom), ``sru``
+(SRU/CQL for partner library systems) and ``oai`` (the OAI-PMH provider).
 
 ``create_app(test_config=None)`` takes defaults, then the home named by
 ``SHEAF_HOME`` (or ``test_config["SHEAF_HOME"]``), then test overrides.
@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import admin, api, display, feeds, i18n, pages, records, security, sru, widget
+    from . import admin, api, display, feeds, i18n, oai, pages, records, security, sru, widget
     i18n.init_app(app)
     security.init_app(app)
     display.init_app(app)
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(sru.bp)
+    app.register_blueprint(oai.bp)
 
     @app.get("/healthz")
     def healthz():
