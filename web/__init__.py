@@ -35,8 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import admin, api, display, feeds, i18n, oai, pages, records, security, sru, widget
+    from . import (admin, api, display, feeds, i18n, oai, pages, records, security, sru,
+                   traffic, widget)
     i18n.init_app(app)
+    traffic.init_app(app)
     security.init_app(app)
     display.init_app(app)
     app.register_blueprint(pages.bp)

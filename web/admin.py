@@ -37,6 +37,8 @@ from harvest.errors import ConfigError
 from harvest.lock import Busy
 from harvest.store import RecordStore
 
+from . import traffic
+
 bp = Blueprint("admin", __name__)
 
 SECRET_FILE = "secret_key"
@@ -94,7 +96,8 @@ def status_json():
             except EngineUnavailable as exc:   # the index's state needs the engine
                 data = _engine_unreachable(home, store, exc)
         cached = _status_cache[key] = (time.monotonic(), data)
-    response = jsonify(cached[1])
+    # (not cached: counted by every worker, read from one small file)
+    response = jsonify({**cached[1], "protocols": traffic.totals(home)})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -233,6 +236,7 @@ def _dashboard(message: str | None = None, status: int = 200):
     latest = recent[0] if recent else None
     return render_template(
         "admin.html", data=data, chart=chart(history), jobs=recent,
+        protocols=traffic.totals(home),
         tail=jobs.log_tail(home, latest.id) if latest else [],
         busy=jobs.busy(home), message=message, csrf=_csrf_token(),
         refresh=any(j.active for j in recent)), status

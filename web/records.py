@@ -15,6 +15,7 @@ from discovery.errors import IndexUnavailable
 from . import citations, i18n
 from .common import backend, home, records
 from .display import safe_url
+from .oai.verbs import oai_identifier
 
 bp = Blueprint("records", __name__)
 
@@ -91,7 +92,15 @@ def record(record_id: str):
     view = _view_or_404(record_id)
     main = view.main
     similar = backend().similar(view.id, limit=6)
+    settings = home().settings
+    protocols = {
+        "sru": url_for("sru.sru", operation="searchRetrieve", version="1.2",
+                       query=f'rec.identifier = "{view.id}"', recordSchema="marcxml"),
+        "oai": url_for("oai.endpoint", verb="GetRecord", metadataPrefix="marc21",
+                       identifier=oai_identifier(str(settings["oai_repository_id"]),
+                                                 main.source, main.local_id))}
     return render_template("record.html", view=view, rec=main.mapped, main=main,
+                           protocols=protocols,
                            holdings=holdings_of(view), similar=similar,
                            permalink=permalink(view), exports=EXPORTS,
                            apa=citations.apa(main.mapped), gbt=citations.gbt7714(main.mapped),

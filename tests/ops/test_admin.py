@@ -154,7 +154,7 @@ def test_status_json_for_monitoring(home):
     assert response.status_code == 200 and response.mimetype == "application/json"
     data = response.get_json()
     assert set(data) == {"status", "time", "records", "deleted", "sources", "index", "search",
-                         "writer", "errors"}
+                         "writer", "errors", "protocols"}
     # the live generation was searched as a reader would (discovery.health)
     assert data["search"]["status"] == "ok" and data["search"]["documents"] == 14
     assert (data["status"], data["records"], data["writer"], data["errors"]) == ("ok", 14, None, [])
@@ -171,3 +171,17 @@ def test_a_short_admin_token_is_refused(home):
     set_setting(home, "admin_token", "short")
     with pytest.raises(ConfigError, match="admin_token must be at least 16 characters"):
         Home.load(home)
+
+
+def test_the_admin_page_shows_protocol_traffic(home):
+    client = signed_in(home)
+    assert "SRU (<code>/sru</code>)" in client.get("/admin/").text
+    for query in ("dc.title = river", "dc.title = river", "dc.title = (("):
+        assert client.get("/sru", query_string={"operation": "searchRetrieve",
+                                                "version": "1.2", "query": query}).status_code == 200
+    client.get("/oai", query_string={"verb": "Identify"})
+    page = client.get("/admin/").text
+    sru_row = re.search(r"SRU \(<code>/sru</code>\).*?</tr>", page, re.S).group(0)
+    oai_row = re.search(r"OAI-PMH \(<code>/oai</code>\).*?</tr>", page, re.S).group(0)
+    assert "searchRetrieve 3" in sru_row and "10 × 1" in sru_row
+    assert "Identify 1" in oai_row and "no errors" in oai_row

@@ -30,6 +30,11 @@ from .tokens import ListState, TokenSigner
 log = logging.getLogger("web.oai")
 
 _LOCAL_SAFE = "-_.!~*'();/?:@&=+$,"       # oai-identifier's local part, besides %-escapes
+
+
+def oai_identifier(repository: str, source: str, local_id: str) -> str:
+    """The OAI-PMH identifier of one member record: ``oai:<repository>:<source>:<local id>``."""
+    return f"oai:{repository}:{source}:{quote(local_id, safe=_LOCAL_SAFE)}"
 _DOMAIN = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+")
 OAI_ID_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 SET_ROOT = "library"
@@ -54,7 +59,7 @@ class Provider:
     # -- identifiers and sets ----------------------------------------------
 
     def identifier(self, source: str, local_id: str) -> str:
-        return f"oai:{self.repository}:{source}:{quote(local_id, safe=_LOCAL_SAFE)}"
+        return oai_identifier(self.repository, source, local_id)
 
     def record_key(self, identifier: str) -> tuple[str, str]:
         prefix = f"oai:{self.repository}:"
