@@ -2,6 +2,7 @@
 
     python bench/bench_engines.py [--records 250000] [--libraries 1] [--queries 300]
                                   [--engines whoosh,solr] [--no-fault] [--procs 2]
+                                  [--solr-shards 2]
 
 In one run, for each engine: the first N records of LC's "Books All 2016"
 part 1 (``bench/bench_search.py`` fetches it into ``bench/data/``), imported
@@ -14,8 +15,9 @@ the year histogram, 20 hits with highlighting, as the site asks).
 
 Whoosh is the embedded engine; Solr is the local 2-node SolrCloud of
 ``scripts/solr.sh`` (started if it is not up; never stopped), a collection of
-2 shards x 2 replicas behind an alias of this run's own (``bench<hex>``), which
-is deleted with its collections at the end.
+``--solr-shards`` shards (2, the setting's default) x 2 replicas behind an alias
+of this run's own (``bench<hex>``), which is deleted with its collections at the
+end.
 
 Printed, one table each:
 
@@ -175,14 +177,14 @@ def import_base(tmp: Path, n: int, libraries: int) -> tuple[Path, Path, dict]:
     return path, marc, {"import_seconds": round(took, 1)}
 
 
-def engine_home(tmp: Path, base: Path, engine: str, alias: str | None):
+def engine_home(tmp: Path, base: Path, engine: str, alias: str | None, shards: int = 2):
     from harvest.config import Home
 
     path = tmp / engine
     shutil.copytree(base, path)
     if engine == "solr":
-        set_settings(path, engine="solr", solr_url=SOLR_URL, solr_alias=alias, solr_shards=2,
-                     solr_replicas=2)
+        set_settings(path, engine="solr", solr_url=SOLR_URL, solr_alias=alias,
+                     solr_shards=shards, solr_replicas=2)
     else:
         set_settings(path, engine="whoosh")
     return Home.load(path)
@@ -690,6 +692,8 @@ def main() -> None:
     ap.add_argument("--engines", default="whoosh,solr")
     ap.add_argument("--no-fault", action="store_true", help="skip the Solr fault run")
     ap.add_argument("--procs", type=int, default=2, help="rebuild worker processes (2)")
+    ap.add_argument("--solr-shards", type=int, default=2,
+                    help="shards of the Solr collection (2; each with 2 replicas)")
     ap.add_argument("--search-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.search_child:
@@ -713,7 +717,8 @@ def main() -> None:
     bench_search.fetch_corpus()
     alias = "bench" + secrets.token_hex(3)
     results: dict = {"records": args.records, "libraries": args.libraries,
-                     "holdings": args.records * args.libraries, "procs": args.procs}
+                     "holdings": args.records * args.libraries, "procs": args.procs,
+                     "solr_shards": args.solr_shards, "solr_replicas": 2}
     if "solr" in engines:
         if solr_sh("status").returncode != 0:
             print("SolrCloud is not up: scripts/solr.sh start")
@@ -734,7 +739,10 @@ def main() -> None:
         print(f"query mix: {len(queries)} queries, "
               + ", ".join(f"{g} {n}" for g, n in sorted(Counter(g for g, _ in queries).items())))
         for engine in engines:
-            home = engine_home(tmp, base, engine, alias if engine == "solr" else None)
+            home = engine_home(tmp, base, engine, alias if engine == "solr" else None,
+                               args.solr_shards)
+            if engine == "solr":
+                print(f"[solr] collection: {args.solr_shards} shard(s) x 2 replicas")
             r = results[engine] = {}
             r.update(build(home, args.procs))
             r.update(index_size(home, engine))

@@ -38,6 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import (admin, api, display, feeds, i18n, oai, pages, records, security, sru,
                    traffic, widget)
     i18n.init_app(app)
+    traffic.register("sru", lambda: traffic.sru_counts(sru.traffic()))
+    traffic.register("oai", lambda: traffic.oai_counts(oai.traffic()))
     traffic.init_app(app)
     security.init_app(app)
     display.init_app(app)

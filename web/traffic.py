@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Callable
 
 from flask import request
 
@@ -24,23 +25,31 @@ _lock = threading.Lock()
 _flushed: dict[tuple[str, str, str], int] = {}
 
 
+_counters: dict[str, Callable[[], dict[tuple[str, str], int]]] = {}
+
+
+def register(protocol: str, counts: Callable[[], dict[tuple[str, str], int]]) -> None:
+    """``counts()`` gives this worker's counts of ``protocol`` as (kind, name) -> n."""
+    _counters[protocol] = counts
+
+
+def sru_counts(snapshot: dict) -> dict[tuple[str, str], int]:
+    """``web.sru.traffic()`` as (kind, name) -> n."""
+    return {**{("operation", k): n for k, n in snapshot["operations"].items()},
+            **{("diagnostic", k): n for k, n in snapshot["diagnostics"].items()}}
+
+
+def oai_counts(snapshot: dict) -> dict[tuple[str, str], int]:
+    """``web.oai.traffic()`` as (kind, name) -> n."""
+    return {**{("verb", k): n for k, n in snapshot["requests"].items()},
+            **{("error", k): n for k, n in snapshot["errors"].items()},
+            ("records", "sent"): snapshot["records"]}
+
+
 def _current() -> dict[tuple[str, str, str], int]:
     """This worker's counts as (protocol, kind, name) -> n."""
-    from . import oai, sru
-
-    out: dict[tuple[str, str, str], int] = {}
-    s = sru.traffic()
-    for name, n in s["operations"].items():
-        out[("sru", "operation", name)] = n
-    for code, n in s["diagnostics"].items():
-        out[("sru", "diagnostic", code)] = n
-    o = oai.traffic()
-    for verb, n in o["requests"].items():
-        out[("oai", "verb", verb)] = n
-    for code, n in o["errors"].items():
-        out[("oai", "error", code)] = n
-    out[("oai", "records", "sent")] = o["records"]
-    return out
+    return {(protocol, kind, name): n for protocol, counts in _counters.items()
+            for (kind, name), n in counts().items()}
 
 
 def _connect(home: Home) -> sqlite3.Connection:
