@@ -4,8 +4,9 @@
         [--formats marc21,oai_dc] [--verbs ListRecords,ListIdentifiers] [--limit N]
         [--page-size 200] [--dir /tmp/sheaf-bench-oai] [--rebuild]
 
-MARC_FILE defaults to LC's 250,000 records in the main checkout's bench/data
-(read where it is, never copied). The first run imports them into a home
+MARC_FILE defaults to LC's first 250,000 records, ``bench/data/lc-250000.mrc``
+(cut from the pymarc 5.4.0 source distribution, which ``bench_search.py`` fetches
+from PyPI when it is missing). The first run imports them into a home
 under ``--dir`` (``--rebuild`` imports again); no index is needed, the
 provider serves the store. Then ``sheaf serve`` (gunicorn, ``--workers``)
 runs on a free port and a harvester in this process asks for every page of
@@ -36,7 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT = Path("/work/main/bench/data/lc-250000.mrc")
+sys.path.insert(0, str(ROOT / "bench"))
+import bench_search  # noqa: E402  (fetches LC's "Books All 2016" part 1 when it is missing)
 TOKEN = re.compile(rb"<resumptionToken[^>]*?(?:/>|>([^<]*)</resumptionToken>)")
 SIZE = re.compile(rb'completeListSize="(\d+)"')
 
@@ -168,7 +170,8 @@ def harvest(base: str, verb: str, prefix: str, limit: int | None, server: int) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("marc", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("marc", nargs="?", type=Path, default=None,
+                        help="default: LC's first 250,000 records (bench/data/lc-250000.mrc)")
     parser.add_argument("--records", type=int, default=None,
                         help="import only the first N records of the file")
     parser.add_argument("--workers", type=int, default=2)
@@ -180,6 +183,9 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/sheaf-bench-oai"))
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
+    if args.marc is None:
+        bench_search.fetch_corpus()
+        args.marc = bench_search.slice_corpus(250_000)
 
     args.dir.mkdir(parents=True, exist_ok=True)
     build_home(args.dir, args.marc, args.records, args.rebuild)

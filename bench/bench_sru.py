@@ -2,8 +2,8 @@
 
     python bench/bench_sru.py [MARC_FILE] [--home DIR] [--rounds 20] [--workers 2]
 
-Builds a home from MARC_FILE (by default the 10,000-record LC slice in
-../shared/data) unless ``--home`` already has an index, serves it on a free
+Builds a home from MARC_FILE (by default LC's first 10,000 records,
+``bench/data/lc-10000.mrc``, cut by ``bench_search.py``) unless ``--home`` already has an index, serves it on a free
 loopback port with gunicorn, and sends every query of the mix ``--rounds``
 times, one request at a time: title, author and subject words, everything
 (``cql.serverChoice``), booleans with dates, masking, Han, ``sortBy``, Dublin
@@ -38,7 +38,8 @@ from harvest.importer import import_files  # noqa: E402
 from harvest.store import RecordStore  # noqa: E402
 from indexer import build  # noqa: E402
 
-DEFAULT = ROOT.parent / "shared/data/loc-booksall-2016-part01/booksall2016p01_rec080000-089999.mrc"
+sys.path.insert(0, str(ROOT / "bench"))
+import bench_search  # noqa: E402  (fetches LC's "Books All 2016" part 1 when it is missing)
 
 MIX = {
     "title": ["dc.title = history", "dc.title = poetry", "dc.title = china",
@@ -135,11 +136,15 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("marc", nargs="?", type=Path, default=DEFAULT)
+    ap.add_argument("marc", nargs="?", type=Path, default=None,
+                    help="default: LC's first 10,000 records (bench/data/lc-10000.mrc)")
     ap.add_argument("--home", type=Path, default=None)
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
+    if args.marc is None:
+        bench_search.fetch_corpus()
+        args.marc = bench_search.slice_corpus(10_000)
     work = Path(tempfile.mkdtemp(prefix="bench-sru-"))
     home = make_home(args.home or work / "home", args.marc)
     groups: dict[str, list[dict]] = {

@@ -9,6 +9,7 @@ protocol request the worker adds what it counted since its last flush to
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -52,12 +53,21 @@ def _current() -> dict[tuple[str, str, str], int]:
             for (kind, name), n in counts().items()}
 
 
+_db: dict[str, tuple[int, sqlite3.Connection]] = {}
+
+
 def _connect(home: Home) -> sqlite3.Connection:
-    db = sqlite3.connect(Path(home.path) / FILE_NAME, timeout=5.0)
+    """This process's connection to the home's file (made again after a fork)."""
+    key = str(home.path)
+    known = _db.get(key)
+    if known is not None and known[0] == os.getpid():
+        return known[1]
+    db = sqlite3.connect(Path(home.path) / FILE_NAME, timeout=5.0, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("CREATE TABLE IF NOT EXISTS traffic (protocol TEXT, kind TEXT, name TEXT,"
                " n INTEGER NOT NULL, PRIMARY KEY (protocol, kind, name))")
+    _db[key] = (os.getpid(), db)
     return db
 
 
@@ -71,13 +81,10 @@ def flush(home: Home) -> None:
             return
         try:
             db = _connect(home)
-            try:
-                with db:
-                    db.executemany(
-                        "INSERT INTO traffic VALUES (?, ?, ?, ?) ON CONFLICT"
-                        " (protocol, kind, name) DO UPDATE SET n = n + excluded.n", deltas)
-            finally:
-                db.close()
+            with db:
+                db.executemany(
+                    "INSERT INTO traffic VALUES (?, ?, ?, ?) ON CONFLICT"
+                    " (protocol, kind, name) DO UPDATE SET n = n + excluded.n", deltas)
         except sqlite3.Error:
             return   # counted again at the next flush (the deltas are kept)
         _flushed.update(current)
@@ -92,12 +99,9 @@ def totals(home: Home) -> dict:
     groups = {("sru", "operation"): "operations", ("sru", "diagnostic"): "diagnostics",
               ("oai", "verb"): "verbs", ("oai", "error"): "errors"}
     try:
-        db = _connect(home)
-        try:
-            rows = db.execute("SELECT protocol, kind, name, n FROM traffic"
-                              " ORDER BY protocol, kind, name").fetchall()
-        finally:
-            db.close()
+        with _lock:
+            rows = _connect(home).execute("SELECT protocol, kind, name, n FROM traffic"
+                                          " ORDER BY protocol, kind, name").fetchall()
     except sqlite3.Error:
         return out
     for protocol, kind, name, n in rows:
