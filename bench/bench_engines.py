@@ -15,7 +15,7 @@ the year histogram, 20 hits with highlighting, as the site asks).
 
 Whoosh is the embedded engine; Solr is the local 2-node SolrCloud of
 ``scripts/solr.sh`` (started if it is not up; never stopped), a collection of
-``--solr-shards`` shards (2, the setting's default) x 2 replicas behind an alias
+``--solr-shards`` shards (1, the setting's default) x 2 replicas behind an alias
 of this run's own (``bench<hex>``), which is deleted with its collections at the
 end.
 
@@ -177,7 +177,7 @@ def import_base(tmp: Path, n: int, libraries: int) -> tuple[Path, Path, dict]:
     return path, marc, {"import_seconds": round(took, 1)}
 
 
-def engine_home(tmp: Path, base: Path, engine: str, alias: str | None, shards: int = 2):
+def engine_home(tmp: Path, base: Path, engine: str, alias: str | None, shards: int = 1):
     from harvest.config import Home
 
     path = tmp / engine
@@ -692,8 +692,9 @@ def main() -> None:
     ap.add_argument("--engines", default="whoosh,solr")
     ap.add_argument("--no-fault", action="store_true", help="skip the Solr fault run")
     ap.add_argument("--procs", type=int, default=2, help="rebuild worker processes (2)")
-    ap.add_argument("--solr-shards", type=int, default=2,
-                    help="shards of the Solr collection (2; each with 2 replicas)")
+    ap.add_argument("--solr-shards", type=int, default=1,
+                    help="shards of the Solr collection (1, the setting's default; each with"
+                         " 2 replicas)")
     ap.add_argument("--search-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.search_child:

@@ -62,7 +62,10 @@ SETTINGS = (
     Setting("solr_alias", "sheaf",
             "The collection alias readers search (engine `solr`); generations are collections"
             " named after it."),
-    Setting("solr_shards", 2, "Shards of each new collection (engine `solr`)."),
+    Setting("solr_shards", 1,
+            "Shards of each new collection (engine `solr`): 1 while one node holds the whole"
+            " index (every search is then answered by one core, with exact facet counts);"
+            " more when it does not (see \"Running on SolrCloud\")."),
     Setting("solr_replicas", 2, "Replicas of each shard (engine `solr`)."),
     Setting("engine_timeout", 10.0, "Seconds a request to the engine may take (engine `solr`)."),
     Setting("sru_default_records", 10,

@@ -9,7 +9,9 @@ served by real ``sheaf serve`` processes, and every read over HTTP
 (:mod:`tests.readback`: searches with filters and under every sort, facets,
 the year histogram, highlights, every cluster's record, record pages and
 their similar items, suggestions, Atom feeds) must give the same answers,
-and ``sheaf search`` the same totals.
+and ``sheaf search`` the same totals. On every engine (``engine``): on Solr the
+two homes have aliases of their own, an update writes the live collection and a
+rebuild a new one.
 
 Before the fix every search after the first update answered 500
 (``'SegmentReader' object has no attribute 'deleted_docs'``).
@@ -37,6 +39,7 @@ from indexer.generations import IndexDir
 from discovery.engines.whoosh.index import open_index as open_whoosh
 
 from .. import readback
+from ..engines import SOLR_URL, use_engine
 from ..harvest.oai_support import Catalog, alma_records, marcxml_records, pyoai_server
 from ..support import FIXTURES, running_server
 from .helpers import TOKEN, ok, set_setting, sheaf
@@ -81,8 +84,10 @@ def write_marc(path: Path, records: list[pymarc.Record]) -> Path:
 class World:
     """The live home, the rebuilt twin, their servers and the OAI repository."""
 
-    def __init__(self, root: Path, catalog: Catalog, live_url: str, twin_url: str):
+    def __init__(self, root: Path, catalog: Catalog, live_url: str, twin_url: str,
+                 engine: str):
         self.root = root
+        self.engine = engine
         self.live = root / "live"
         self.twin = root / "twin"
         self.catalog = catalog
@@ -110,9 +115,23 @@ class World:
         return self.cli(self.live, "import", str(path), "--source", source, *extra)
 
     def segments(self) -> int:
+        """Segments of the live index (on Solr: of every core of its collection)."""
         gen = IndexDir(self.live / "index").current()
-        with open_whoosh(gen.path).reader() as reader:
-            return len(list(reader.leaf_readers()))
+        if self.engine == "whoosh":
+            with open_whoosh(gen.path).reader() as reader:
+                return len(list(reader.leaf_readers()))
+        from discovery.engines.solr.client import SolrClient
+        from discovery.engines.solr.index import collection_of
+
+        collection = collection_of(gen.path)
+        count = 0
+        for port in (8983, 8984):   # each node's own cores
+            status = SolrClient(SOLR_URL.replace("8983", str(port)), 60).get(
+                "/admin/cores", {"action": "STATUS", "wt": "json"})
+            count += sum(int(core.get("index", {}).get("segmentCount", 0))
+                         for core in status.get("status", {}).values()
+                         if core.get("cloud", {}).get("collection") == collection)
+        return count
 
     # -- the comparison ------------------------------------------------------------
 
@@ -163,8 +182,8 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    root = tmp_path_factory.mktemp("matrix")
+def world(tmp_path_factory, engine, request):
+    root = tmp_path_factory.mktemp(f"matrix-{engine}")
     catalog = Catalog(root / "catalog.sqlite")
     for rid, xml in alma_records()[:40] + marcxml_records(FIXTURES / "chinese_880_simplified.mrc"):
         catalog.put(f"oai:alma:{rid}", xml)
@@ -189,11 +208,13 @@ def world(tmp_path_factory):
                      "--marc", str(dup_dir / "*.mrc")))
             set_setting(home, "index_procs", 2 if name == "live" else 1)
             set_setting(home, "admin_token", TOKEN)
+            if engine != "whoosh":   # each home its own alias, so its own collections
+                use_engine(Home.load(home), engine, request.getfixturevalue("solr_cloud"))
         for run in ("live-run", "twin-run"):
             (root / run).mkdir()
         with running_server(root / "live", root / "live-run") as live_url, \
                 running_server(root / "twin", root / "twin-run") as twin_url:
-            yield World(root, catalog, live_url, twin_url)
+            yield World(root, catalog, live_url, twin_url, engine)
 
 
 def test_first_harvest_and_index(world):
