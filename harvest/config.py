@@ -58,7 +58,9 @@ SETTINGS = (
             "The search engine holding the index: `whoosh` (embedded, the default) or `solr`"
             " (SolrCloud: see \"Running on SolrCloud\")."),
     Setting("solr_url", "http://127.0.0.1:8983/solr",
-            "SolrCloud's base URL (engine `solr`); the other live nodes are found from it."),
+            "SolrCloud's base URL (engine `solr`), or several separated by commas (a process"
+            " starting while the first node is down then reaches the next); the other live"
+            " nodes are found from them."),
     Setting("solr_alias", "sheaf",
             "The collection alias readers search (engine `solr`); generations are collections"
             " named after it."),

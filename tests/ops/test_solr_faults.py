@@ -353,6 +353,27 @@ def test_with_two_replicas_every_search_is_complete_with_the_base_node_down(outa
     assert client.get("/status.json").json["status"] == "ok"
 
 
+def test_a_process_started_with_the_first_node_down_reaches_the_next_one(outage, replicated,
+                                                                        tmp_path):
+    """A new process knows no live nodes yet: with solr_url naming only the stopped node it
+    cannot search; naming a second node after it, it searches as before the outage."""
+    want = outage["before"]["replicated", ("hà nội", (), "relevance")]
+    for name, url in (("one", f"http://127.0.0.1:{DOWN_PORT}/solr"),
+                      ("two", f"http://127.0.0.1:{DOWN_PORT}/solr, {SOLR_URL}")):
+        home = tmp_path / name
+        shutil.copytree(replicated.path, home)   # the same alias: read only
+        set_setting(home, "solr_url", url)
+        found = sheaf(home, "search", "hà nội", "--json", "--limit", "50")
+        if name == "one":
+            assert found.returncode != 0 and "SolrCloud does not answer" in found.stderr, found
+            assert "Traceback" not in found.stderr
+        else:
+            assert found.returncode == 0, found.stderr
+            result = json.loads(found.stdout)
+            assert result["total"] == want["total"]
+            assert [h["id"] for h in result["results"]] == [h["id"] for h in want["results"]]
+
+
 def test_with_two_replicas_the_search_service_is_complete(outage, replicated):
     """A new service of the same process knows the live nodes the app's client learned."""
     service = open_search(replicated)

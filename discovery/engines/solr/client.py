@@ -3,12 +3,13 @@
 Every request goes to one node of the cluster; when it does not answer, the
 next live node is tried, so one stopped node costs no request:
 
-* the nodes are the base URL (``solr_url``) and the cluster's own
-  ``live_nodes``, learned at the first answer and again after every failure,
-  so the client can fail over even when the node of the base URL is the one
-  that is down; what is learned is shared by every client of the same base
-  URL in the process (a client made while that node is down still finds the
-  others, if any client of the process has reached the cluster before);
+* the nodes are the URLs of ``solr_url`` (one, or several separated by commas)
+  and the cluster's own ``live_nodes``, learned at the first answer and again
+  after every failure, so the client can fail over even when the node of the
+  first URL is the one that is down; what is learned is shared by every client
+  of the same ``solr_url`` in the process. A process that starts while the
+  first URL's node is down reaches the cluster through the next URL given;
+  with only one, through what an earlier client of the process learned;
 * a node that did not answer is tried last for :data:`RETRY_DOWN` seconds
   (a dead host costs one connect, or one timeout, not one per request), then
   in its place again; one that answers is back at once;
@@ -35,6 +36,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import re
 import threading
 import time
 import urllib.error
@@ -65,10 +67,11 @@ class _Unserved(Exception):
 
 
 class _Nodes:
-    """What the clients of one base URL know of its cluster (one per process)."""
+    """What the clients of one ``solr_url`` know of its cluster (one per process)."""
 
-    def __init__(self, base: str):
-        self.urls = [base]
+    def __init__(self, seeds: list[str]):
+        self.seeds = seeds
+        self.urls = list(seeds)
         self.down: dict[str, float] = {}   # node -> when it last did not answer
         self.learned = False
         self.lock = threading.Lock()
@@ -79,16 +82,26 @@ _KNOWN: dict[str, _Nodes] = {}
 _KNOWN_LOCK = threading.Lock()
 
 
-def _known(base: str) -> _Nodes:
+def _known(seeds: list[str]) -> _Nodes:
     with _KNOWN_LOCK:
-        return _KNOWN.setdefault(base, _Nodes(base))
+        return _KNOWN.setdefault(" ".join(seeds), _Nodes(seeds))
+
+
+def seed_urls(url: str) -> list[str]:
+    """The node URLs of a ``solr_url`` setting: one, or several separated by commas or
+    spaces (so a process starting while the first is down still reaches the cluster)."""
+    seeds = [u.rstrip("/") for u in re.split(r"[,\s]+", url.strip()) if u]
+    if not seeds:
+        raise ValueError("solr_url names no node")
+    return list(dict.fromkeys(seeds))
 
 
 class SolrClient:
     def __init__(self, url: str, timeout: float = 10.0):
-        self.base = url.rstrip("/")
+        seeds = seed_urls(url)
+        self.base = seeds[0]
         self.timeout = float(timeout)
-        self._known = _known(self.base)
+        self._known = _known(seeds)
 
     # -- requests -------------------------------------------------------------
 
@@ -228,7 +241,7 @@ class SolrClient:
             with known.lock:
                 known.learned = True
                 before = set(known.urls)
-                known.urls = [self.base] + [n for n in dict.fromkeys(nodes) if n != self.base]
+                known.urls = list(dict.fromkeys(known.seeds + nodes))
                 return set(known.urls) != before
         return False
 
