@@ -10,6 +10,7 @@ hold a service, never an engine.
 from __future__ import annotations
 
 from harvest.config import Home
+from indexer.analysis import warm_up
 
 from .engine import Cluster, SearchEngine
 from .query import Node, parse
@@ -22,6 +23,9 @@ class SearchService:
     def __init__(self, home: Home, engine: SearchEngine):
         self.home = home
         self.engine = engine
+        # the analysers' dictionaries (jieba, OpenCC, pypinyin) now, whatever the engine:
+        # loaded by the first search that needs them, they cost that reader half a second
+        warm_up()
 
     def search(self, request: SearchRequest) -> SearchResult:
         settings = self.home.settings

@@ -29,6 +29,8 @@ _char_readings: dict | None = None
 def load() -> None:
     """Load pypinyin's dictionaries (about 0.7 s); done on first use otherwise."""
     global _lazy_pinyin, _char_readings
+    if _lazy_pinyin is not None:
+        return
     from pypinyin import Style, lazy_pinyin
     from pypinyin.pinyin_dict import pinyin_dict
     from pypinyin.style import convert

@@ -23,7 +23,6 @@ from whoosh import query as wq
 from whoosh.collectors import FilterCollector
 
 from harvest.config import Home
-from indexer.analysis import warm_up
 from indexer.cluster_store import ClusterStore
 from indexer.generations import Generation, IndexDir, versions
 from indexer.fields import FACET_FIELDS
@@ -74,7 +73,6 @@ class WhooshSearch(SearchEngine):
         self._speller = None
         self._sets = MatchSets()
         self._checked = 0.0
-        warm_up()
 
     def close(self) -> None:
         with self._lock:
