@@ -28,9 +28,7 @@ class SearchService:
         warm_up()
 
     def search(self, request: SearchRequest) -> SearchResult:
-        settings = self.home.settings
-        request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
-        return self.engine.search(request, parse(request.query))
+        return self.search_tree(request, parse(request.query))
 
     def search_tree(self, request: SearchRequest, tree: Node) -> SearchResult:
         """A request whose query was parsed elsewhere (SRU's CQL, :mod:`discovery.cql_tree`)

@@ -81,21 +81,21 @@ def record_element(record: Record) -> etree._Element:
     leader = record.leader.ljust(24)[:24]
     if record.flavour == "marc21":   # MARCXML is Unicode, whatever the source was
         leader = leader[:9] + "a" + leader[10:]
-    etree.SubElement(elem, f"{{{ns}}}leader").text = _xml_text(leader)
+    etree.SubElement(elem, f"{{{ns}}}leader").text = xml_text(leader)
     for f in record.fields:
         if f.data is not None:
-            child = etree.SubElement(elem, f"{{{ns}}}controlfield", tag=_xml_text(f.tag))
-            child.text = _xml_text(f.data)
+            child = etree.SubElement(elem, f"{{{ns}}}controlfield", tag=xml_text(f.tag))
+            child.text = xml_text(f.data)
         else:
-            child = etree.SubElement(elem, f"{{{ns}}}datafield", tag=_xml_text(f.tag),
-                                     ind1=_xml_text(f.ind1), ind2=_xml_text(f.ind2))
+            child = etree.SubElement(elem, f"{{{ns}}}datafield", tag=xml_text(f.tag),
+                                     ind1=xml_text(f.ind1), ind2=xml_text(f.ind2))
             for code, value in f.subfields:
                 etree.SubElement(child, f"{{{ns}}}subfield",
-                                 code=_xml_text(code)).text = _xml_text(value)
+                                 code=xml_text(code)).text = xml_text(value)
     return elem
 
 
-def _xml_text(text: str) -> str:
+def xml_text(text: str) -> str:
     """XML 1.0 cannot carry C0 controls (but tab and newlines), lone surrogates or U+FFFE/F:
     they become U+FFFD."""
     if text.isprintable():

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from lxml import etree
 
 from discovery.records import ClusterView
+from harvest.oai.protocol import safe_parser
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 SRW_DC_NS = "info:srw/schema/1/dc-schema"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          remove_comments=True, remove_pis=True)
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def marcxml(view: ClusterView) -> etree._Element | None:
     main = view.main
     if main is None:
         return None
-    root = etree.fromstring(main.marcxml(), _PARSER)
+    root = etree.fromstring(main.marcxml(), safe_parser())   # one per parse
     record = root if etree.QName(root).localname == "record" else \
         next((el for el in root.iter() if etree.QName(el).localname == "record"), None)
     if record is None:

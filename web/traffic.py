@@ -24,8 +24,6 @@ PATHS = ("/sru", "/oai")
 
 _lock = threading.Lock()
 _flushed: dict[tuple[str, str, str], int] = {}
-
-
 _counters: dict[str, Callable[[], dict[tuple[str, str], int]]] = {}
 
 

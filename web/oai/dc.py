@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from indexer.export import xml_text
+
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -49,13 +51,6 @@ def _values(mapped: dict, key: str) -> list[str]:
     return out
 
 
-def _xml_text(text: str) -> str:
-    """Characters XML 1.0 cannot carry become U+FFFD."""
-    if text.isprintable():
-        return text
-    return "".join(c if (c >= " " or c in "\t\n\r") and not "\ud800" <= c <= "\udfff"
-                   and c not in "\ufffe\uffff" else "\ufffd" for c in text)
-
 
 def oai_dc(mapped: dict) -> bytes:
     """The ``oai_dc:dc`` element of a mapped record, serialised."""
@@ -68,5 +63,5 @@ def oai_dc(mapped: dict) -> bytes:
             for value in _values(mapped, key):
                 if value not in seen:
                     seen.add(value)
-                    etree.SubElement(root, f"{{{DC_NS}}}{element}").text = _xml_text(value)
+                    etree.SubElement(root, f"{{{DC_NS}}}{element}").text = xml_text(value)
     return etree.tostring(root, encoding="utf-8")

@@ -21,7 +21,7 @@ from harvest.config import Home
 from harvest.listing import Selection
 from harvest.oai.protocol import safe_parser
 from indexer.errors import MappingError
-from indexer.export import record_element, record_of
+from indexer.export import record_element, record_of, xml_text
 from indexer.mapping import map_stored
 from indexer.record import MARCXML_NS
 
@@ -98,14 +98,6 @@ _TEXT = {"\r": "&#13;"}                                  # a literal CR would re
 _ATTR = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
 
 
-def _clean(text: str) -> str:
-    """Characters XML 1.0 cannot carry become U+FFFD (as :func:`indexer.export` does)."""
-    if text.isprintable():
-        return text
-    return "".join(c if (c >= " " or c in "\t\n\r") and not "\ud800" <= c <= "\udfff"
-                   and c not in "\ufffe\uffff" else "\ufffd" for c in text)
-
-
 def marcxml_bytes(record) -> bytes:
     """A decoded record as one MARCXML ``record`` element: what
     :func:`indexer.export.record_element` builds, written as text (several times faster
@@ -113,18 +105,18 @@ def marcxml_bytes(record) -> bytes:
     leader = record.leader.ljust(24)[:24]
     if record.flavour == "marc21":   # MARCXML is Unicode, whatever the source was
         leader = leader[:9] + "a" + leader[10:]
-    out = [f'<record xmlns="{MARCXML_NS}"><leader>{escape(_clean(leader), _TEXT)}</leader>']
+    out = [f'<record xmlns="{MARCXML_NS}"><leader>{escape(xml_text(leader), _TEXT)}</leader>']
     for f in record.fields:
-        tag = escape(_clean(f.tag), _ATTR)
+        tag = escape(xml_text(f.tag), _ATTR)
         if f.data is not None:
-            out.append(f'<controlfield tag="{tag}">{escape(_clean(f.data), _TEXT)}'
+            out.append(f'<controlfield tag="{tag}">{escape(xml_text(f.data), _TEXT)}'
                        "</controlfield>")
             continue
-        out.append(f'<datafield tag="{tag}" ind1="{escape(_clean(f.ind1), _ATTR)}"'
-                   f' ind2="{escape(_clean(f.ind2), _ATTR)}">')
+        out.append(f'<datafield tag="{tag}" ind1="{escape(xml_text(f.ind1), _ATTR)}"'
+                   f' ind2="{escape(xml_text(f.ind2), _ATTR)}">')
         for code, value in f.subfields:
-            out.append(f'<subfield code="{escape(_clean(code), _ATTR)}">'
-                       f"{escape(_clean(value), _TEXT)}</subfield>")
+            out.append(f'<subfield code="{escape(xml_text(code), _ATTR)}">'
+                       f"{escape(xml_text(value), _TEXT)}</subfield>")
         out.append("</datafield>")
     out.append("</record>")
     return "".join(out).encode("utf-8")
