@@ -16,13 +16,17 @@ Word by word:
   (``nguyen khac damm`` -> ``Nguyễn Khắc Đạm``), else each word's most frequent
   spelling.
 
-The suggestion is offered only when it finds more than the query did.
+The suggestion is offered only when it finds more than the query did. One
+that only gives diacritics back is never counted: every spelling of a word
+matches its folded form, so it finds what the query found and no more (on the
+demo collection, 335 of 335 Vietnamese title, name and subject openings count
+the same typed either way), and the count was a second search for nothing.
 """
 
 from __future__ import annotations
 
 from indexer.segmenters import HAN_RUN, to_simplified
-from indexer.textnorm import FOLDED_MARK, fold
+from indexer.textnorm import FOLDED_MARK, fold, fold_text
 
 from . import query as q
 
@@ -171,4 +175,7 @@ class Speller:
         if whole and all(w.isascii() for w in whole):
             whole = None   # nothing to give back: keep the reader's own case
         text = " ".join(whole or (self._accent(reader, w) for w in words))
+        typed = [f"{n.field}:{w}" if n.field else w for n in nodes for w in n.text.split()]
+        if fold_text(text).split() == [fold(w) for w in typed]:
+            return None   # diacritics given back, nothing else: finds no more
         return text if count(searcher, q.parse(text)) > total else None
