@@ -12,6 +12,7 @@ from discovery.results import SearchRequest
 
 from . import i18n
 from .common import FIELDS, OPERATORS, backend, home, search_form
+from .security import same_site_path
 
 bp = Blueprint("pages", __name__)
 
@@ -71,9 +72,7 @@ def advanced():
 
 def _local(target: str | None) -> str:
     """A same-site path to go back to (never another site: no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("pages.search")
-    return target
+    return same_site_path(target) or url_for("pages.search")
 
 
 @bp.get("/lang/<code>")

@@ -16,6 +16,7 @@ from . import citations, i18n
 from .common import backend, home, records
 from .display import safe_url
 from .oai.verbs import oai_identifier
+from .security import header_value
 
 bp = Blueprint("records", __name__)
 
@@ -134,4 +135,5 @@ def export(fmt: str, record_id: str):
     mimetype, ext = EXPORTS[fmt]
     name = "".join(c if c.isascii() and c.isalnum() else "-" for c in member.record_id)
     return Response(body, content_type=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
+                    headers={"Content-Disposition":
+                             header_value(f'attachment; filename="{name}.{ext}"')})
