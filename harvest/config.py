@@ -73,6 +73,16 @@ SETTINGS = (
     Setting("sru_default_records", 10,
             "Records an SRU searchRetrieve returns when it gives no `maximumRecords`"
             " (at most `max_page_size`, never past `max_results_depth`)."),
+    Setting("harvest_max_page_mb", 256,
+            "Largest OAI-PMH page a harvest reads, in MiB, counted after decompression (gzip"
+            " and deflate replies are inflated as they arrive; a bigger page is refused and"
+            " reported, never inflated whole)."),
+    Setting("bad_page_keep_kb", 1024,
+            "KiB of each bad OAI-PMH page kept in `bad-pages/` (the start of the page; the"
+            " index file notes what was cut)."),
+    Setting("bad_pages_run_mb", 64,
+            "MiB one harvest run may write into `bad-pages/`; later bad pages are only listed"
+            " in the run's index file."),
     Setting("oai_repository_id", "sheaf",
             "The OAI-PMH provider's repository id, in its identifiers"
             " `oai:<id>:<source>:<local id>` (a domain name such as `union.example.org` also"
