@@ -19,5 +19,10 @@ class MappingError(SheafError):
     """One record could not be mapped; it is reported and skipped."""
 
 
+class TooLongForIso2709(MappingError):
+    """A record (stored as MARCXML or Dublin Core) with a field over 9,999 bytes, or over
+    99,999 bytes in all: an ISO 2709 directory cannot describe it; MARCXML can."""
+
+
 class MappingWarning(UserWarning):
     """A data problem in one record that mapping worked around (named record and rule)."""

@@ -9,13 +9,16 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, render_template, url_for
+from flask_babel import gettext
 
 from discovery.errors import IndexUnavailable
+from indexer.errors import MappingError, TooLongForIso2709
 
 from . import citations, i18n
 from .common import backend, home, records
 from .display import safe_url
 from .oai.verbs import oai_identifier
+from .pages import render_error
 from .security import header_value
 
 bp = Blueprint("records", __name__)
@@ -131,7 +134,18 @@ def export(fmt: str, record_id: str):
     elif fmt == "marcxml":
         body = (b'<?xml version="1.0" encoding="UTF-8"?>\n' + member.marcxml() + b"\n")
     else:
-        body = member.iso2709()
+        try:
+            body = member.iso2709()
+        except TooLongForIso2709:
+            return render_error(422, gettext(
+                "This record has a field longer than 9,999 bytes or is longer than 99,999"
+                " bytes in all, more than a MARC (ISO 2709) file can describe. Its MARCXML"
+                " export holds all of it."),
+                link=url_for("records.export", fmt="marcxml", record_id=member.record_id),
+                link_text=gettext("Export as MARCXML"))
+        except MappingError as exc:
+            return render_error(422, gettext("This record cannot be exported: %(reason)s",
+                                             reason=str(exc)))
     mimetype, ext = EXPORTS[fmt]
     name = "".join(c if c.isascii() and c.isalnum() else "-" for c in member.record_id)
     return Response(body, content_type=mimetype,
