@@ -11,6 +11,15 @@ class RebuildNeeded(IndexerError):
     """The index was built with another schema, analysis or mapping version."""
 
 
+class IndexDamaged(IndexerError):
+    """A file of the live index cannot be read (truncated, emptied, overwritten); the store
+    is intact, so ``sheaf index --rebuild`` recovers. ``path`` is the file (or generation)."""
+
+    def __init__(self, message: str, path=None):
+        super().__init__(message)
+        self.path = path
+
+
 class GenerationRefused(IndexerError):
     """A new index generation failed its search probe; the live one stays."""
 
