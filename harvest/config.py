@@ -54,6 +54,11 @@ SETTINGS = (
             " each can hold about 1.8 GB while it writes a large collection)."),
     Setting("admin_token", "",
             "Password of the `/admin` pages (at least 16 characters); empty: no admin pages at all."),
+    Setting("admin_session_minutes", 60,
+            "Minutes an admin sign-in lasts; then the browser signs in again."),
+    Setting("admin_lockout_minutes", 15,
+            "Minutes a client is locked out of the admin sign-in after 10 wrong tokens in a"
+            " row (from the 4th, each wrong token doubles the wait: 1 s, 2 s, 4 s ...)."),
     Setting("engine", "whoosh",
             "The search engine holding the index: `whoosh` (embedded, the default) or `solr`"
             " (SolrCloud: see \"Running on SolrCloud\")."),
