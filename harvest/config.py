@@ -49,6 +49,11 @@ SETTINGS = (
     Setting("max_results_depth", 10000,
             "Deepest result (page x limit) a search may reach; deeper pages are refused."),
     Setting("serve_workers", 2, "Worker processes `sheaf serve` starts."),
+    Setting("serve_threads", 16,
+            "Threads in each worker (gunicorn's gthread workers): a slow or idle client holds"
+            " one thread, not a whole worker; a worker's threads share its searcher. Beyond"
+            " workers x threads slow clients, put a buffering proxy in front (see"
+            " \"Slow clients\")."),
     Setting("index_procs", 2,
             "Processes used by `sheaf index --rebuild` (values above 1 write several segments;"
             " each can hold about 1.8 GB while it writes a large collection)."),

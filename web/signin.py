@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -30,6 +31,7 @@ LOCK_AFTER = 10      # failures that lock the client out for the lockout time
 FIRST_WAIT = 1.0     # seconds, doubled with each failure after FREE
 
 _db: dict[str, tuple[int, sqlite3.Connection]] = {}
+_lock = threading.Lock()   # a worker's threads share its connection: one transaction at a time
 
 
 def _connect(home: Home) -> sqlite3.Connection:
@@ -63,8 +65,9 @@ def wait_after(failures: int, lockout: float) -> float:
 def retry_after(home: Home, client: str, now: float | None = None) -> int:
     """Whole seconds ``client`` must wait before its next sign-in (0: it may try now)."""
     now = time.time() if now is None else now
-    row = _connect(home).execute("SELECT until FROM failures WHERE client = ?",
-                                 (client,)).fetchone()
+    with _lock:
+        row = _connect(home).execute("SELECT until FROM failures WHERE client = ?",
+                                     (client,)).fetchone()
     return math.ceil(row[0] - now) if row and row[0] > now else 0
 
 
@@ -72,7 +75,11 @@ def failed(home: Home, client: str, now: float | None = None) -> int:
     """Count a failure of ``client``; the seconds it must now wait."""
     now = time.time() if now is None else now
     lockout = lockout_seconds(home)
-    db = _connect(home)
+    with _lock:
+        return _failed(_connect(home), client, now, lockout)
+
+
+def _failed(db: sqlite3.Connection, client: str, now: float, lockout: float) -> int:
     db.execute("BEGIN IMMEDIATE")
     try:
         row = db.execute("SELECT failures, last FROM failures WHERE client = ?",
@@ -92,4 +99,5 @@ def failed(home: Home, client: str, now: float | None = None) -> int:
 
 
 def succeeded(home: Home, client: str) -> None:
-    _connect(home).execute("DELETE FROM failures WHERE client = ?", (client,))
+    with _lock:
+        _connect(home).execute("DELETE FROM failures WHERE client = ?", (client,))
