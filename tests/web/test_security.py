@@ -125,7 +125,8 @@ def test_safe_url(url, expected):
     ("/\u00a0/evil.example.org", "/"),
     ("/\u200b/evil.example.org", "/"),
     ("/\x00/evil", "/"),
-    ("/record/loc%3A00409591?q=H%C3%A0%20N%E1%BB%99i", "/record/loc%3A00409591?q=H%C3%A0%20N%E1%BB%99i"),
+    ("/record/loc%3A00409591?q=H%C3%A0%20N%E1%BB%99i",
+     "/record/loc%3A00409591?q=H%C3%A0%20N%E1%BB%99i"),
     ("/advanced?lang=zh#top", "/advanced?lang=zh#top"),
 ])
 def test_language_switch_never_redirects_off_site(client, target, where):
