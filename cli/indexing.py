@@ -131,7 +131,8 @@ def cmd_status(args) -> int:
     for code in counts.keys() - sources.keys():
         sources[code] = {"name": "(not configured)", "kind": "", **counts[code]}
     search = _probe(home) if "documents" in index or index["state"] == "unreachable" else None
-    exit_code = EXIT_ERROR if search is not None and not search.ok else EXIT_OK
+    broken = index["state"] == "damaged" or (search is not None and not search.ok)
+    exit_code = EXIT_ERROR if broken else EXIT_OK
     if args.json:
         print(json.dumps({"home": str(home.path), "sources": sources, "index": index,
                           "search": search.to_dict() if search else None},

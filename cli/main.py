@@ -18,7 +18,7 @@ import argparse
 import sys
 
 from harvest.config import MARC_FLAVOURS
-from harvest.errors import SheafError
+from harvest.errors import SheafError, describe_os_error
 from harvest.lock import Busy
 from harvest.marcfile import FORMATS
 
@@ -126,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+    except OSError as exc:   # a read-only home, a full disk: one line, not a traceback
+        err(f"error: {describe_os_error(exc)}")
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -39,11 +39,15 @@ def cmd_search(args) -> int:
 def cmd_serve(args) -> int:
     home = load(args)
     workers = args.workers or int(home.settings["serve_workers"])
+    threads = int(home.settings["serve_threads"])
     os.environ["SHEAF_HOME"] = str(home.path)
+    # gthread: a client that sends its request slowly holds a thread, not the worker
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+            "--worker-class", "gthread", "--threads", str(threads),
             "--bind", f"{args.host}:{args.port}", "--preload", "--access-logfile", "-",
             "--timeout", "60", "web.wsgi:app"]
-    print(f"serving {home.path} at http://{args.host}:{args.port}/ with {workers} workers",
+    print(f"serving {home.path} at http://{args.host}:{args.port}/ with {workers} workers"
+          f" of {threads} threads",
           flush=True)
     os.execv(sys.executable, argv)
     return 0  # not reached

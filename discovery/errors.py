@@ -13,3 +13,8 @@ class IndexUnavailable(SheafError):
 
 class EngineUnavailable(IndexUnavailable):
     """The search engine did not answer (a SolrCloud down or too slow): try again later."""
+
+
+class IndexUnreadable(IndexUnavailable):
+    """The live index is damaged (a file of it cannot be read): readers get a 503 until
+    ``sheaf index --rebuild`` makes a new one from the store."""

@@ -49,11 +49,21 @@ SETTINGS = (
     Setting("max_results_depth", 10000,
             "Deepest result (page x limit) a search may reach; deeper pages are refused."),
     Setting("serve_workers", 2, "Worker processes `sheaf serve` starts."),
+    Setting("serve_threads", 16,
+            "Threads in each worker (gunicorn's gthread workers): a slow or idle client holds"
+            " one thread, not a whole worker; a worker's threads share its searcher. Beyond"
+            " workers x threads slow clients, put a buffering proxy in front (see"
+            " \"Slow clients\")."),
     Setting("index_procs", 2,
             "Processes used by `sheaf index --rebuild` (values above 1 write several segments;"
             " each can hold about 1.8 GB while it writes a large collection)."),
     Setting("admin_token", "",
             "Password of the `/admin` pages (at least 16 characters); empty: no admin pages at all."),
+    Setting("admin_session_minutes", 60,
+            "Minutes an admin sign-in lasts; then the browser signs in again."),
+    Setting("admin_lockout_minutes", 15,
+            "Minutes a client is locked out of the admin sign-in after 10 wrong tokens in a"
+            " row (from the 4th, each wrong token doubles the wait: 1 s, 2 s, 4 s ...)."),
     Setting("engine", "whoosh",
             "The search engine holding the index: `whoosh` (embedded, the default) or `solr`"
             " (SolrCloud: see \"Running on SolrCloud\")."),
@@ -73,6 +83,16 @@ SETTINGS = (
     Setting("sru_default_records", 10,
             "Records an SRU searchRetrieve returns when it gives no `maximumRecords`"
             " (at most `max_page_size`, never past `max_results_depth`)."),
+    Setting("harvest_max_page_mb", 256,
+            "Largest OAI-PMH page a harvest reads, in MiB, counted after decompression (gzip"
+            " and deflate replies are inflated as they arrive; a bigger page is refused and"
+            " reported, never inflated whole)."),
+    Setting("bad_page_keep_kb", 1024,
+            "KiB of each bad OAI-PMH page kept in `bad-pages/` (the start of the page; the"
+            " index file notes what was cut)."),
+    Setting("bad_pages_run_mb", 64,
+            "MiB one harvest run may write into `bad-pages/`; later bad pages are only listed"
+            " in the run's index file."),
     Setting("oai_repository_id", "sheaf",
             "The OAI-PMH provider's repository id, in its identifiers"
             " `oai:<id>:<source>:<local id>` (a domain name such as `union.example.org` also"

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import StoreError
+from .errors import StoreError, disk_full
 from .listing import StoreListing
 from .records import ImportSummary, RawRecord
 from .runs import HarvestRuns
+from .sqlite_files import open_db
 from .upkeep import StoreUpkeep, _now
 
 SCHEMA = """
@@ -137,13 +138,21 @@ class RecordStore(HarvestRuns, StoreUpkeep, StoreListing):
         try:
             # timeout: the busy timeout, so a reader or writer meeting another's
             # transaction waits (up to 30 s) instead of failing at once
-            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
-            self.migrate()
+            self.db, self.read_only = open_db(self.path, self._set_up, timeout=BUSY_TIMEOUT,
+                                              isolation_level=None)
+            if self.read_only and self.db.execute(
+                    "PRAGMA user_version").fetchone()[0] < len(MIGRATIONS):
+                raise StoreError(f"record store {self.path} needs upgrading and the home is"
+                                 " read-only")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open record store {self.path}: {exc}") from None
+
+    def _set_up(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+        self.migrate()
 
     def migrate(self) -> int:
         """Apply the migrations this store lacks; returns its version afterwards."""
@@ -197,8 +206,17 @@ class RecordStore(HarvestRuns, StoreUpkeep, StoreListing):
         try:
             yield self.db
             self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
+        except BaseException as exc:
+            # SQLite rolls back by itself on SQLITE_FULL and some I/O errors: a second
+            # ROLLBACK would fail ("no transaction is active") and hide the real error
+            if self.db.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            if disk_full(exc):
+                raise StoreError(f"disk full: {exc} (writing {self.path}; this batch was not"
+                                 " stored, the batches before it were)") from exc
             raise
 
     def _write_batch(self, source: str, records: list[RawRecord], summary: ImportSummary) -> None:

@@ -223,6 +223,7 @@ def update(home: Home, store: RecordStore, engine: IndexEngine,
                        on_failure=on_failure, on_warning=on_warning, verify=verify)
     if live.stale:
         raise RebuildNeeded(live.stale_reason)
+    engine.document_count(live.path)   # IndexDamaged (rebuild from the store) if it is cut
     started = time.perf_counter()
     report = BuildReport(generation=live.name)
     store_seq = store.max_seq()

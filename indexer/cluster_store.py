@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from harvest.sqlite_files import open_db
+
 from .cluster import Blocking, MatchKeys, candidate_keys, cluster_all, cluster_sorted, distinct
 
 _FS, _US = "\x1e", "\x1f"
@@ -76,13 +78,16 @@ class ClusterStore:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.db = sqlite3.connect(str(self.path), isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
-        for statement in _INDEXES.values():
-            self.db.execute(statement)
+        self.db, self.read_only = open_db(self.path, self._set_up, isolation_level=None)
         self._depth = 0
+
+    @staticmethod
+    def _set_up(db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(_SCHEMA)
+        for statement in _INDEXES.values():
+            db.execute(statement)
 
     def close(self) -> None:
         self.db.close()

@@ -24,7 +24,7 @@ from lxml import etree
 from harvest.iso2709 import StructureError, write_layout
 
 from .dublincore import parse_dc
-from .errors import MappingError
+from .errors import MappingError, TooLongForIso2709
 from .record import MARCXML_NS, Field, Record, decode
 
 EXPORT_FORMATS = ("marc21", "marcxml")
@@ -71,7 +71,7 @@ def write_record(record: Record) -> bytes:
     try:
         return write_layout(leader.encode("ascii", "replace"), fields)
     except StructureError as exc:
-        raise MappingError(f"cannot write record as ISO 2709: {exc}") from None
+        raise TooLongForIso2709(f"cannot write record as ISO 2709: {exc}") from None
 
 
 def record_element(record: Record) -> etree._Element:

@@ -36,7 +36,7 @@ from . import mapping
 from .analysis import ANALYSIS_VERSION
 from .cluster import CLUSTER_VERSION
 from .engine import IndexEngine
-from .errors import IndexerError
+from .errors import IndexDamaged, IndexerError
 from .fields import FIELDS_VERSION
 
 META_NAME = "sheaf-meta.json"
@@ -235,6 +235,11 @@ def status(home: Home, store: RecordStore, engine: IndexEngine) -> dict:
                 "store_seq": store_seq}
     try:
         docs = engine.document_count(gen.path)
+    except IndexDamaged as exc:
+        if not gen.stale:
+            return {"state": "damaged", "message": str(exc), "generation": gen.name,
+                    "store_seq": store_seq, "file": str(exc.path)}
+        docs = None
     except Exception:  # noqa: BLE001 - an index of an older format may not even open
         if not gen.stale:
             raise

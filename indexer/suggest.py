@@ -27,6 +27,8 @@ import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
+from harvest.sqlite_files import open_db, read_only_uri
+
 from .segmenters import HAN_RUN, to_simplified
 from .pinyin import han_to_pinyin
 from .textnorm import close_han_gaps, fold, folded_words, normalize
@@ -107,6 +109,11 @@ def part_paths(path: str | Path) -> list[Path]:
                   if p.name[len(path.name) + 5:].isdigit())
 
 
+def _set_up(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(_SCHEMA)
+
+
 class SuggestStore:
     """A generation's autocomplete store.
 
@@ -119,18 +126,19 @@ class SuggestStore:
     """
 
     def __init__(self, path: str | Path, part: bool = False):
-        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self.part = part
         self._sources = ["main"]
         if part:
+            self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")
             self.db.executescript(_PART)
         else:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(_SCHEMA)
+            self.db, read_only = open_db(path, _set_up, isolation_level=None,
+                                         check_same_thread=False)
             for i, other in enumerate(part_paths(path)):
-                self.db.execute("ATTACH DATABASE ? AS ?", (str(other), f"part{i}"))
+                self.db.execute("ATTACH DATABASE ? AS ?",
+                                (read_only_uri(other) if read_only else str(other), f"part{i}"))
                 self._sources.append(f"part{i}")
         self._pending: list[tuple] = []
         self._accents: dict[tuple[str, str], int] = {}

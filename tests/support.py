@@ -47,8 +47,11 @@ def iso2709_records(path: Path) -> list[bytes]:
 
 
 @contextlib.contextmanager
-def running_server(home: Path, workdir: Path, workers: int = 1, wait: float = 30.0):
+def running_server(home: Path, workdir: Path, workers: int = 1, wait: float = 30.0,
+                   prefix: tuple[str, ...] = ()):
     """``sheaf serve`` as a real process on a free loopback port; yields its base URL.
+    ``prefix`` runs it under another command (tests/ops/test_damaged_home.py: without
+    the capability to override file permissions).
 
     The server's output goes to ``workdir/server.log``, quoted when it fails to start.
     """
@@ -60,7 +63,7 @@ def running_server(home: Path, workdir: Path, workers: int = 1, wait: float = 30
     log_path = workdir / "server.log"
     log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "--home", str(home), "serve",
+        [*prefix, sys.executable, "-m", "cli", "--home", str(home), "serve",
          "--port", str(port), "--workers", str(workers)],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
     base = f"http://127.0.0.1:{port}"

@@ -17,6 +17,7 @@ import os
 from flask import Flask, jsonify, request
 
 from discovery.engines import open_search
+from discovery.errors import IndexUnavailable, IndexUnreadable
 from discovery.records import RecordService
 from harvest.config import Home
 
@@ -54,8 +55,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        """Liveness; ``?deep=1`` also searches the live generation (503 when that fails)."""
+        """Liveness, and a 503 when the live index cannot be read (a damaged file);
+        ``?deep=1`` also searches the live generation (503 when that fails)."""
         if request.args.get("deep") not in ("1", "true", "yes"):
+            try:
+                app.extensions["sheaf.search"].document_count()
+            except IndexUnreadable as exc:
+                return jsonify(status="error", problems=[str(exc)]), 503
+            except IndexUnavailable:
+                pass   # no index yet, or one to rebuild: the site is up and says so
             return jsonify(status="ok")
         from discovery.health import probe
 

@@ -8,7 +8,11 @@ every ``/admin`` URL is a 404. A browser signs in with the token once (a
 form, CSRF-protected) and then carries a signed session cookie that holds a
 fingerprint of the token, never the token; scripts may send
 ``Authorization: Bearer <token>`` instead. Every form carries a CSRF token
-tied to the session. The session key comes from the configuration's home:
+tied to the session, and every state-changing request must send it. Wrong
+tokens are counted per client address across workers (:mod:`web.signin`):
+back-off, then a lockout, answered 429 with ``Retry-After``. The session
+cookie is ``HttpOnly``, ``SameSite=Lax``, ``Secure`` on HTTPS requests, and
+a sign-in lasts ``admin_session_minutes``. The session key comes from the configuration's home:
 ``HOME/secret_key``, made (mode 0600) on first use; nothing here has a
 default secret.
 
@@ -25,9 +29,12 @@ import hmac
 import os
 import secrets
 import time
+from datetime import timedelta
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, has_request_context, jsonify, redirect,
+                   render_template, request, session, url_for)
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext
 
 from discovery import jobs, monitor
 from discovery.errors import EngineUnavailable
@@ -37,7 +44,7 @@ from harvest.errors import ConfigError
 from harvest.lock import Busy
 from harvest.store import RecordStore
 
-from . import traffic
+from . import signin, traffic
 
 bp = Blueprint("admin", __name__)
 
@@ -79,6 +86,21 @@ def _configure(state) -> None:
         app.secret_key = secret_key(home)
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.permanent_session_lifetime = timedelta(minutes=_session_minutes(home))
+    app.session_interface = _SessionInterface()
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(super().get_cookie_secure(app)
+                    or (has_request_context() and request.is_secure))
+
+
+def _session_minutes(home: Home) -> int:
+    return int(home.settings["admin_session_minutes"])
 
 
 # -- monitoring ---------------------------------------------------------------------
@@ -150,7 +172,24 @@ def _bearer_ok() -> bool:
 
 def _session_ok() -> bool:
     mark = session.get("admin")
+    since = session.get("since")
+    if not isinstance(since, (int, float)) or \
+            time.time() - since > _session_minutes(_home()) * 60:
+        return False   # older than admin_session_minutes (the cookie's own expiry aside)
     return isinstance(mark, str) and hmac.compare_digest(mark, _fingerprint(_token()))
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _too_many(wait: int):
+    """A client that must wait before it tries another admin token: a 429."""
+    response = current_app.make_response(_login_page(gettext(
+        "Too many wrong admin tokens from your address. Try again in %(seconds)d seconds.",
+        seconds=wait), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _csrf_token() -> str:
@@ -173,12 +212,17 @@ def _guard():
         abort(404)  # no admin token configured: no admin pages at all
     if request.endpoint == "admin.login":
         return None
-    if _bearer_ok():
-        return None
+    if request.headers.get("Authorization"):
+        wait = signin.retry_after(_home(), _client())
+        if wait:
+            return _too_many(wait)
+        if _bearer_ok():
+            return None
+        signin.failed(_home(), _client())
     if not _session_ok():
         return _login_page("Sign in to the admin pages.", 401)
-    if request.method == "POST" and not _csrf_ok():
-        abort(403)
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not _csrf_ok():
+        abort(403)   # every state-changing request carries the session's CSRF token
     return None
 
 
@@ -202,13 +246,20 @@ def _login_page(message: str, status: int):
 def login():
     if request.method == "GET":
         return _login_page("Sign in to the admin pages.", 200)
+    wait = signin.retry_after(_home(), _client())
+    if wait:
+        return _too_many(wait)   # the token is not even compared while the client waits
     if not _csrf_ok():
         return _login_page("The form had expired; please sign in again.", 403)
     given = request.form.get("token", "")
     if not hmac.compare_digest(given.encode(), _token().encode()):
+        signin.failed(_home(), _client())
         return _login_page("That is not the admin token.", 401)
+    signin.succeeded(_home(), _client())
     session.clear()
+    session.permanent = True
     session["admin"] = _fingerprint(_token())
+    session["since"] = time.time()
     session["csrf"] = secrets.token_urlsafe(32)
     return redirect(url_for("admin.dashboard"), 303)
 

@@ -18,7 +18,8 @@ from discovery.results import SearchRequest
 from discovery.service import SUGGEST_KINDS
 
 from . import openapi
-from .common import backend, choice_arg, home, int_arg, records, search_from_args, text_arg
+from .common import (backend, choice_arg, home, int_arg, records, search_from_args, text_arg,
+                     unavailable_kind, unavailable_message)
 from .records import cluster_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -45,7 +46,7 @@ def bad_query(exc):
 
 @bp.errorhandler(IndexUnavailable)
 def no_index(exc):
-    return error_response(503, "index_unavailable", str(exc))
+    return error_response(503, unavailable_kind(exc), unavailable_message(exc))
 
 
 @bp.errorhandler(Exception)

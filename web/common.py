@@ -28,11 +28,12 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, request
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from discovery.service import SearchService
 from indexer.fields import FORM_FIELDS
-from discovery.errors import QueryError
+from discovery.errors import IndexUnreadable, QueryError
 from discovery.results import FACETS, SORTS, UI_LANGUAGES, Filter, SearchRequest, SearchResult
 from harvest.config import Home
 
@@ -242,3 +243,18 @@ def api_lang(args) -> str:
 def search_from_args() -> SearchResult:
     """The API's search: labels in ``lang`` (English unless asked)."""
     return backend().search(search_form(lang=api_lang(request.args)).request)
+
+
+def unavailable_message(exc: Exception) -> str:
+    """What a reader is told when there is no index to search: a damaged index in the
+    reader's language (the file and the fix are for the staff: ``sheaf status``)."""
+    if isinstance(exc, IndexUnreadable):
+        return gettext("The catalog's index cannot be read: a file of it is damaged. Searching"
+                       " works again once the catalog's staff rebuild the index from the"
+                       " records (sheaf index --rebuild).")
+    return str(exc)
+
+
+def unavailable_kind(exc: Exception) -> str:
+    """The API error type of a 503 for ``exc``."""
+    return "index_unreadable" if isinstance(exc, IndexUnreadable) else "index_unavailable"

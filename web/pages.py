@@ -11,7 +11,9 @@ from discovery.errors import IndexUnavailable, QueryError
 from discovery.results import SearchRequest
 
 from . import i18n
-from .common import FIELDS, OPERATORS, backend, home, search_form
+from .common import (FIELDS, OPERATORS, backend, home, search_form, unavailable_kind,
+                     unavailable_message)
+from .security import same_site_path
 
 bp = Blueprint("pages", __name__)
 
@@ -40,7 +42,7 @@ def search():
         return render_error(400, str(exc), "search.html", form=None, result=None,
                             typed=request.args.get("q", "")[:1000])
     except IndexUnavailable as exc:
-        return render_error(503, str(exc), "search.html", form=None, result=None,
+        return render_error(503, unavailable_message(exc), "search.html", form=None, result=None,
                             typed=request.args.get("q", "")[:1000])
     max_page = max(1, int(home().settings["max_results_depth"]) // form.request.limit)
     return render_template("search.html", form=form, result=result, error=None,
@@ -58,7 +60,7 @@ def advanced():
     except QueryError as exc:
         return render_error(400, str(exc))
     except IndexUnavailable as exc:
-        return render_error(503, str(exc))
+        return render_error(503, unavailable_message(exc))
     chosen = {(f.facet, f.value) for f in form.request.filters if not f.exclude}
     years = form.request.year_ranges()
     return render_template("advanced.html", form=form, fields=FIELDS, operators=OPERATORS,
@@ -71,9 +73,7 @@ def advanced():
 
 def _local(target: str | None) -> str:
     """A same-site path to go back to (never another site: no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("pages.search")
-    return target
+    return same_site_path(target) or url_for("pages.search")
 
 
 @bp.get("/lang/<code>")
@@ -123,5 +123,5 @@ def bad_request(exc):
 def unavailable(exc):
     from .api import error_response, is_api_path
     if is_api_path():
-        return error_response(503, "index_unavailable", str(exc))
-    return render_error(503, str(exc))
+        return error_response(503, unavailable_kind(exc), unavailable_message(exc))
+    return render_error(503, unavailable_message(exc))

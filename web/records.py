@@ -9,13 +9,16 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, render_template, url_for
+from flask_babel import gettext
 
 from discovery.errors import IndexUnavailable
+from indexer.errors import MappingError, TooLongForIso2709
 
 from . import citations, i18n
-from .common import backend, home, records
+from .common import backend, home, records, unavailable_message
 from .display import safe_url
 from .oai.verbs import oai_identifier
+from .security import header_value
 
 bp = Blueprint("records", __name__)
 
@@ -81,7 +84,7 @@ def _view_or_404(record_id: str):
     try:
         view = records().cluster(record_id[:500])
     except IndexUnavailable as exc:
-        abort(503, str(exc))
+        abort(503, unavailable_message(exc))
     if view is None or view.main is None:
         abort(404)
     return view
@@ -114,6 +117,11 @@ def staff(record_id: str):
     return render_template("staff.html", view=view, permalink=permalink(view))
 
 
+def _refused(message: str, **context):
+    """An export that cannot be made in the format asked for: a 422 page saying why."""
+    return render_template("error.html", error=message, status=422, **context), 422
+
+
 @bp.get("/export/<fmt>/<path:record_id>")
 def export(fmt: str, record_id: str):
     if fmt not in EXPORTS:
@@ -130,8 +138,20 @@ def export(fmt: str, record_id: str):
     elif fmt == "marcxml":
         body = (b'<?xml version="1.0" encoding="UTF-8"?>\n' + member.marcxml() + b"\n")
     else:
-        body = member.iso2709()
+        try:
+            body = member.iso2709()
+        except TooLongForIso2709:
+            return _refused(gettext(
+                "This record has a field longer than 9,999 bytes or is longer than 99,999"
+                " bytes in all, more than a MARC (ISO 2709) file can describe. Its MARCXML"
+                " export holds all of it."),
+                link=url_for("records.export", fmt="marcxml", record_id=member.record_id),
+                link_text=gettext("Export as MARCXML"))
+        except MappingError as exc:
+            return _refused(gettext("This record cannot be exported: %(reason)s",
+                                    reason=str(exc)))
     mimetype, ext = EXPORTS[fmt]
     name = "".join(c if c.isascii() and c.isalnum() else "-" for c in member.record_id)
     return Response(body, content_type=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
+                    headers={"Content-Disposition":
+                             header_value(f'attachment; filename="{name}.{ext}"')})

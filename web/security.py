@@ -2,9 +2,19 @@
 'unsafe-inline' (pages load only their own static script and style files),
 a Referrer-Policy, no MIME sniffing, and no framing except where a view
 allows it (the partner iframe) with :func:`allow_framing`.
+
+Every redirect target and header value built from a request goes through
+:func:`same_site_path` or :func:`header_value`: a same-site path only (no
+scheme, host, backslash, control character or whitespace, in the path as
+sent or in any of its percent-decoded forms, so ``/%09/evil``, which a
+browser reads as ``//evil``, is refused), a header value without control
+characters (CR/LF never split a header).
 """
 
 from __future__ import annotations
+
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import g
 
@@ -12,6 +22,45 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
        " form-action 'self'; frame-ancestors {ancestors}")
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+
+def _unsafe_char(c: str) -> bool:
+    """Control, format, separator and whitespace characters: browsers strip or
+    misread them (``/<TAB>/evil`` is ``//evil``), and CR/LF would split a header."""
+    return c.isspace() or unicodedata.category(c)[0] in ("C", "Z")
+
+
+# in a decoded form a space is harmless (the browser sees %20), a control character is not
+_DECODED_UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def _decoded_forms(text: str, rounds: int = 3):
+    """``text`` and what it becomes percent-decoded, again and again (double encoding)."""
+    yield text
+    for _ in range(rounds):
+        decoded = unquote(text)
+        if decoded == text:
+            return
+        text = decoded
+        yield text
+
+
+def same_site_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site (``/...``), else None."""
+    if not target or len(target) > 2000 or any(_unsafe_char(c) for c in target):
+        return None
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    for form in _decoded_forms(path):
+        if (not form.startswith("/") or form.startswith("//") or "\\" in form
+                or urlsplit(form).netloc
+                or any(unicodedata.category(c) in _DECODED_UNSAFE for c in form)):
+            return None
+    return target
+
+
+def header_value(value: str, limit: int = 500) -> str:
+    """``value`` fit to be a header value: control characters dropped, at most ``limit``."""
+    return "".join(c for c in value if unicodedata.category(c) != "Cc")[:limit]
 
 
 def allow_framing() -> None:

@@ -92,8 +92,60 @@ class TransportFailure(Exception):
     """No complete HTTP response: refused, reset, timed out, cut short."""
 
 
+class PageTooLarge(TransportFailure):
+    """A page over the size cap, counted after decompression (a gzip bomb is one).
+
+    Not retried: the server would send the same page again. ``head`` is the
+    start of the page, kept in ``bad-pages/``."""
+
+    def __init__(self, message: str, head: bytes):
+        super().__init__(message)
+        self.head = head
+
+
+CHUNK = 64 << 10
+HEAD_BYTES = 64 << 10
+ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS,
+             "deflate": zlib.MAX_WBITS}
+
+
+class _Inflater:
+    """Decompresses a body piece by piece, never more than ``room`` bytes at a time.
+
+    ``deflate`` is zlib-wrapped by the RFC, but some servers send raw deflate:
+    the first bytes decide."""
+
+    def __init__(self, encoding: str):
+        self.encoding = encoding
+        self.wbits = ENCODINGS[encoding]
+        self.engine = zlib.decompressobj(self.wbits)
+        self.started = False
+
+    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
+        if not self.started and self.encoding == "deflate" and data:
+            self.started = True
+            try:
+                zlib.decompressobj(self.wbits).decompress(data[:CHUNK], 1)
+            except zlib.error:
+                self.engine = zlib.decompressobj(-zlib.MAX_WBITS)
+        while data:
+            out = self.engine.decompress(data, room + 1)
+            yield out
+            data = self.engine.unconsumed_tail
+            if not out and data:  # pragma: no cover - zlib always progresses with room
+                break
+
+    def flush(self) -> bytes:
+        return self.engine.flush()
+
+
 class HttpTransport:
-    """GET over urllib (stdlib only); every HTTP status comes back as a response."""
+    """GET over urllib (stdlib only); every HTTP status comes back as a response.
+
+    ``max_bytes`` caps a page as decompressed (gzip and deflate bodies are
+    inflated as they arrive, so a page that would inflate past the cap is
+    refused after reading only the cap) and, for bodies sent as they are,
+    what is read from the socket."""
 
     def __init__(self, user_agent: str = USER_AGENT, max_bytes: int = MAX_PAGE_BYTES):
         self.user_agent = user_agent
@@ -101,14 +153,17 @@ class HttpTransport:
 
     def get(self, url: str, timeout: float) -> HttpResponse:
         request = urllib.request.Request(url, headers={"User-Agent": self.user_agent,
-                                                       "Accept-Encoding": "gzip, identity"})
+                                                       "Accept-Encoding":
+                                                       "gzip, deflate, identity"})
         try:
             try:
                 with urllib.request.urlopen(request, timeout=timeout) as resp:
-                    status, headers, body = resp.status, resp.headers, self._read(resp)
+                    status, headers = resp.status, resp.headers
+                    body = self._read(resp, headers)
             except urllib.error.HTTPError as err:
                 with err:
-                    status, headers, body = err.code, err.headers, self._read(err)
+                    status, headers = err.code, err.headers
+                    body = self._read(err, headers)
         except urllib.error.URLError as exc:
             raise TransportFailure(f"cannot connect: {exc.reason}") from None
         except (socket.timeout, TimeoutError):
@@ -118,18 +173,40 @@ class HttpTransport:
                                    " page") from None
         except (http.client.HTTPException, OSError) as exc:
             raise TransportFailure(f"connection failed: {exc.__class__.__name__}: {exc}") from None
-        if (headers.get("Content-Encoding") or "").lower() in ("gzip", "x-gzip"):
-            try:
-                body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
-            except zlib.error as exc:
-                raise TransportFailure(f"broken gzip body: {exc}") from None
         return HttpResponse(status, headers, body)
 
-    def _read(self, resp) -> bytes:
-        body = resp.read(self.max_bytes + 1)
-        if len(body) > self.max_bytes:
-            raise TransportFailure(f"page larger than {self.max_bytes} bytes")
-        return body
+    def _read(self, resp, headers) -> bytes:
+        encoding = (headers.get("Content-Encoding") or "identity").strip().lower()
+        if encoding not in ENCODINGS:
+            body = resp.read(self.max_bytes + 1)
+            if len(body) > self.max_bytes:
+                raise PageTooLarge(f"page larger than {self.max_bytes} bytes",
+                                   body[:HEAD_BYTES])
+            return body
+        inflater = _Inflater(encoding)
+        parts: list[bytes] = []
+        size = sent = 0
+        try:
+            while True:
+                chunk = resp.read(CHUNK)
+                sent += len(chunk)
+                if sent > self.max_bytes:
+                    raise PageTooLarge(f"{encoding} page larger than {self.max_bytes} bytes"
+                                       " as sent", b"".join(parts)[:HEAD_BYTES])
+                pieces = inflater.feed(chunk, self.max_bytes - size) if chunk \
+                    else iter([inflater.flush()])
+                for piece in pieces:
+                    size += len(piece)
+                    if size > self.max_bytes:
+                        head = (b"".join(parts) + piece[:HEAD_BYTES])[:HEAD_BYTES]
+                        raise PageTooLarge(
+                            f"page larger than {self.max_bytes} bytes once decompressed"
+                            f" ({encoding}, refused after {sent} bytes sent)", head)
+                    parts.append(piece)
+                if not chunk:
+                    return b"".join(parts)
+        except zlib.error as exc:
+            raise TransportFailure(f"broken {encoding} body: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +255,10 @@ class OaiClient:
             raw = status = None
             try:
                 response = self.transport.get(url, policy.timeout)
+            except PageTooLarge as exc:
+                if self.on_bad_page is not None:
+                    self.on_bad_page(url, exc.head, str(exc))
+                raise BadPage(url, attempt, str(exc)) from None
             except TransportFailure as exc:
                 failure, reason = ConnectionFailed, str(exc)
             else:

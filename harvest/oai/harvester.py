@@ -36,7 +36,7 @@ from ..importer import RejectLog
 from ..records import ImportSummary, RawRecord, Rejected
 from ..runs import HarvestRun
 from ..store import RecordStore
-from .client import OaiClient, RetryPolicy
+from .client import HttpTransport, OaiClient, RetryPolicy
 from .errors import (BadDate, BadPage, BadResumptionToken, BadVerb, CannotDisseminateFormat,
                      HarvestBusy, IdDoesNotExist, NoRecordsMatch, ServerUnavailable)
 from .protocol import SECONDS, Identify, Page, Record, datestamp
@@ -102,9 +102,12 @@ def harvest_oai_source(home: Home, store: RecordStore, source: Source, *, full: 
             except ValueError:
                 raise BadDate(f"--{name} {value!r} is not a date (use YYYY-MM-DD or"
                               " YYYY-MM-DDThh:mm:ssZ)") from None
-    bad_pages = BadPageLog(home, source.code)
+    settings = home.settings
+    bad_pages = BadPageLog(home, source.code, keep_bytes=int(settings["bad_page_keep_kb"]) << 10,
+                           run_bytes=int(settings["bad_pages_run_mb"]) << 20)
     if client is None:
-        client = OaiClient(source.url, RetryPolicy.for_source(source))
+        transport = HttpTransport(max_bytes=int(settings["harvest_max_page_mb"]) << 20)
+        client = OaiClient(source.url, RetryPolicy.for_source(source), transport=transport)
     if client.on_bad_page is None:
         client.on_bad_page = bad_pages
     with source_lock(home, source.code):

@@ -101,22 +101,31 @@ class HarvestReport:
         head = "ok" if self.ok else "FAILED"
         return (f"{head}: {self.records} records in {self.pages} pages: new {self.new},"
                 f" changed {self.changed}, deleted {self.deleted}, unchanged {self.unchanged},"
-                f" errors {self.errors}")
+                f" errors {self.errors}"
+                + (f"; {self.messages[-1]}" if not self.ok and self.messages else "")
+                + (f"; {len(self.bad_pages)} bad page(s) kept in bad-pages/"
+                   if self.bad_pages else ""))
 
 
 class BadPageLog:
-    """Pages that needed repair or could not be read, kept as received.
+    """Pages that needed repair or could not be read, kept as received, within bounds.
 
-    ``HOME/bad-pages/<source>-<time>-NNNN.xml`` holds each raw body and
-    ``<source>-<time>.txt`` says for each file which URL sent it and what
-    was wrong. Nothing is written unless a bad page arrives.
+    ``HOME/bad-pages/<source>-<time>-NNNN.xml`` holds each raw body (its
+    first ``keep_bytes``) and ``<source>-<time>.txt`` says for each file
+    which URL sent it and what was wrong. A run writes at most ``run_bytes``
+    of bodies; past that a bad page is only listed. Nothing is written unless
+    a bad page arrives.
     """
 
-    def __init__(self, home: Home, source: str):
+    def __init__(self, home: Home, source: str, keep_bytes: int = 1 << 20,
+                 run_bytes: int = 64 << 20):
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         self.dir = home.path / "bad-pages"
         self.stem = f"{source}-{stamp}"
         self.paths: list[Path] = []
+        self.keep_bytes = keep_bytes
+        self.run_bytes = run_bytes
+        self.written = 0
 
     @property
     def index(self) -> Path:
@@ -124,6 +133,22 @@ class BadPageLog:
 
     def __call__(self, url: str, raw: bytes, reason: str) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
+        room = max(0, min(self.keep_bytes, self.run_bytes - self.written))
+        kept = raw[:room]
+        note = ""
+        if len(kept) < len(raw):
+            note = (f" [kept the first {len(kept)} of {len(raw)} bytes]" if kept else
+                    f" [not kept: the run's {self.run_bytes} bytes of bad pages are used]")
+        name = "-"
+        if kept:
+            path = self._write(kept)
+            self.written += len(kept)
+            self.paths.append(path)
+            name = path.name
+        with open(self.index, "a", encoding="utf-8") as log:
+            log.write(f"{name}\t{url}\t{reason}{note}\n")
+
+    def _write(self, raw: bytes) -> Path:
         n = len(self.paths)
         while True:
             n += 1
@@ -131,12 +156,9 @@ class BadPageLog:
             try:
                 with open(path, "xb") as fh:
                     fh.write(raw)
-                break
+                return path
             except FileExistsError:
                 continue
-        with open(self.index, "a", encoding="utf-8") as log:
-            log.write(f"{path.name}\t{url}\t{reason}\n")
-        self.paths.append(path)
 
 
 def harvest_history(store: RecordStore, source: str | None = None,

@@ -106,11 +106,46 @@ def test_safe_url(url, expected):
     ("//evil.example/", "/"),
     ("/\\evil.example", "/"),
     ("", "/"),
+    # issue 17: browsers strip tab, CR and LF, so "/<TAB>/evil" was "//evil"
+    ("/\t/evil.example.org", "/"),
+    ("/\r\n/evil.example.org", "/"),
+    ("/\r\nSet-Cookie: x=1", "/"),
+    ("/%0d%0aSet-Cookie:x", "/"),
+    ("/%09/evil.example.org", "/"),
+    ("/%2F/evil.example.org", "/"),
+    ("/%2f%2fevil.example.org", "/"),
+    ("/%5Cevil.example.org", "/"),
+    ("/%252F/evil.example.org", "/"),
+    ("\\/evil.example.org", "/"),
+    ("https://evil.example.org/", "/"),
+    ("HTTPS:evil.example.org", "/"),
+    (" /evil", "/"),
+    ("/\u3000/evil.example.org", "/"),
+    ("/\u2028/evil.example.org", "/"),
+    ("/\u00a0/evil.example.org", "/"),
+    ("/\u200b/evil.example.org", "/"),
+    ("/\x00/evil", "/"),
+    ("/record/loc%3A00409591?q=H%C3%A0%20N%E1%BB%99i",
+     "/record/loc%3A00409591?q=H%C3%A0%20N%E1%BB%99i"),
+    ("/advanced?lang=zh#top", "/advanced?lang=zh#top"),
 ])
 def test_language_switch_never_redirects_off_site(client, target, where):
     response = client.get("/lang/vi", query_string={"next": target})
     assert response.status_code == 303
     assert response.headers["Location"] == where
+    assert response.headers["Set-Cookie"].startswith("sheaf_lang=vi;")
+
+
+def test_the_language_links_on_a_page_come_back_to_it(client):
+    """The page's own link (the path quoted) passes the check: the switch comes back."""
+    page = client.get("/record/loc:00409591")
+    links = [el["attrs"]["href"] for el in tree(page).elements
+             if el["tag"] == "a" and el["attrs"].get("hreflang") == "zh"]
+    assert len(links) == 1
+    response = client.get(links[0])
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/record/loc%3A00409591"
+    assert client.get(response.headers["Location"]).status_code == 200
 
 
 # -- fuzzing ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ from indexer.engine import Batch, BulkWriter, IndexEngine, ShareWriter
 from indexer.errors import IndexerError
 
 from . import facetfiles, keyfiles
+from .damage import reading
 from .schema import (COLUMN_FACETS, COMPOUND, FACET_FIELDS, KEY_FIELDS, ValuesColumn,
                      build_schema, make_codec, versions)
 from .segwriter import SegmentBuilder
@@ -101,7 +102,7 @@ class WhooshBulk(BulkWriter):
 
 class WhooshBatch(Batch):
     def __init__(self, gen_path: Path):
-        ix = whoosh_index.open_dir(str(gen_path))
+        ix = open_index(gen_path)
         try:
             self.writer = ix.writer(limitmb=128, codec=make_codec(), compound=COMPOUND)
         except LockError:
@@ -109,7 +110,12 @@ class WhooshBatch(Batch):
                 from None
         # one searcher for every deletion: Whoosh's update_document and
         # delete_by_term open a new reader each time (about 45 records/s)
-        self.existing = self.writer.searcher()
+        try:
+            with reading(gen_path):
+                self.existing = self.writer.searcher()
+        except IndexerError:
+            self.writer.cancel()
+            raise
 
     def stored(self, cluster_id: str) -> dict | None:
         old = self.existing.document_number(id=cluster_id)
@@ -147,23 +153,26 @@ class WhooshIndex(IndexEngine):
         return WhooshBatch(gen_path)
 
     def document_count(self, gen_path: Path) -> int:
-        ix = open_index(gen_path)
-        try:
-            return ix.doc_count()
-        finally:
-            ix.close()
-
+        with reading(gen_path):
+            ix = open_index(gen_path)
+            try:
+                with ix.reader() as reader:   # opens every segment's files: a cut one fails
+                    return reader.doc_count()
+            finally:
+                ix.close()
 
     def describe(self, gen_path: Path) -> dict:
-        ix = open_index(gen_path)
-        try:
-            with ix.reader() as reader:
-                return {"documents": ix.doc_count(),
-                        "segments": len(list(reader.leaf_readers()))}
-        finally:
-            ix.close()
+        with reading(gen_path):
+            ix = open_index(gen_path)
+            try:
+                with ix.reader() as reader:
+                    return {"documents": reader.doc_count(),
+                            "segments": len(list(reader.leaf_readers()))}
+            finally:
+                ix.close()
 
 
 def open_index(gen_path: Path):
-    """The Whoosh index of a generation."""
-    return whoosh_index.open_dir(str(gen_path))
+    """The Whoosh index of a generation (IndexDamaged when its table of contents is cut)."""
+    with reading(gen_path):
+        return whoosh_index.open_dir(str(gen_path))

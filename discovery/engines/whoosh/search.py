@@ -25,17 +25,19 @@ from whoosh.collectors import FilterCollector
 from harvest.config import Home
 from indexer.cluster_store import ClusterStore
 from indexer.generations import Generation, IndexDir, versions
+from indexer.errors import IndexDamaged
 from indexer.fields import FACET_FIELDS
 
 from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
 from discovery.compiler import QueryCompiler
-from discovery.errors import IndexUnavailable
+from discovery.errors import IndexUnavailable, IndexUnreadable
 from discovery.highlight import Highlighter, query_terms
 from discovery.hits import facet_values, hit_of
 from discovery.query import MatchAll, Node
 from discovery.results import FacetValue, Hit, SearchRequest, SearchResult
 
 from . import keys as whoosh_keys
+from .damage import reading
 from .facets import FacetEngine
 from .index import open_index
 from .ranking import RankedCollector
@@ -96,17 +98,22 @@ class WhooshSearch(SearchEngine):
         except IndexUnavailable:
             self._close()
             raise
-        if self._generation is None or gen.path != self._generation.path:
+        try:
+            with reading(gen.path):
+                if self._generation is None or gen.path != self._generation.path:
+                    self._close()
+                    self._index = open_index(gen.path)
+                    self._searcher = self._index.searcher()
+                    self._generation = gen
+                    self._compiler = QueryCompiler()
+                    self._highlighter = Highlighter()
+                    self._suggest, self._speller = generation_stores(gen)
+                elif not self._searcher.up_to_date():
+                    self._searcher = self._searcher.refresh()
+                self._facets.prepare(self._searcher, str(self._generation.path))
+        except IndexDamaged as exc:
             self._close()
-            self._index = open_index(gen.path)
-            self._searcher = self._index.searcher()
-            self._generation = gen
-            self._compiler = QueryCompiler()
-            self._highlighter = Highlighter()
-            self._suggest, self._speller = generation_stores(gen)
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
-        self._facets.prepare(self._searcher, str(self._generation.path))
+            raise IndexUnreadable(str(exc)) from exc
         whoosh_keys.forget_except(self._facets.segments)
         return self._searcher
 
