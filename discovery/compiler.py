@@ -18,7 +18,9 @@ tokens. For each word the plan asks, in order of weight:
   unigram for one character), so partial and short Chinese queries find
   their records even where jieba cut the title differently;
 * the pinyin field, when every word of the query is pinyin (``honglou meng``);
-* the English stem field.
+* the English stem field;
+* the other romanization of Chinese: Wade-Giles words as pinyin and pinyin
+  words as Wade-Giles (:mod:`discovery.romanization`).
 
 Adjacent words also ask, optionally, for the Vietnamese compound they may
 form (``thư_viện``), so titles with the compound rank first.
@@ -39,6 +41,7 @@ from indexer.textnorm import (FOLDED_MARK, close_han_gaps, fold, is_folded_sylla
 
 from . import plan as p
 from . import query as q
+from . import romanization
 
 FOLDED_FACTOR = 0.5
 COMPOUND_BOOST = 2.0
@@ -77,7 +80,9 @@ class QueryCompiler:
         self.tiered = False
         if isinstance(tree, q.MatchAll):
             return p.Every()
-        self.pinyin_ok = _all_pinyin(tree)
+        words = _words(tree)
+        self.pinyin_ok = bool(words) and all(split_syllables(w) for w in words)
+        self.systems = romanization.Systems.of(words, self.pinyin_ok)
         self.exact = False
         compiled = self._node(tree) or p.Nothing()
         boosts = self._compounds(tree) + self._title_boosts(tree)
@@ -198,6 +203,10 @@ class QueryCompiler:
                 for field, weight in group["words"]:
                     clauses.append(_syllables(field, syllables, weight * FOLDED_FACTOR,
                                               not self.positions[field]))
+        if len(node.text.split()) == 1 and not node.phrase and not node.prefix \
+                and not self.exact:
+            # Wade-Giles and pinyin find each other (Mao Tse-tung, Mao Zedong)
+            clauses.extend(romanization.clauses(node.text, group, self.systems))
         if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
             for field, weight in group["ngrams"]:
                 clauses.append(_ngram_query(field, node.text, weight))
@@ -338,8 +347,8 @@ def _ngram_query(field: str, text: str, boost: float):
     return _and(parts) if len(parts) > 1 else parts[0]
 
 
-def _all_pinyin(tree) -> bool:
-    """True if every word of every plain text clause is pinyin (``hong lou meng``)."""
+def _words(tree) -> list[str]:
+    """The typed words of every plain text clause (``hong lou meng``: three)."""
     texts = []
 
     def walk(node):
@@ -352,8 +361,7 @@ def _all_pinyin(tree) -> bool:
             texts.append(node.text)
 
     walk(tree)
-    words = [w for t in texts for w in t.split()]
-    return bool(words) and all(split_syllables(w) for w in words)
+    return [w for t in texts for w in t.split()]
 
 
 def _and(items) -> p.And:
