@@ -19,6 +19,8 @@ tokens. For each word the plan asks, in order of weight:
   their records even where jieba cut the title differently;
 * the pinyin field, when every word of the query is pinyin (``honglou meng``);
 * the English stem field;
+* for a year (``Mustaqillik 1997``), the records of that year, which catalogue
+  it in the date of publication, not in the title;
 * the other romanization of Chinese: Wade-Giles words as pinyin and pinyin
   words as Wade-Giles (:mod:`discovery.romanization`).
 
@@ -62,6 +64,7 @@ def _weighted(names) -> list[tuple[str, float]]:
 GROUPS = {(None if f.name == "all" else f.name): {
     "words": _weighted(f.words), "ngrams": _weighted(f.ngrams), "pinyin": f.pinyin,
     "stem": f.stem} for f in SEARCH_FIELDS if f.words}
+_YEAR = re.compile(r"1[5-9][0-9][0-9]|20[0-9][0-9]")
 _CJK_ONLY = re.compile(f"^[{HAN_CLASS}{KANA_HANGUL_CLASS}\u30fc]+$")
 
 
@@ -210,6 +213,10 @@ class QueryCompiler:
         if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
             for field, weight in group["ngrams"]:
                 clauses.append(_ngram_query(field, node.text, weight))
+        if node.field is None and not node.phrase and not node.prefix \
+                and _YEAR.fullmatch(node.text):
+            # a year beside title words names the edition of that year (Mustaqillik 1997)
+            clauses.append(p.Range("year", int(node.text), int(node.text)))
         # (pinyin and stems are folded by nature: never part of the exact-spelling tier)
         if group["pinyin"] and self.pinyin_ok and not node.prefix and not self.exact:
             clauses.append(_pinyin_query(node.text))
