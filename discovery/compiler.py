@@ -114,11 +114,16 @@ class QueryCompiler:
         if not all(isinstance(n, q.Text) and n.field in (None, "title") and not n.prefix
                    for n in nodes):
             return []
-        key = title_match_key(" ".join(n.text for n in nodes))
-        if not key:
-            return []
-        return [p.Constant(p.Key("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
-                p.Constant(p.Key("title_keys", "^" + key), score=TITLE_START_BOOST)]
+        texts = [" ".join(n.text for n in nodes)]
+        # the title beside a year typed to name its edition (Poems 1900: the title Poems)
+        undated = [n.text for n in nodes if n.field is not None or not _YEAR.fullmatch(n.text)]
+        if 0 < len(undated) < len(nodes):
+            texts.append(" ".join(undated))
+        boosts = []
+        for key in filter(None, map(title_match_key, texts)):
+            boosts += [p.Constant(p.Key("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
+                       p.Constant(p.Key("title_keys", "^" + key), score=TITLE_START_BOOST)]
+        return boosts
 
     # -- nodes ---------------------------------------------------------------
 

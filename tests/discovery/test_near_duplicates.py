@@ -34,3 +34,18 @@ def test_a_year_beside_title_words_finds_that_year(lc):
     assert len(of_1997) == 3
     # every record of 1997 with Taiwan in its title (none has 1997 in its text)
     assert set(ids(lc, "Taiwan 1997")) >= of_1997
+
+
+@pytest.fixture(scope="module")
+def poems(tmp_path_factory, engine, request):
+    return client_for(tmp_path_factory.mktemp(f"poems-{engine}"), engine, request,
+                      read("poems_1900_lc.mrc"))
+
+
+def test_the_whole_title_beside_a_year_ranks_first(poems):
+    # before: 'Poems 1900' put 'Complete poems of Col. John A. Joyce' first, above the
+    # records titled Poems (the exact-title boost looked for the title 'Poems 1900')
+    titled = {"lib:" + r["001"].data.strip() for r in read("poems_1900_lc.mrc")
+              if r["245"]["a"].rstrip(" ,./:;") == "Poems"}
+    assert len(titled) == 4
+    assert set(ids(poems, "Poems 1900")[:4]) == titled
