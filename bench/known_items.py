@@ -2,7 +2,7 @@
 
     python bench/known_items.py [MARC_FILE ...] [--per-group N] [--seed S] [--show-misses]
                                 [--engines whoosh,solr]
-                                [--han-in-245]
+                                [--han-in-245] [--cnmarc [FILE ...]]
 
 With no file it uses the LC sets in ../shared/data (the 10,000-record
 multilingual slice, the 600 Chinese records and the 92 Vietnamese records).
@@ -22,7 +22,12 @@ per group:
   Hebrew, Cyrillic, Greek, kana, hangul);
 * ``zh-divided``: the whole Han title proper of a record whose cataloguer put
   U+3000 IDEOGRAPHIC SPACE between its words (older LC records), typed
-  without it.
+  without it;
+* ``cnmarc``: the whole title (200 $a $e $h $i, ISBD punctuation out) of each
+  CNMARC record, read as UNIMARC beside the LC files: by default the 12
+  records of ``tests/fixtures/cnmarc_utf8.mrc``, which are constructed, not
+  real (no real CNMARC file is public; see tests/fixtures/PROVENANCE.md), so
+  the group shows that the CNMARC path works, not how well it ranks.
 
 ``--han-in-245`` recatalogues every record with a Han 880 title the way
 Chinese libraries catalogue: each linked 880 replaces the romanized field it
@@ -64,8 +69,10 @@ SHARED = ROOT.parent / "shared/data/loc-booksall-2016-part01"
 DEFAULT_FILES = [SHARED / "booksall2016p01_rec080000-089999.mrc",
                  SHARED / "booksall2016p01_chi_880_sample.mrc",
                  SHARED / "booksall2016p01_vie.mrc"]
+CNMARC_FILES = [ROOT / "tests/fixtures/cnmarc_utf8.mrc"]
 GROUPS = ("zh-simplified", "zh-traditional", "pinyin", "vi-diacritics", "vi-folded",
-          "en-title-author", "other-scripts", "zh-divided")
+          "en-title-author", "other-scripts", "zh-divided", "cnmarc")
+CNMARC_CODE = "u"
 DIVIDED = re.compile(f"[{HAN_CLASS}][\u3000 ]+[{HAN_CLASS}]")
 TITLE_START = re.compile(f"^[{HAN_CLASS}\u3000 ]+")
 OTHER_SCRIPT = re.compile("[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff"
@@ -118,13 +125,16 @@ def drop_solr(home: Home) -> None:
             client.collections(action="DELETE", name=name)
 
 
-def load(files: list[Path], tmp: str, engine: str = "whoosh") -> tuple[Home, dict]:
+def load(files: list[Path], tmp: str, engine: str = "whoosh",
+         unimarc: list[Path] = ()) -> tuple[Home, dict]:
     home = on_engine(Home.init(tmp), engine)
     records = {}
     with RecordStore(home.store_path) as store:
-        for n, path in enumerate(files):
-            code = f"s{n}"
-            home.add_source(Source(code=code, name=path.name, kind="marc", path=str(path)))
+        sources = [(f"s{n}", path, "marc21") for n, path in enumerate(files)]
+        sources += [(f"{CNMARC_CODE}{n}", path, "unimarc") for n, path in enumerate(unimarc)]
+        for code, path, flavour in sources:
+            home.add_source(Source(code=code, name=path.name, kind="marc", path=str(path),
+                                   flavour=flavour))
             import_files(home, store, code, [str(path)])
         for rec in store.iter_records(include_deleted=False):
             try:
@@ -144,7 +154,11 @@ def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list
                                    if t and HAN_RUN.search(t)), None))}
     all_titles = [t2s.convert(t) for t in han_titles.values()]
     out: dict[str, list] = defaultdict(list)
-    ids = sorted(records)
+    # the CNMARC records apart, so the LC records' sample is the same with or without them
+    for rid in sorted(r for r in records if r.startswith(CNMARC_CODE)):
+        title = records[rid].get("title") or ""
+        out["cnmarc"].append((rid, " ".join(re.sub(r"[.,:;/=]", " ", title).split())))
+    ids = sorted(r for r in records if not r.startswith(CNMARC_CODE))
     rng.shuffle(ids)
     for rid in ids:
         m = records[rid]
@@ -230,12 +244,14 @@ def main() -> None:
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--han-in-245", action="store_true",
                     help="catalogue Han titles in 245 itself, as Chinese libraries do")
+    ap.add_argument("--cnmarc", nargs="*", type=Path, default=CNMARC_FILES,
+                    help="CNMARC (UNIMARC) files for the cnmarc group; none: --cnmarc alone")
     ap.add_argument("--engines", default="whoosh",
                     help="engines to compare, e.g. whoosh,solr (Solr: the local SolrCloud of"
                          " scripts/solr.sh, which must be up)")
     args = ap.parse_args()
     files = args.files or DEFAULT_FILES
-    missing = [str(f) for f in files if not f.is_file()]
+    missing = [str(f) for f in [*files, *args.cnmarc] if not f.is_file()]
     if missing:
         sys.exit(f"no such file: {', '.join(missing)}")
     warm_up(vietnamese=True)
@@ -244,7 +260,8 @@ def main() -> None:
             files = [han_in_245(f, Path(tmp) / f"han245-{i}.mrc") for i, f in enumerate(files)]
         tables = {}
         for engine in args.engines.split(","):
-            home, records = load(files, str(Path(tmp) / f"home-{engine}"), engine)
+            home, records = load(files, str(Path(tmp) / f"home-{engine}"), engine,
+                                 args.cnmarc)
             groups = queries(records, random.Random(args.seed), args.per_group)
             try:
                 tables[engine] = evaluate(home, records, groups, args.show_misses)

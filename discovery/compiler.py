@@ -18,7 +18,11 @@ tokens. For each word the plan asks, in order of weight:
   unigram for one character), so partial and short Chinese queries find
   their records even where jieba cut the title differently;
 * the pinyin field, when every word of the query is pinyin (``honglou meng``);
-* the English stem field.
+* the English stem field;
+* for a year (``Mustaqillik 1997``), the records of that year, which catalogue
+  it in the date of publication, not in the title;
+* the other romanization of Chinese: Wade-Giles words as pinyin and pinyin
+  words as Wade-Giles (:mod:`discovery.romanization`).
 
 Adjacent words also ask, optionally, for the Vietnamese compound they may
 form (``thư_viện``), so titles with the compound rank first.
@@ -39,6 +43,7 @@ from indexer.textnorm import (FOLDED_MARK, close_han_gaps, fold, is_folded_sylla
 
 from . import plan as p
 from . import query as q
+from . import romanization
 
 FOLDED_FACTOR = 0.5
 COMPOUND_BOOST = 2.0
@@ -59,6 +64,7 @@ def _weighted(names) -> list[tuple[str, float]]:
 GROUPS = {(None if f.name == "all" else f.name): {
     "words": _weighted(f.words), "ngrams": _weighted(f.ngrams), "pinyin": f.pinyin,
     "stem": f.stem} for f in SEARCH_FIELDS if f.words}
+_YEAR = re.compile(r"1[5-9][0-9][0-9]|20[0-9][0-9]")
 _CJK_ONLY = re.compile(f"^[{HAN_CLASS}{KANA_HANGUL_CLASS}\u30fc]+$")
 
 
@@ -77,7 +83,9 @@ class QueryCompiler:
         self.tiered = False
         if isinstance(tree, q.MatchAll):
             return p.Every()
-        self.pinyin_ok = _all_pinyin(tree)
+        words = _words(tree)
+        self.pinyin_ok = bool(words) and all(split_syllables(w) for w in words)
+        self.systems = romanization.Systems.of(words, self.pinyin_ok)
         self.exact = False
         compiled = self._node(tree) or p.Nothing()
         boosts = self._compounds(tree) + self._title_boosts(tree)
@@ -106,11 +114,16 @@ class QueryCompiler:
         if not all(isinstance(n, q.Text) and n.field in (None, "title") and not n.prefix
                    for n in nodes):
             return []
-        key = title_match_key(" ".join(n.text for n in nodes))
-        if not key:
-            return []
-        return [p.Constant(p.Key("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
-                p.Constant(p.Key("title_keys", "^" + key), score=TITLE_START_BOOST)]
+        texts = [" ".join(n.text for n in nodes)]
+        # the title beside a year typed to name its edition (Poems 1900: the title Poems)
+        undated = [n.text for n in nodes if n.field is not None or not _YEAR.fullmatch(n.text)]
+        if 0 < len(undated) < len(nodes):
+            texts.append(" ".join(undated))
+        boosts = []
+        for key in filter(None, map(title_match_key, texts)):
+            boosts += [p.Constant(p.Key("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
+                       p.Constant(p.Key("title_keys", "^" + key), score=TITLE_START_BOOST)]
+        return boosts
 
     # -- nodes ---------------------------------------------------------------
 
@@ -198,9 +211,17 @@ class QueryCompiler:
                 for field, weight in group["words"]:
                     clauses.append(_syllables(field, syllables, weight * FOLDED_FACTOR,
                                               not self.positions[field]))
+        if len(node.text.split()) == 1 and not node.phrase and not node.prefix \
+                and not self.exact:
+            # Wade-Giles and pinyin find each other (Mao Tse-tung, Mao Zedong)
+            clauses.extend(romanization.clauses(node.text, group, self.systems))
         if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
             for field, weight in group["ngrams"]:
                 clauses.append(_ngram_query(field, node.text, weight))
+        if node.field is None and not node.phrase and not node.prefix \
+                and _YEAR.fullmatch(node.text):
+            # a year beside title words names the edition of that year (Mustaqillik 1997)
+            clauses.append(p.Range("year", int(node.text), int(node.text)))
         # (pinyin and stems are folded by nature: never part of the exact-spelling tier)
         if group["pinyin"] and self.pinyin_ok and not node.prefix and not self.exact:
             clauses.append(_pinyin_query(node.text))
@@ -338,8 +359,8 @@ def _ngram_query(field: str, text: str, boost: float):
     return _and(parts) if len(parts) > 1 else parts[0]
 
 
-def _all_pinyin(tree) -> bool:
-    """True if every word of every plain text clause is pinyin (``hong lou meng``)."""
+def _words(tree) -> list[str]:
+    """The typed words of every plain text clause (``hong lou meng``: three)."""
     texts = []
 
     def walk(node):
@@ -352,8 +373,7 @@ def _all_pinyin(tree) -> bool:
             texts.append(node.text)
 
     walk(tree)
-    words = [w for t in texts for w in t.split()]
-    return bool(words) and all(split_syllables(w) for w in words)
+    return [w for t in texts for w in t.split()]
 
 
 def _and(items) -> p.And:
