@@ -7,11 +7,12 @@ from flask import (Blueprint, abort, make_response, redirect, render_template, r
 
 from werkzeug.exceptions import HTTPException
 
+from discovery.budget import SearchTimeout
 from discovery.errors import IndexUnavailable, QueryError
 from discovery.results import SearchRequest
 
 from . import i18n
-from .common import FIELDS, OPERATORS, backend, home, search_form
+from .common import FIELDS, OPERATORS, backend, error_text, home, search_form
 
 bp = Blueprint("pages", __name__)
 
@@ -37,10 +38,10 @@ def search():
         form = search_form(lang=lang)
         result = backend().search(form.request)
     except QueryError as exc:
-        return render_error(400, str(exc), "search.html", form=None, result=None,
+        return render_error(400, error_text(exc), "search.html", form=None, result=None,
                             typed=request.args.get("q", "")[:1000])
     except IndexUnavailable as exc:
-        return render_error(503, str(exc), "search.html", form=None, result=None,
+        return render_error(503, error_text(exc), "search.html", form=None, result=None,
                             typed=request.args.get("q", "")[:1000])
     max_page = max(1, int(home().settings["max_results_depth"]) // form.request.limit)
     return render_template("search.html", form=form, result=result, error=None,
@@ -115,13 +116,14 @@ def bad_request(exc):
     """A malformed parameter that a view did not handle itself: a 400, never a 500."""
     from .api import error_response, is_api_path
     if is_api_path():
-        return error_response(400, "bad_request", str(exc))
-    return render_error(400, str(exc))
+        return error_response(400, "bad_request", error_text(exc))
+    return render_error(400, error_text(exc))
 
 
 @bp.app_errorhandler(IndexUnavailable)
 def unavailable(exc):
     from .api import error_response, is_api_path
     if is_api_path():
-        return error_response(503, "index_unavailable", str(exc))
-    return render_error(503, str(exc))
+        return error_response(503, "search_timeout" if isinstance(exc, SearchTimeout)
+                              else "index_unavailable", error_text(exc))
+    return render_error(503, error_text(exc))
