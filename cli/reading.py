@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 
@@ -36,6 +37,13 @@ def cmd_search(args) -> int:
     return 0
 
 
+def worker_timeout(settings) -> int:
+    """Seconds gunicorn lets a worker be silent before killing it: ten times the search
+    deadline and at least 60 s, so a search's own deadline (a 503 that says so) always
+    comes first and a worker is never killed mid-search (a 500, and no worker)."""
+    return max(60, math.ceil(10 * float(settings["search_deadline"])))
+
+
 def cmd_serve(args) -> int:
     home = load(args)
     workers = args.workers or int(home.settings["serve_workers"])
@@ -45,7 +53,7 @@ def cmd_serve(args) -> int:
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
             "--worker-class", "gthread", "--threads", str(threads),
             "--bind", f"{args.host}:{args.port}", "--preload", "--access-logfile", "-",
-            "--timeout", "60", "web.wsgi:app"]
+            "--timeout", str(worker_timeout(home.settings)), "web.wsgi:app"]
     print(f"serving {home.path} at http://{args.host}:{args.port}/ with {workers} workers"
           f" of {threads} threads",
           flush=True)

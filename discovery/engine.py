@@ -23,6 +23,7 @@ from indexer.errors import IndexerError
 from indexer.generations import Generation, IndexDir
 from indexer.suggest import SuggestStore
 
+from .budget import Deadline, Limits
 from .errors import IndexUnavailable
 from .query import Node
 from .results import Hit, SearchRequest, SearchResult
@@ -50,8 +51,11 @@ class SearchEngine(ABC):
         """The name of the generation searched (None before the first search)."""
 
     @abstractmethod
-    def search(self, request: SearchRequest, tree: Node) -> SearchResult:
-        """Hits, facets, histogram and did-you-mean for a validated request."""
+    def search(self, request: SearchRequest, tree: Node, deadline: Deadline | None = None,
+               limits: Limits | None = None) -> SearchResult:
+        """Hits, facets, histogram and did-you-mean for a validated request, stopped with
+        :class:`~discovery.budget.SearchTimeout` past ``deadline``; a QueryTooLarge when
+        the query's prefixes stand for more than ``limits.prefix_terms`` indexed words."""
 
     @abstractmethod
     def count(self, tree: Node) -> int:

@@ -1,7 +1,9 @@
 """The search service: the one object callers search through.
 
 It validates a request against the site's limits, parses its query into the
-tree every engine compiles (:mod:`discovery.query`) and asks the engine
+tree every engine compiles (:mod:`discovery.query`), holds the query to its
+budget (:mod:`discovery.budget`: size caps, and a deadline the engine
+checks) and asks the engine
 (:class:`discovery.engine.SearchEngine`) chosen by ``settings.engine``. The
 site, the API, the widget, the feeds, the CLI, the probe and the benchmarks
 hold a service, never an engine.
@@ -12,6 +14,7 @@ from __future__ import annotations
 from harvest.config import Home
 from indexer.analysis import warm_up
 
+from .budget import Deadline, Limits, check_text, check_tree
 from .engine import Cluster, SearchEngine
 from .query import Node, parse
 from .results import Hit, SearchRequest, SearchResult
@@ -27,18 +30,36 @@ class SearchService:
         # loaded by the first search that needs them, they cost that reader half a second
         warm_up()
 
+    @property
+    def limits(self) -> Limits:
+        return Limits.from_settings(self.home.settings)
+
+    def parse(self, query: str) -> Node:
+        """A reader's query as a tree, held to the caps (a QueryTooLarge past one)."""
+        limits = self.limits
+        check_text(query, limits)
+        return parse(query)
+
     def search(self, request: SearchRequest) -> SearchResult:
-        return self.search_tree(request, parse(request.query))
+        return self.search_tree(request, self.parse(request.query))
 
     def search_tree(self, request: SearchRequest, tree: Node) -> SearchResult:
         """A request whose query was parsed elsewhere (SRU's CQL, :mod:`discovery.cql_tree`)
-        into the same tree; ``request.query`` is then only what did-you-mean reads."""
+        into the same tree; ``request.query`` is then only what did-you-mean reads.
+        The search stops with SearchTimeout past ``search_deadline``."""
         settings = self.home.settings
         request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
-        return self.engine.search(request, tree)
+        limits = self.limits
+        check_tree(tree, limits)
+        return self.engine.search(request, tree, deadline=self.deadline(), limits=limits)
+
+    def deadline(self) -> Deadline:
+        return Deadline(float(self.home.settings["search_deadline"]))
 
     def count(self, query: str) -> int:
-        return self.engine.count(parse(query))
+        tree = self.parse(query)
+        check_tree(tree, self.limits)
+        return self.engine.count(tree)
 
     def suggest(self, typed: str, kinds: tuple[str, ...] = SUGGEST_KINDS,
                 limit: int = 10) -> list[dict]:

@@ -48,6 +48,28 @@ SETTINGS = (
     Setting("max_page_size", 100, "Largest `limit` a search request may ask for."),
     Setting("max_results_depth", 10000,
             "Deepest result (page x limit) a search may reach; deeper pages are refused."),
+    Setting("max_query_chars", 500,
+            "Longest query a search may send, in characters (at most 1000); longer ones are"
+            " refused with a 400."),
+    Setting("max_query_words", 32,
+            "Most words a query may have, all its parts together (at most 64); more are"
+            " refused with a 400."),
+    Setting("max_query_clauses", 16,
+            "Most parts a query may join with OR and NOT (`a OR b OR c` has 3); more are"
+            " refused with a 400."),
+    Setting("max_token_chars", 64,
+            "Longest word of a query, in characters; a longer one is refused with a 400."),
+    Setting("min_prefix_chars", 3,
+            "Fewest letters a truncated word (`hist*`) may have before its `*`."),
+    Setting("max_prefix_terms", 300,
+            "Most indexed words the truncated words of one query may stand for together,"
+            " each field counted (`hist*` stands for history, historic, ... in titles,"
+            " authors, subjects ...); more are refused with a 400."),
+    Setting("search_deadline", 2.0,
+            "Seconds one search may take (matching, ranking, facets, highlighting and"
+            " did-you-mean); a search still running then stops with a 503 that says so."
+            " `sheaf serve` gives its workers ten times as long (at least 60 s) before"
+            " killing one."),
     Setting("serve_workers", 2, "Worker processes `sheaf serve` starts."),
     Setting("serve_threads", 16,
             "Threads in each worker (gunicorn's gthread workers): a slow or idle client holds"

@@ -13,13 +13,14 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from discovery.budget import SearchTimeout
 from discovery.errors import IndexUnavailable, QueryError
 from discovery.results import SearchRequest
 from discovery.service import SUGGEST_KINDS
 
 from . import openapi
-from .common import (backend, choice_arg, home, int_arg, records, search_from_args, text_arg,
-                     unavailable_kind, unavailable_message)
+from .common import (backend, choice_arg, error_text, home, int_arg, records, search_from_args,
+                     text_arg, unavailable_kind)
 from .records import cluster_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -41,12 +42,17 @@ def error_response(status: int, kind: str, message: str):
 
 @bp.errorhandler(QueryError)
 def bad_query(exc):
-    return error_response(400, "bad_request", str(exc))
+    return error_response(400, "bad_request", error_text(exc))
+
+
+@bp.errorhandler(SearchTimeout)
+def too_slow(exc):
+    return error_response(503, "search_timeout", error_text(exc))
 
 
 @bp.errorhandler(IndexUnavailable)
 def no_index(exc):
-    return error_response(503, unavailable_kind(exc), unavailable_message(exc))
+    return error_response(503, unavailable_kind(exc), error_text(exc))
 
 
 @bp.errorhandler(Exception)
@@ -121,4 +127,5 @@ def libraries():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document(url_for("api.search", _external=True).rsplit("/", 1)[0]))
+    return jsonify(openapi.document(url_for("api.search", _external=True).rsplit("/", 1)[0],
+                                    home().settings))

@@ -33,6 +33,7 @@ from werkzeug.datastructures import MultiDict
 
 from discovery.service import SearchService
 from indexer.fields import FORM_FIELDS
+from discovery.budget import QueryTooLarge, SearchTimeout
 from discovery.errors import IndexUnreadable, QueryError
 from discovery.results import FACETS, SORTS, UI_LANGUAGES, Filter, SearchRequest, SearchResult
 from harvest.config import Home
@@ -55,6 +56,33 @@ def backend() -> SearchService:
 
 def records():
     return current_app.extensions["sheaf.records"]
+
+
+def error_text(exc: Exception) -> str:
+    """What an error says to the reader: the query budget's errors (discovery.budget) in
+    the interface language, a damaged index as :func:`unavailable_message` says it, any
+    other as it was raised."""
+    if isinstance(exc, IndexUnreadable):
+        return unavailable_message(exc)
+    if isinstance(exc, SearchTimeout):
+        return gettext("The search took longer than %(seconds)s seconds and was stopped."
+                       " Try fewer or more specific words.", seconds=format(exc.seconds, "g"))
+    if not isinstance(exc, QueryTooLarge):
+        return str(exc)
+    limit = exc.value
+    messages = {
+        "chars": gettext("The query is too long: at most %(limit)s characters.", limit=limit),
+        "words": gettext("The query has too many words: at most %(limit)s.", limit=limit),
+        "clauses": gettext("The query has too many parts joined by OR or NOT: at most"
+                           " %(limit)s.", limit=limit),
+        "token": gettext("A word of the query is too long: at most %(limit)s characters.",
+                         limit=limit),
+        "prefix": gettext("Type at least %(limit)s letters before * to truncate a word.",
+                          limit=limit),
+        "prefix_terms": gettext("The words truncated with * match too many words (at most"
+                                " %(limit)s): type more letters before *.", limit=limit),
+    }
+    return messages.get(exc.limit, str(exc))
 
 
 def text_arg(args, name: str, default: str = "") -> str:
@@ -257,4 +285,6 @@ def unavailable_message(exc: Exception) -> str:
 
 def unavailable_kind(exc: Exception) -> str:
     """The API error type of a 503 for ``exc``."""
+    if isinstance(exc, SearchTimeout):
+        return "search_timeout"
     return "index_unreadable" if isinstance(exc, IndexUnreadable) else "index_unavailable"

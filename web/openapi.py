@@ -10,7 +10,9 @@ from __future__ import annotations
 from discovery.results import FACETS, SORTS, UI_LANGUAGES
 from indexer.mapped import FIELDS
 
-from .common import FIELDS as SEARCH_FIELDS
+from discovery.service import SUGGEST_KINDS
+
+from .common import FIELDS as SEARCH_FIELDS, MAX_ROWS
 
 SHAPES = {"str": {"type": "string"}, "int": {"type": "integer"}, "bool": {"type": "boolean"},
           "list": {"type": "array", "items": {"type": "string"}},
@@ -22,9 +24,10 @@ def _ref(name: str) -> dict:
 
 
 def _param(name: str, description: str, schema: dict, *, many: bool = False,
-           where: str = "query", required: bool = False) -> dict:
+           where: str = "query", required: bool = False, most: int | None = None) -> dict:
+    array = {"type": "array", "items": schema, **({"maxItems": most} if most else {})}
     out = {"name": name, "in": where, "description": description, "required": required,
-           "schema": {"type": "array", "items": schema} if many else schema}
+           "schema": array if many else schema}
     if many:
         out.update(style="form", explode=True)
     return out
@@ -38,6 +41,7 @@ ERRORS = {
     "400": {"$ref": "#/components/responses/BadRequest"},
     "503": {"$ref": "#/components/responses/Unavailable"},
 }
+KINDS = "^(" + "|".join(SUGGEST_KINDS) + ")(,(" + "|".join(SUGGEST_KINDS) + "))*$"
 
 LANG = _param("lang", "language of labels (facet values, library names stay as given)",
               {"type": "string", "enum": list(UI_LANGUAGES), "default": "en"})
@@ -67,10 +71,11 @@ SEARCH_PARAMS = [
     _param("facet_search", "facet:text: only values of that facet containing text",
            {"type": "string"}),
     _param("row_field", "advanced search rows: field of each row", {
-        "type": "string", "enum": list(SEARCH_FIELDS)}, many=True),
+        "type": "string", "enum": list(SEARCH_FIELDS)}, many=True, most=MAX_ROWS),
     _param("row_op", "advanced search rows: how each row joins the ones before", {
-        "type": "string", "enum": ["AND", "OR", "NOT"]}, many=True),
-    _param("row_text", "advanced search rows: words of each row", {"type": "string"}, many=True),
+        "type": "string", "enum": ["AND", "OR", "NOT"]}, many=True, most=MAX_ROWS),
+    _param("row_text", f"advanced search rows: words of each row (at most {MAX_ROWS} rows)",
+           {"type": "string", "maxLength": 1000}, many=True, most=MAX_ROWS),
     LANG,
 ]
 
@@ -179,7 +184,7 @@ SCHEMAS = {
         "properties": {"query": {"type": "string"}, "suggestions": {"type": "array", "items": {
             "type": "object", "required": ["text", "kind"], "additionalProperties": False,
             "properties": {"text": {"type": "string"},
-                           "kind": {"type": "string", "enum": ["title", "author", "subject"]}}}}}},
+                           "kind": {"type": "string", "enum": list(SUGGEST_KINDS)}}}}}},
     "Libraries": {
         "type": "object", "required": ["libraries"], "additionalProperties": False,
         "properties": {"libraries": {"type": "array", "items": {
@@ -194,7 +199,25 @@ SCHEMAS = {
 }
 
 
-def document(server: str) -> dict:
+def _search_params(settings: dict) -> list[dict]:
+    """SEARCH_PARAMS with the home's limits: q's length and the largest limit."""
+    out = []
+    for param in SEARCH_PARAMS:
+        if param["name"] == "q":
+            param = {**param, "description": param["description"] + "; at most"
+                     f" {settings['max_query_words']} words, {settings['max_query_clauses']}"
+                     " parts joined by OR or NOT, words of at most"
+                     f" {settings['max_token_chars']} characters",
+                     "schema": {**param["schema"], "maxLength": int(settings["max_query_chars"])}}
+        elif param["name"] == "limit":
+            param = {**param, "schema": {**param["schema"],
+                                         "maximum": int(settings["max_page_size"])}}
+        out.append(param)
+    return out
+
+
+def document(server: str, settings: dict) -> dict:
+    """The document, with the limits ``settings`` (the home's) give."""
     return {
         "openapi": "3.1.0",
         "info": {"title": "Sheaf union catalog API", "version": "1",
@@ -205,7 +228,7 @@ def document(server: str) -> dict:
         "paths": {
             "/search": {"get": {
                 "operationId": "search", "summary": "Search the union catalog",
-                "parameters": SEARCH_PARAMS,
+                "parameters": _search_params(settings),
                 "responses": {"200": _json(_ref("SearchResult"), "one page of results"),
                               **ERRORS}}},
             "/record/{id}": {"get": {
@@ -222,7 +245,8 @@ def document(server: str) -> dict:
                 "parameters": [
                     _param("q", "what was typed", {"type": "string", "maxLength": 1000}),
                     _param("kinds", "comma separated: title, author, subject",
-                           {"type": "string", "default": "title,author,subject"}),
+                           {"type": "string", "pattern": KINDS,
+                            "default": ",".join(SUGGEST_KINDS)}),
                     _param("limit", "how many", {"type": "integer", "minimum": 1, "maximum": 50,
                                                  "default": 10})],
                 "responses": {"200": _json(_ref("Suggestions"), "suggestions"), **ERRORS}}},
@@ -239,7 +263,8 @@ def document(server: str) -> dict:
             "responses": {
                 "BadRequest": _json(_ref("Error"), "a malformed or impossible parameter"),
                 "NotFound": _json(_ref("Error"), "no such record"),
-                "Unavailable": _json(_ref("Error"), "there is no index yet"),
+                "Unavailable": _json(_ref("Error"), "there is no index yet, or the search ran past"
+                                                   " its deadline (type search_timeout)"),
             },
         },
     }

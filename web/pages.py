@@ -11,8 +11,7 @@ from discovery.errors import IndexUnavailable, QueryError
 from discovery.results import SearchRequest
 
 from . import i18n
-from .common import (FIELDS, OPERATORS, backend, home, search_form, unavailable_kind,
-                     unavailable_message)
+from .common import FIELDS, OPERATORS, backend, error_text, home, search_form, unavailable_kind
 from .security import same_site_path
 
 bp = Blueprint("pages", __name__)
@@ -39,10 +38,10 @@ def search():
         form = search_form(lang=lang)
         result = backend().search(form.request)
     except QueryError as exc:
-        return render_error(400, str(exc), "search.html", form=None, result=None,
+        return render_error(400, error_text(exc), "search.html", form=None, result=None,
                             typed=request.args.get("q", "")[:1000])
     except IndexUnavailable as exc:
-        return render_error(503, unavailable_message(exc), "search.html", form=None, result=None,
+        return render_error(503, error_text(exc), "search.html", form=None, result=None,
                             typed=request.args.get("q", "")[:1000])
     max_page = max(1, int(home().settings["max_results_depth"]) // form.request.limit)
     return render_template("search.html", form=form, result=result, error=None,
@@ -58,9 +57,9 @@ def advanced():
         known = backend().search(SearchRequest(query="", limit=1, facets=("language", "format"),
                                                facet_limit=300, lang=lang))
     except QueryError as exc:
-        return render_error(400, str(exc))
+        return render_error(400, error_text(exc))
     except IndexUnavailable as exc:
-        return render_error(503, unavailable_message(exc))
+        return render_error(503, error_text(exc))
     chosen = {(f.facet, f.value) for f in form.request.filters if not f.exclude}
     years = form.request.year_ranges()
     return render_template("advanced.html", form=form, fields=FIELDS, operators=OPERATORS,
@@ -115,13 +114,13 @@ def bad_request(exc):
     """A malformed parameter that a view did not handle itself: a 400, never a 500."""
     from .api import error_response, is_api_path
     if is_api_path():
-        return error_response(400, "bad_request", str(exc))
-    return render_error(400, str(exc))
+        return error_response(400, "bad_request", error_text(exc))
+    return render_error(400, error_text(exc))
 
 
 @bp.app_errorhandler(IndexUnavailable)
 def unavailable(exc):
     from .api import error_response, is_api_path
     if is_api_path():
-        return error_response(503, unavailable_kind(exc), unavailable_message(exc))
-    return render_error(503, unavailable_message(exc))
+        return error_response(503, unavailable_kind(exc), error_text(exc))
+    return render_error(503, error_text(exc))

@@ -15,7 +15,7 @@ from discovery.errors import IndexUnavailable
 from indexer.errors import MappingError, TooLongForIso2709
 
 from . import citations, i18n
-from .common import backend, home, records, unavailable_message
+from .common import backend, error_text, home, records
 from .display import safe_url
 from .oai.verbs import oai_identifier
 from .security import header_value
@@ -84,7 +84,7 @@ def _view_or_404(record_id: str):
     try:
         view = records().cluster(record_id[:500])
     except IndexUnavailable as exc:
-        abort(503, unavailable_message(exc))
+        abort(503, error_text(exc))
     if view is None or view.main is None:
         abort(404)
     return view

@@ -27,6 +27,7 @@ from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from discovery.budget import QueryTooLarge
 from discovery.cql import CqlError, parse as parse_cql
 from discovery.cql_tree import index_named, sort_by, sort_for, to_search
 from discovery.errors import IndexUnavailable
@@ -44,6 +45,9 @@ MAX_SCAN_TERMS = 100
 SCAN_FACETS = {"dc.subject": "subject", "dc.creator": "author", "dc.language": "language",
                "sheaf.library": "library", "sheaf.class": "class"}
 SCAN_DEPTH = 1000   # facet values a scan walks (the most frequent ones)
+# the query budget's caps (discovery.budget) as SRU diagnostics: 38 too many boolean
+# operators, 29 masked words too short, 48 query feature unsupported
+BUDGET_DIAGNOSTICS = {"words": 38, "clauses": 38, "prefix": 29}
 COMMON = {"operation", "version", "stylesheet", "extraRequestData", "recordPacking",
           "recordXMLEscaping", "httpAccept", "responseType"}
 PARAMETERS = {
@@ -107,7 +111,11 @@ def sru():
     except x.Diagnostic as exc:
         diags = [exc]
         body = _failed(fl, operation, diags)
-    except IndexUnavailable as exc:
+    except QueryTooLarge as exc:
+        diags = [x.Diagnostic(BUDGET_DIAGNOSTICS.get(exc.limit, 48),
+                              exc.details or str(exc.value), str(exc))]
+        body = _failed(fl, operation, diags)
+    except IndexUnavailable as exc:   # the deadline of a search (discovery.budget) too
         diags = [x.Diagnostic(2, "", f"System temporarily unavailable: {exc}")]
         body = _failed(fl, operation, diags)
     except Exception:   # never a traceback or a 5xx: SRU's general error
@@ -250,6 +258,9 @@ def search_retrieve(fl: x.Flavour, values: MultiDict, diags: list) -> bytes:
         raise x.Diagnostic(66, name[:100], f"unknown record schema {name[:100]!r} (schemas: "
                            + ", ".join(s.name for s in SCHEMAS) + ")")
     packing = _packing(fl, values)
+    if len(text) > service_limits().chars:
+        raise QueryTooLarge("chars", service_limits().chars,
+                            f"the query is too long: at most {service_limits().chars} characters")
     query = _cql(text)
     try:
         sort = sort_by(query.sort) if query.sort else _sort_keys(_one(values, "sortKeys"))
@@ -274,6 +285,10 @@ def search_retrieve(fl: x.Flavour, values: MultiDict, diags: list) -> bytes:
     if hits and last < total and last < depth:
         found.next_position = last + 1
     return x.search_response(fl, found, diags)
+
+
+def service_limits():
+    return backend().limits
 
 
 def _cluster_of(record_id: str) -> str | None:

@@ -19,7 +19,7 @@ from flask import (Blueprint, Response, current_app, jsonify, render_template, r
 from discovery.errors import IndexUnavailable, QueryError
 
 from . import i18n
-from .common import backend, search_form, text_arg, unavailable_message
+from .common import backend, error_text, search_form, text_arg
 from .security import allow_framing
 
 bp = Blueprint("widget", __name__)
@@ -47,9 +47,9 @@ def frame():
         if form.typed.strip():
             result = backend().search(form.request)
     except QueryError as exc:
-        error, status = str(exc), 400
+        error, status = error_text(exc), 400
     except IndexUnavailable as exc:
-        error, status = unavailable_message(exc), 503
+        error, status = error_text(exc), 503
     return render_template("frame.html", form=form, result=result, error=error,
                            scope=scope), status
 

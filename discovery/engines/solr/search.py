@@ -24,6 +24,7 @@ import urllib.parse
 
 from discovery.compiler import QueryCompiler
 from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
+from discovery.budget import NO_DEADLINE, Deadline, Limits, SearchTimeout
 from discovery.errors import IndexUnavailable
 from discovery.highlight import Highlighter, query_terms
 from discovery.hits import decades, facet_values, hit_of
@@ -156,7 +157,11 @@ class SolrSearch(SearchEngine):
 
     # -- search ---------------------------------------------------------------
 
-    def search(self, request: SearchRequest, tree: Node) -> SearchResult:
+    def search(self, request: SearchRequest, tree: Node, deadline: Deadline | None = None,
+               limits: Limits | None = None) -> SearchResult:
+        """``deadline`` goes to Solr as ``timeAllowed``: partial results past it are a
+        SearchTimeout (partial results before it: a shard with no live replica)."""
+        deadline = deadline or NO_DEADLINE
         with self._lock:
             collection = self._current()
             plan = self._compiler.compile(tree)
@@ -180,11 +185,19 @@ class SolrSearch(SearchEngine):
                       "start": (request.page - 1) * request.limit, "rows": request.limit,
                       "sort": self._sort(request, tree), "shards.tolerant": "true",
                       "json.facet": json.dumps(facets) if facets else None}
+            if deadline.seconds != float("inf"):
+                params["timeAllowed"] = max(1, int(deadline.remaining() * 1000))
             found = self._select(collection, {k: v for k, v in params.items() if v is not None})
+            if found.get("responseHeader", {}).get("partialResults") and deadline.expired():
+                raise SearchTimeout(deadline.seconds, "Solr's timeAllowed")
+            deadline.check("matching")
             total = int(found["response"]["numFound"])
             terms = query_terms(plan)
-            hits = [hit_of(self.home, doc["id"], display_of(doc), doc.get("score", 0.0),
-                           self._highlighter, terms) for doc in found["response"]["docs"]]
+            hits = []
+            for doc in found["response"]["docs"]:
+                deadline.check("highlighting")
+                hits.append(hit_of(self.home, doc["id"], display_of(doc), doc.get("score", 0.0),
+                                   self._highlighter, terms))
             counted = found.get("facets", {})
             values = {}
             for facet in request.facets:
@@ -198,6 +211,7 @@ class SolrSearch(SearchEngine):
                 if "year" in request.facets else []
             suggestion = None
             if total < SUGGEST_BELOW and request.query.strip():
+                deadline.check("did-you-mean")
                 terms_of = _Terms(self.client, collection)
                 suggestion = self._speller.suggestion(
                     _Reader(terms_of), self._compiler, tree, total,

@@ -8,6 +8,12 @@ Sheaf's order afterwards made the page depend on N: a work tied at the edge of
 page 1 could be dropped from a deeper request's heap for one with more
 holdings, and then page 2 showed it again while another was never shown. Here
 the heap itself compares by Sheaf's order, so every depth cuts the one order.
+
+The collector also keeps the search's deadline (:class:`discovery.budget.Deadline`):
+it looks at the clock every :data:`CHECK_EVERY` matches it scores, so a query
+matching much of the catalogue stops in time. (Whoosh's own
+``TimeLimitCollector`` cannot wrap it: it would bypass the ``FilterCollector``
+of the selected facet values, and its SIGALRM is for the main thread only.)
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from heapq import heappush, heapreplace
 from whoosh.collectors import TopCollector
 
 PLACES = 6
+CHECK_EVERY = 256
 # a raw score at or below (a rounded score) - BELOW rounds below it, one at or below
 # (a rounded score) + ABOVE rounds to it or below
 BELOW = 6 * 10 ** -(PLACES + 1)
@@ -29,17 +36,20 @@ def order_key(score: float, holdings: int, docnum: int) -> tuple:
 
 
 class RankedCollector(TopCollector):
-    def __init__(self, holdings, limit: int, prune: bool = True):
+    def __init__(self, holdings, limit: int, prune: bool = True, deadline=None):
         """``holdings``: holding libraries by document number; ``prune``: let Whoosh skip
         blocks and drop clauses that cannot reach the lowest score kept (else every match
-        is scored)."""
+        is scored); ``deadline``: checked every CHECK_EVERY matches."""
         super().__init__(limit=limit, usequality=prune, replace=10 if prune else 0)
         self.holdings = holdings
+        self.deadline = deadline
         self.most = int(holdings.max()) if len(holdings) else 0
 
     def _collect(self, global_docnum, score):
         items = self.items
         self.total += 1
+        if self.deadline is not None and not self.total % CHECK_EVERY:
+            self.deadline.check("ranking")
         key = order_key(score, int(self.holdings[global_docnum]), global_docnum)
         if len(items) < self.limit:
             heappush(items, (key, score))

@@ -11,6 +11,11 @@ the collector scores each match, remembers its number for the facets and
 keeps the best ``page x limit`` that pass the selected facet values. Facet
 counts, the year histogram and the non-relevance sorts are then NumPy work
 over arrays built once per segment (:mod:`.facets`).
+
+The search's deadline (:class:`discovery.budget.Deadline`) is checked at every
+node of the matching, every few hundred matches ranked, and before each facet,
+each highlighted hit and did-you-mean; the prefixes of a query are counted
+against ``max_prefix_terms`` before anything runs.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from indexer.generations import Generation, IndexDir, versions
 from indexer.errors import IndexDamaged
 from indexer.fields import FACET_FIELDS
 
+from discovery.budget import NO_DEADLINE, Deadline, Limits, too_many_prefix_terms
 from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
 from discovery.compiler import QueryCompiler
 from discovery.errors import IndexUnavailable, IndexUnreadable
@@ -133,34 +139,49 @@ class WhooshSearch(SearchEngine):
 
     # -- search ---------------------------------------------------------------
 
-    def search(self, request: SearchRequest, tree: Node) -> SearchResult:
+    def search(self, request: SearchRequest, tree: Node, deadline: Deadline | None = None,
+               limits: Limits | None = None) -> SearchResult:
+        deadline = deadline or NO_DEADLINE
         with self._lock:
             searcher = self.searcher()
             plan = self._compiler.compile(tree)
             compiled = to_whoosh(plan)
+            if limits is not None:
+                _check_prefixes(searcher.reader(), compiled, limits)
             engine = self._facets
             masks = self._filter_masks(request)
             allowed = _all_of(masks.values(), engine.size)
             depth = request.page * request.limit
-            matched = self._sets.mask(searcher, compiled, engine.years)
+            matched = self._sets.mask(searcher, compiled, engine.years, deadline)
             hits_mask = matched & allowed if allowed is not None else matched
             total = int(hits_mask.sum())
             start = (request.page - 1) * request.limit
             scores: dict[int, float] = {}
             if request.sort == "relevance" and not isinstance(tree, MatchAll):
-                ranked = self._ranked(searcher, compiled, depth, allowed, hits_mask, total)
+                ranked = self._ranked(searcher, compiled, depth, allowed, hits_mask, total,
+                                      deadline)
                 scores = dict(ranked)
                 docnums = [d for d, _s in ranked[start:depth]]
             else:
                 docnums = self._sorted(hits_mask, request.sort)[start:depth]
             terms = query_terms(plan)
-            hits = [self._hit(searcher, d, scores.get(d, 0.0), terms) for d in docnums]
-            facets = self._count_facets(request, matched, masks)
+            hits = []
+            for d in docnums:
+                deadline.check("highlighting")
+                hits.append(self._hit(searcher, d, scores.get(d, 0.0), terms))
+            facets = self._count_facets(request, matched, masks, deadline)
+            deadline.check("facets")
             histogram = self._histogram(matched, masks) if "year" in request.facets else []
             suggestion = None
             if total < SUGGEST_BELOW and request.query.strip():
+                deadline.check("did-you-mean")
+
+                def count(searcher, tree):
+                    deadline.check("did-you-mean")
+                    return self._count(searcher, tree)
+
                 suggestion = self._speller.suggestion(searcher, self._compiler, tree, total,
-                                                      self._count)
+                                                      count)
         return SearchResult(request=request, total=total, hits=hits, facets=facets,
                             year_histogram=histogram, suggestion=suggestion)
 
@@ -173,7 +194,7 @@ class WhooshSearch(SearchEngine):
         return int(self._sets.mask(searcher, compiled, self._facets.years).sum())
 
     def _ranked(self, searcher, compiled, depth: int, allowed, hits_mask,
-                total: int) -> list[tuple[int, float]]:
+                total: int, deadline: Deadline = NO_DEADLINE) -> list[tuple[int, float]]:
         """The best ``depth`` matches in the relevance order (:mod:`.ranking`), Whoosh
         skipping blocks that cannot make it.
 
@@ -192,7 +213,7 @@ class WhooshSearch(SearchEngine):
         # exact-spelling tier (a constant far above any block's quality) too: skipping
         # was seen to leave a tier document off a five-result page.
         collector = RankedCollector(self._facets.holdings, depth,
-                                    prune=not (led or self._compiler.tiered))
+                                    prune=not (led or self._compiler.tiered), deadline=deadline)
         if allowed is not None and not led:
             collector = FilterCollector(collector, allow=MaskSet(allowed))
         searcher.search_with_collector(compiled, collector)
@@ -252,12 +273,14 @@ class WhooshSearch(SearchEngine):
             masks[facet] = mask
         return masks
 
-    def _count_facets(self, request, matched, masks) -> dict[str, list[FacetValue]]:
+    def _count_facets(self, request, matched, masks,
+                      deadline: Deadline = NO_DEADLINE) -> dict[str, list[FacetValue]]:
         """Each facet counted under every filter but its own, so other values stay choosable."""
         out = {}
         for facet in request.facets:
             if facet == "year":
                 continue
+            deadline.check("facets")
             arrays = self._facets.arrays(FACET_FIELDS[facet])
             others = _all_of([m for f, m in masks.items() if f != facet], self._facets.size)
             base = matched & others if others is not None else matched
@@ -315,6 +338,27 @@ class WhooshSearch(SearchEngine):
                 return None
             fields = searcher.stored_fields(docnum)
             return Cluster(id=fields["id"], display=fields.get("display", {}))
+
+
+def _check_prefixes(reader, compiled, limits: Limits) -> None:
+    """QueryTooLarge when the prefixes of a compiled query stand for more indexed words
+    than ``limits.prefix_terms`` (each field's expansion counted; reading stops there)."""
+    left = limits.prefix_terms
+    seen = set()
+    stack = [compiled]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, wq.Prefix):
+            key = (node.fieldname, node.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            for _term in reader.expand_prefix(node.fieldname, node.text):
+                left -= 1
+                if left < 0:
+                    raise too_many_prefix_terms(limits)
+        elif not node.is_leaf():
+            stack.extend(node.children())
 
 
 def _all_of(masks, size: int) -> np.ndarray | None:

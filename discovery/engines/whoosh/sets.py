@@ -70,8 +70,11 @@ class MatchSets:
     def __init__(self, cache: TermCache | None = None):
         self.cache = cache or TermCache()
 
-    def mask(self, searcher, q, years: np.ndarray) -> np.ndarray:
+    def mask(self, searcher, q, years: np.ndarray, deadline=None) -> np.ndarray:
+        """The documents ``q`` matches; ``deadline`` (discovery.budget) is checked at
+        every node and every term a prefix stands for."""
         reader = searcher.reader()
+        self._deadline = deadline
         self._reader = reader
         self._searcher = searcher
         self._years = years
@@ -95,6 +98,8 @@ class MatchSets:
         return mask
 
     def _eval(self, q) -> np.ndarray:
+        if self._deadline is not None:
+            self._deadline.check("matching")
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text)
         if isinstance(q, wq.And):
@@ -128,6 +133,8 @@ class MatchSets:
         if isinstance(q, wq.Prefix):
             out = np.zeros(self._size, dtype=bool)
             for term in self._reader.expand_prefix(q.fieldname, q.text):
+                if self._deadline is not None:
+                    self._deadline.check("matching")
                 out |= self._term(q.fieldname, term)
             return out
         # phrases and anything else: Whoosh finds the documents itself

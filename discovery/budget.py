@@ -1,0 +1,151 @@
+"""The budget of one search: caps on the size of a query, and a deadline.
+
+A query is checked once, where it is parsed (:func:`check_text` on what was
+typed, :func:`check_tree` on the tree every front end compiles: the site,
+the API, the widget, OpenSearch, SRU's CQL and ``sheaf search``), so every
+front end refuses the same queries with the same :class:`QueryTooLarge`, a
+400 saying which limit was passed. The caps are settings
+(``max_query_chars``, ``max_query_words``, ``max_query_clauses``,
+``max_token_chars``, ``min_prefix_chars``, ``max_prefix_terms``); the last
+one is counted by the engine, which alone knows how many indexed words a
+prefix such as ``ab*`` stands for.
+
+A :class:`Deadline` is made for every search (``search_deadline`` seconds)
+and checked by the engine between and inside its stages (matching,
+ranking, facets, highlighting, did-you-mean); past it the search stops
+with :class:`SearchTimeout`, a 503, instead of holding a worker.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from . import query as q
+from .errors import IndexUnavailable, QueryError
+
+
+class QueryTooLarge(QueryError):
+    """A query past one of the caps. ``limit`` names the cap (``chars``, ``words``,
+    ``clauses``, ``token``, ``prefix``, ``prefix_terms``) and ``value`` its setting,
+    so that each front end can say it in its own words (a translated message, an SRU
+    diagnostic); ``str()`` is the English message."""
+
+    def __init__(self, limit: str, value: int, message: str, details: str = ""):
+        super().__init__(message)
+        self.limit = limit
+        self.value = value
+        self.details = details
+
+
+class SearchTimeout(IndexUnavailable):
+    """A search that ran past its deadline and was stopped: a 503 wherever the index
+    being unavailable is one (try again, with a narrower query)."""
+
+    def __init__(self, seconds: float, stage: str):
+        super().__init__(f"the search took longer than {seconds:g} s and was stopped"
+                         f" ({stage}); try fewer or more specific words")
+        self.seconds = seconds
+        self.stage = stage
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps of one query (see the settings of the same names)."""
+
+    chars: int = 500
+    words: int = 32
+    clauses: int = 16
+    token_chars: int = 64
+    min_prefix: int = 3
+    prefix_terms: int = 300
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "Limits":
+        return cls(chars=int(settings["max_query_chars"]),
+                   words=int(settings["max_query_words"]),
+                   clauses=int(settings["max_query_clauses"]),
+                   token_chars=int(settings["max_token_chars"]),
+                   min_prefix=int(settings["min_prefix_chars"]),
+                   prefix_terms=int(settings["max_prefix_terms"]))
+
+
+def check_text(text: str, limits: Limits) -> None:
+    """What was typed, before it is parsed: at most ``limits.chars`` characters."""
+    if len(text or "") > limits.chars:
+        raise QueryTooLarge("chars", limits.chars,
+                            f"the query is too long: at most {limits.chars} characters")
+
+
+def check_tree(tree, limits: Limits) -> None:
+    """A parsed query: words, boolean operands, word length and prefix length."""
+    words, clauses = 0, 0
+    for node, operand in _leaves(tree):
+        clauses += operand
+        if isinstance(node, q.Text):
+            parts = node.text.split()
+        elif isinstance(node, q.Value):
+            parts = [node.value]
+        else:
+            parts = []
+        words += len(parts)
+        for part in parts:
+            if len(part) > limits.token_chars:
+                raise QueryTooLarge("token", limits.token_chars,
+                                    f"a word of the query is too long: at most"
+                                    f" {limits.token_chars} characters", part[:40])
+        if isinstance(node, q.Text) and node.prefix and len(node.text) < limits.min_prefix:
+            raise QueryTooLarge("prefix", limits.min_prefix,
+                                f"{node.text}* is too short to truncate: type at least"
+                                f" {limits.min_prefix} letters before *", node.text)
+    if words > limits.words:
+        raise QueryTooLarge("words", limits.words,
+                            f"the query has too many words: at most {limits.words}")
+    if clauses > limits.clauses:
+        raise QueryTooLarge("clauses", limits.clauses,
+                            f"the query has too many OR and NOT parts: at most {limits.clauses}")
+
+
+def _leaves(node, operand: int = 0):
+    """(leaf, 1 if it is the first leaf of an OR operand or of a NOT else 0) for each leaf."""
+    if isinstance(node, q.Or):
+        for item in node.items:
+            yield from _leaves(item, 1)
+    elif isinstance(node, q.Not):
+        yield from _leaves(node.item, 1)
+    elif isinstance(node, q.And):
+        for i, item in enumerate(node.items):
+            yield from _leaves(item, operand if i == 0 else 0)
+    elif node is not None:
+        yield node, operand
+
+
+def too_many_prefix_terms(limits: Limits) -> QueryTooLarge:
+    """What an engine raises when the query's prefixes stand for more indexed words than
+    ``limits.prefix_terms``."""
+    return QueryTooLarge("prefix_terms", limits.prefix_terms,
+                         f"the truncated words (*) of the query match too many words: at"
+                         f" most {limits.prefix_terms}; type more letters before *")
+
+
+class Deadline:
+    """The time one search may take, checked by the engine between its stages."""
+
+    def __init__(self, seconds: float, clock=time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self.end = clock() + seconds
+
+    def remaining(self) -> float:
+        return self.end - self._clock()
+
+    def expired(self) -> bool:
+        return self._clock() >= self.end
+
+    def check(self, stage: str) -> None:
+        """SearchTimeout when the time is up, naming the stage that found it."""
+        if self._clock() >= self.end:
+            raise SearchTimeout(self.seconds, stage)
+
+
+NO_DEADLINE = Deadline(float("inf"))

@@ -1,0 +1,139 @@
+"""The budget of a request (discovery.budget, issue 17): the hostile queries found by the
+probe are refused at once, over every front end, in the app's one error shape and the
+reader's language; a search past its deadline stops with a 503; the schema publishes
+the caps."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from lxml import etree
+
+from discovery.budget import Limits, QueryTooLarge, check_tree
+from discovery.query import parse
+
+LIMITS = Limits()   # the settings' defaults
+PREFIXES = " OR ".join(f"{a}{b}*" for a in "abcdefgh" for b in "aeiouy")
+HOSTILE = {
+    "48 two-letter prefixes ORed": (PREFIXES, "prefix"),
+    "64-word OR": (" OR ".join(["war", "art", "law", "sea"] * 16), "words"),
+    "the x 249": (" ".join(["the"] * 249), "chars"),
+    "a 1,000-character token": ("a" * 1000, "chars"),
+    "1,000 digits": ("7" * 1000, "chars"),
+    "a 100-character token": ("q" * 100, "token"),
+    "17 ORed words": (" OR ".join(["history", "china", "war", "art"] * 4 + ["law"]), "clauses"),
+    "40 ANDed words": (" ".join(["history", "china", "war", "art"] * 10), "words"),
+}
+BUDGET_S = 1.0   # what refusing any of them may take, on the test index
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_queries_are_refused_fast_in_the_api(client, name):
+    query, limit = HOSTILE[name]
+    t = time.perf_counter()
+    response = client.get("/api/search", query_string={"q": query})
+    took = time.perf_counter() - t
+    assert response.status_code == 400, name
+    error = response.get_json()["error"]
+    assert error["status"] == 400 and error["type"] == "bad_request"
+    assert str(getattr(LIMITS, {"chars": "chars", "words": "words", "clauses": "clauses",
+                                "token": "token_chars", "prefix": "min_prefix"}[limit])) \
+        in error["message"]
+    assert took < BUDGET_S, (name, took)
+
+
+def test_the_caps_name_what_was_passed():
+    for name, (query, limit) in HOSTILE.items():
+        if limit == "chars":
+            continue
+        with pytest.raises(QueryTooLarge) as caught:
+            check_tree(parse(query), LIMITS)
+        assert caught.value.limit == limit, name
+
+
+def test_queries_within_the_caps_pass():
+    for query in ("history of china", "hist*", "title:(war peace) OR author:tolstoy",
+                  " ".join(["word"] * LIMITS.words), "x" * LIMITS.token_chars,
+                  " OR ".join(["a1", "b2"] * (LIMITS.clauses // 2))):
+        check_tree(parse(query), LIMITS)
+
+
+def test_the_message_is_in_the_readers_language(client):
+    long = "x" * 600
+    for lang, words in (("en", "too long"), ("zh", "查询太长"), ("vi", "quá dài")):
+        api = client.get("/api/search", query_string={"q": long, "lang": lang})
+        assert api.status_code == 400 and words in api.get_json()["error"]["message"], lang
+        page = client.get("/", query_string={"q": long, "lang": lang})
+        assert page.status_code == 400 and words in page.get_data(as_text=True), lang
+
+
+def test_every_front_end_refuses_the_same_query(client):
+    query = " ".join(["the"] * 40)
+    assert client.get("/", query_string={"q": query}).status_code == 400
+    assert client.get("/embed", query_string={"q": query}).status_code == 400
+    assert client.get("/feed.atom", query_string={"q": query}).status_code == 400
+    sru = client.get("/sru", query_string={"operation": "searchRetrieve", "version": "1.2",
+                                           "query": " and ".join(["the"] * 40)})
+    assert sru.status_code == 200
+    root = etree.fromstring(sru.data)
+    uris = root.xpath("//*[local-name()='diagnostic']/*[local-name()='uri']/text()")
+    assert uris == ["info:srw/diagnostic/1/38"]
+
+
+def test_too_many_prefix_expansions_are_refused(client, app):
+    settings = app.extensions["sheaf.home"].settings
+    before = settings["max_prefix_terms"]
+    settings["max_prefix_terms"] = 1
+    try:
+        response = client.get("/api/search", query_string={"q": "chi*"})
+    finally:
+        settings["max_prefix_terms"] = before
+    assert response.status_code == 400
+    assert "type more letters" in response.get_json()["error"]["message"]
+    assert client.get("/api/search", query_string={"q": "chi*"}).status_code == 200
+
+
+def test_a_search_past_its_deadline_stops_with_a_503(client, app):
+    settings = app.extensions["sheaf.home"].settings
+    before = settings["search_deadline"]
+    settings["search_deadline"] = 1e-9   # the real search, on the real index, is slower
+    try:
+        api = client.get("/api/search", query_string={"q": "history"})
+        page = client.get("/", query_string={"q": "history", "lang": "vi"})
+        sru = client.get("/sru", query_string={"operation": "searchRetrieve",
+                                               "query": "history"})
+    finally:
+        settings["search_deadline"] = before
+    assert api.status_code == 503
+    error = api.get_json()["error"]
+    assert error["type"] == "search_timeout" and "stopped" in error["message"]
+    assert page.status_code == 503 and "giây" in page.get_data(as_text=True)
+    uris = etree.fromstring(sru.data).xpath(
+        "//*[local-name()='diagnostic']/*[local-name()='uri']/text()")
+    assert uris == ["info:srw/diagnostic/1/2"]
+    assert client.get("/api/search", query_string={"q": "history"}).status_code == 200
+
+
+def test_the_schema_publishes_the_caps(client, app):
+    spec = client.get("/api/openapi.json").get_json()
+    settings = app.extensions["sheaf.home"].settings
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/search"]["get"]["parameters"]}
+    assert params["q"]["maxLength"] == settings["max_query_chars"]
+    assert params["limit"]["maximum"] == settings["max_page_size"]
+    assert params["row_text"]["maxItems"] == 10
+    long = client.get("/api/search", query_string={"q": "x " * (params["q"]["maxLength"] // 2 + 1)})
+    assert long.status_code == 400
+    rows = client.get("/api/search", query_string=[("row_text", "a")] * 11)
+    assert rows.status_code == 400
+    kinds = spec["paths"]["/suggest"]["get"]["parameters"][1]["schema"]
+    assert kinds["pattern"].startswith("^(")
+    assert client.get("/api/suggest", query_string={"q": "a", "kinds": "bogus"}).status_code == 400
+    for path, name in (("/api/libraries", "lang"), ("/api/record/loc:00409591", "marc")):
+        assert client.get(path, query_string={name: "bogus"}).status_code == 400, path
+
+
+def test_serve_gives_workers_longer_than_the_deadline():
+    from cli.reading import worker_timeout
+    assert worker_timeout({"search_deadline": 2.0}) == 60
+    assert worker_timeout({"search_deadline": 9.5}) == 95
