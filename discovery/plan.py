@@ -135,3 +135,21 @@ def terms_of(plan, word_fields, ngram_fields, pinyin_field: str) -> dict[str, se
 
     walk(plan)
     return out
+
+
+def prefixes(node) -> set[tuple[str, str]]:
+    """Every (field, text) a plan truncates with ``*``: what an engine counts against
+    ``max_prefix_terms`` before it searches."""
+    found: set[tuple[str, str]] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Prefix):
+            found.add((n.field, n.text))
+        elif isinstance(n, (And, Or)):
+            stack.extend(n.items)
+        elif isinstance(n, (Not, Constant)):
+            stack.append(n.item)
+        elif isinstance(n, AndMaybe):
+            stack.extend((n.required, n.optional))
+    return found

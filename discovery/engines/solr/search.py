@@ -22,9 +22,10 @@ import threading
 import time
 import urllib.parse
 
+from discovery import plan as p
 from discovery.compiler import QueryCompiler
 from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
-from discovery.budget import NO_DEADLINE, Deadline, Limits, SearchTimeout
+from discovery.budget import NO_DEADLINE, Deadline, Limits, SearchTimeout, too_many_prefix_terms
 from discovery.errors import IndexUnavailable
 from discovery.highlight import Highlighter, query_terms
 from discovery.hits import decades, facet_values, hit_of
@@ -165,6 +166,8 @@ class SolrSearch(SearchEngine):
         with self._lock:
             collection = self._current()
             plan = self._compiler.compile(tree)
+            if limits is not None:
+                self._check_prefixes(collection, plan, limits)
             fqs, tags = self._filters(request)
             facets = {}
             for facet in request.facets:
@@ -219,6 +222,26 @@ class SolrSearch(SearchEngine):
             partial = bool(found.get("responseHeader", {}).get("partialResults"))
         return SearchResult(request=request, total=total, hits=hits, facets=values,
                             year_histogram=histogram, suggestion=suggestion, partial=partial)
+
+    def _check_prefixes(self, collection: str, plan, limits: Limits) -> None:
+        """QueryTooLarge when the plan's prefixes stand for more indexed words than
+        ``limits.prefix_terms`` (each field's counted, as on Whoosh): the terms component
+        lists at most what is left of the budget, one request per prefix."""
+        fields: dict[str, list[str]] = {}
+        for field, text in sorted(p.prefixes(plan)):
+            fields.setdefault(text, []).append(field)
+        left = limits.prefix_terms
+        for text, names in fields.items():
+            form = urllib.parse.urlencode(
+                [("terms.fl", f) for f in names]
+                + [("terms.prefix", text), ("terms.limit", left + 1), ("terms.sort", "index"),
+                   ("shards.qt", "/terms"), ("shards.tolerant", "true"), ("wt", "json"),
+                   ("json.nl", "map")])
+            found = self.client.post_bytes(f"/{collection}/terms", form.encode("utf-8"),
+                                           content_type="application/x-www-form-urlencoded")
+            left -= sum(len(found.get("terms", {}).get(f, {})) for f in names)
+            if left < 0:
+                raise too_many_prefix_terms(limits)
 
     def _filters(self, request: SearchRequest) -> tuple[list[str], dict[str, list]]:
         """One tagged ``fq`` per filtered facet: its chosen values ORed, its exclusions out."""
