@@ -31,6 +31,7 @@ form (``thư_viện``), so titles with the compound rank first.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from indexer.analysis import main_analyzer, stem_analyzer
 from indexer.document import title_match_key
@@ -38,8 +39,8 @@ from indexer.fields import FIELDS_BY_NAME, PINYIN_FIELD, SEARCH_FIELDS, STEM_FIE
 from indexer.isbn import search_forms
 from indexer.pinyin import split_syllables
 from indexer.segmenters import CJK_RUN, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
-from indexer.textnorm import (FOLDED_MARK, close_han_gaps, fold, is_folded_syllable, place_tone,
-                              split_folded_syllables)
+from indexer.textnorm import (FOLDED_MARK, HAN_JOINER, close_han_gaps, fold, is_folded_syllable,
+                              place_tone, split_folded_syllables)
 
 from . import plan as p
 from . import query as q
@@ -186,6 +187,16 @@ class QueryCompiler:
         return [span[0] for span in self.words.spans(text, mode="query")]
 
     def _text(self, node: q.Text):
+        if HAN_JOINER in node.text:
+            # Han words the reader divided (query.clean): read across the division, as
+            # titles are, or as divided (中国动物志 粒网虫门: the title's parts are
+            # separated by ISBD punctuation, and jieba cuts the joined text across it)
+            whole = self._text(replace(node, text=node.text.replace(HAN_JOINER, "")))
+            if node.phrase or node.prefix or whole is None:
+                return whole
+            parts = [self._text(replace(node, text=t)) for t in node.text.split(HAN_JOINER)]
+            parts = [c for c in parts if c is not None]
+            return _or([whole, _and(parts)]) if parts else whole
         group = GROUPS[node.field]
         tokens = self.tokens(node.text)
         if not tokens:

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from indexer.fields import QUERY_PREFIXES
-from indexer.textnorm import close_han_gaps
+from indexer.textnorm import join_han_gaps
 
 from .errors import QueryError
 
@@ -90,9 +90,10 @@ _YEAR = re.compile(r"(\d{1,4})?(?:(-|\.\.)(\d{1,4})?)?")
 def clean(text: str) -> str:
     """Control characters dropped, NFC, whitespace collapsed, and the spaces an input
     method or a copied catalogue title leaves between Han characters (U+3000 included)
-    taken out: ``李　宗仁　传`` is searched as ``李宗仁传``, like the analysis of titles."""
+    made a joiner: ``李　宗仁　传`` is one word, searched as ``李宗仁传`` like the analysis
+    of titles, and also as the reader divided it (the compiler ORs the two)."""
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or ""))
-    return close_han_gaps(" ".join(text.split()))[:MAX_QUERY_CHARS]
+    return join_han_gaps(" ".join(text.split()))[:MAX_QUERY_CHARS]
 
 
 def _lex(text: str) -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ the same typed either way), and the count was a second search for nothing.
 from __future__ import annotations
 
 from indexer.segmenters import HAN_RUN, to_simplified
-from indexer.textnorm import FOLDED_MARK, fold, fold_text
+from indexer.textnorm import FOLDED_MARK, HAN_JOINER, fold, fold_text
 
 from . import query as q
 
@@ -156,11 +156,12 @@ class Speller:
                                 for n in nodes):
             return None
         reader = searcher.reader()
-        self._prefetch(reader, compiler, [w for n in nodes for w in n.text.split()])
+        texts = [n.text.replace(HAN_JOINER, "") for n in nodes]   # read joined
+        self._prefetch(reader, compiler, [w for t in texts for w in t.split()])
         words, changed = [], False
-        for node in nodes:
+        for node, typed_text in zip(nodes, texts):
             prefix = f"{node.field}:" if node.field else ""
-            for word in node.text.split():
+            for word in typed_text.split():
                 better = self._word(reader, compiler, word)
                 if better is None:
                     words.append(prefix + word)
@@ -175,7 +176,8 @@ class Speller:
         if whole and all(w.isascii() for w in whole):
             whole = None   # nothing to give back: keep the reader's own case
         text = " ".join(whole or (self._accent(reader, w) for w in words))
-        typed = [f"{n.field}:{w}" if n.field else w for n in nodes for w in n.text.split()]
+        typed = [f"{n.field}:{w}" if n.field else w for n, t in zip(nodes, texts)
+                 for w in t.split()]
         if fold_text(text).split() == [fold(w) for w in typed]:
             return None   # diacritics given back, nothing else: finds no more
         return text if count(searcher, q.parse(text)) > total else None

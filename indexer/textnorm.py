@@ -32,6 +32,17 @@ def close_han_gaps(text: str) -> str:
     return _HAN_GAP.sub("", text) if _GAP.search(text) else text
 
 
+# What a query keeps of the reader's own division between Han words: a WORD JOINER
+# (itself a gap, so every analysis reads across it) where the reader put a space.
+HAN_JOINER = "\u2060"
+
+
+def join_han_gaps(text: str) -> str:
+    """``text`` with each division between Han characters made one :data:`HAN_JOINER`:
+    one word to the query parser, whose parts the compiler can still tell apart."""
+    return _HAN_GAP.sub(HAN_JOINER, text) if _GAP.search(text) else text
+
+
 def han_gap_map(run: str) -> tuple[str, list[int]]:
     """A run of Han characters and gaps as (the characters alone, the offset in ``run``
     of each of them), so tokens of the joined text keep their true offsets."""
