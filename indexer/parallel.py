@@ -179,7 +179,7 @@ def write_all(bulk: BulkWriter, groups: list[tuple[str, list]], names: dict[str,
     returns (documents written, seconds in workers)."""
     shares = _shares(groups, max(1, procs))
     jobs = [(bulk, share, names, f"{suggest_path}.part{i}") for i, share in enumerate(shares)]
-    if procs <= 1 or len(jobs) == 1:
+    if procs <= 1 or len(jobs) <= 1:   # (none: an empty store)
         results = [_write_share(*job) for job in jobs]
     else:
         ctx = multiprocessing.get_context("fork")

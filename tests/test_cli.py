@@ -281,3 +281,19 @@ def test_an_unknown_engine_is_one_clear_error_for_every_command_that_reads_the_i
     set_setting(home, "engine", engine)
     proc = run(home, "search", "taiwan")
     assert proc.returncode == 0 and " results for 'taiwan'" in proc.stdout
+
+
+def test_index_of_an_empty_store_then_of_a_first_import(tmp_path):
+    # a home with no records yet: `sheaf index` made a pool of 0 worker processes
+    home = tmp_path / "h"
+    assert run(home, "init").returncode == 0
+    empty = run(home, "index")
+    assert empty.returncode == 0, empty.stderr
+    assert "0 records mapped" in empty.stdout
+    assert run(home, "search", "china").stdout.startswith("0 results")
+    assert run(home, "source", "add", "lc", "--name", "LC", "--marc",
+               str(FIXTURES / "chinese_880_simplified.mrc")).returncode == 0
+    assert run(home, "harvest").returncode == 0
+    assert run(home, "index").returncode == 0
+    found = json.loads(run(home, "search", "--json", "china").stdout)
+    assert found["total"] >= 1

@@ -190,7 +190,14 @@ class SolrSearch(SearchEngine):
                       "json.facet": json.dumps(facets) if facets else None}
             if deadline.seconds != float("inf"):
                 params["timeAllowed"] = max(1, int(deadline.remaining() * 1000))
-            found = self._select(collection, {k: v for k, v in params.items() if v is not None})
+            try:
+                found = self._select(collection,
+                                     {k: v for k, v in params.items() if v is not None})
+            except IndexUnavailable as exc:
+                if deadline.expired() and not isinstance(exc, SearchTimeout):
+                    # Solr refused the request once its timeAllowed ran out
+                    raise SearchTimeout(deadline.seconds, "Solr's timeAllowed") from exc
+                raise
             if found.get("responseHeader", {}).get("partialResults") and deadline.expired():
                 raise SearchTimeout(deadline.seconds, "Solr's timeAllowed")
             deadline.check("matching")
