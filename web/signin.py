@@ -17,36 +17,26 @@ is the proxy, so every client shares one count (set the proxy to limit too).
 from __future__ import annotations
 
 import math
-import os
 import sqlite3
 import threading
 import time
-from pathlib import Path
 
 from harvest.config import Home
+
+from . import worker_db
 
 FILE_NAME = "signin.sqlite"
 FREE = 3             # failures before any wait
 LOCK_AFTER = 10      # failures that lock the client out for the lockout time
 FIRST_WAIT = 1.0     # seconds, doubled with each failure after FREE
 
-_db: dict[str, tuple[int, sqlite3.Connection]] = {}
 _lock = threading.Lock()   # a worker's threads share its connection: one transaction at a time
 
 
 def _connect(home: Home) -> sqlite3.Connection:
-    """This process's connection to the home's file (made again after a fork)."""
-    key = str(home.path)
-    known = _db.get(key)
-    if known is not None and known[0] == os.getpid():
-        return known[1]
-    db = sqlite3.connect(Path(home.path) / FILE_NAME, timeout=5.0, isolation_level=None,
-                         check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("CREATE TABLE IF NOT EXISTS failures (client TEXT PRIMARY KEY,"
-               " failures INTEGER NOT NULL, last REAL NOT NULL, until REAL NOT NULL)")
-    _db[key] = (os.getpid(), db)
-    return db
+    return worker_db.connection(
+        home, FILE_NAME, "CREATE TABLE IF NOT EXISTS failures (client TEXT PRIMARY KEY,"
+        " failures INTEGER NOT NULL, last REAL NOT NULL, until REAL NOT NULL)", autocommit=True)
 
 
 def lockout_seconds(home: Home) -> float:

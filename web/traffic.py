@@ -9,15 +9,15 @@ protocol request the worker adds what it counted since its last flush to
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
-from pathlib import Path
 from typing import Callable
 
 from flask import request
 
 from harvest.config import Home
+
+from . import worker_db
 
 FILE_NAME = "traffic.sqlite"
 PATHS = ("/sru", "/oai")
@@ -51,22 +51,11 @@ def _current() -> dict[tuple[str, str, str], int]:
             for (kind, name), n in counts().items()}
 
 
-_db: dict[str, tuple[int, sqlite3.Connection]] = {}
-
-
 def _connect(home: Home) -> sqlite3.Connection:
-    """This process's connection to the home's file (made again after a fork)."""
-    key = str(home.path)
-    known = _db.get(key)
-    if known is not None and known[0] == os.getpid():
-        return known[1]
-    db = sqlite3.connect(Path(home.path) / FILE_NAME, timeout=5.0, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("CREATE TABLE IF NOT EXISTS traffic (protocol TEXT, kind TEXT, name TEXT,"
-               " n INTEGER NOT NULL, PRIMARY KEY (protocol, kind, name))")
-    _db[key] = (os.getpid(), db)
-    return db
+    return worker_db.connection(
+        home, FILE_NAME, "PRAGMA synchronous=NORMAL",
+        "CREATE TABLE IF NOT EXISTS traffic (protocol TEXT, kind TEXT, name TEXT,"
+        " n INTEGER NOT NULL, PRIMARY KEY (protocol, kind, name))")
 
 
 def flush(home: Home) -> None:
