@@ -131,7 +131,9 @@ def test_keyboard_autocomplete_and_visible_focus(page, server):
     p.keyboard.press("Enter")
     assert p.evaluate("document.activeElement.id") == "main"
     p.goto(server + "/")
-    assert p.evaluate("document.activeElement.id") == "q"   # the front page starts in the box
+    # the front page starts in the box (autofocus lands once the page has loaded)
+    p.wait_for_function("document.activeElement && document.activeElement.id === 'q'",
+                        timeout=5000)
     p.keyboard.type("Caosh", delay=30)
     # suggestions for a shorter prefix may show first if typing pauses (a loaded machine):
     # wait for the ones answering the whole word
