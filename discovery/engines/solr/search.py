@@ -234,11 +234,11 @@ class SolrSearch(SearchEngine):
         """QueryTooLarge when the plan's prefixes stand for more indexed words than
         ``limits.prefix_terms`` (each field's counted, as on Whoosh): the terms component
         lists at most what is left of the budget, one request per prefix."""
-        fields: dict[str, list[str]] = {}
+        fields_of: dict[str, list[str]] = {}   # prefix text -> the fields it truncates in
         for field, text in sorted(p.prefixes(plan)):
-            fields.setdefault(text, []).append(field)
+            fields_of.setdefault(text, []).append(field)
         left = limits.prefix_terms
-        for text, names in fields.items():
+        for text, names in fields_of.items():
             form = urllib.parse.urlencode(
                 [("terms.fl", f) for f in names]
                 + [("terms.prefix", text), ("terms.limit", left + 1), ("terms.sort", "index"),
