@@ -6,7 +6,7 @@ engine's index holds the tokens of, so query tokens always agree with index
 tokens. For each word the plan asks, in order of weight:
 
 * the word fields (title > author > subject > publisher > rest): the word as
-  typed, and its other spellings (:func:`_spellings`). A word typed without
+  typed, and its other spellings (:func:`discovery.spellings.spellings`). A word typed without
   diacritics matches every accented word it folds from, at full weight. A
   word typed with diacritics also matches the same letters without them (half
   weight) and words with other diacritics (a quarter), so nothing is lost to a
@@ -22,7 +22,10 @@ tokens. For each word the plan asks, in order of weight:
 * for a year (``Mustaqillik 1997``), the records of that year, which catalogue
   it in the date of publication, not in the title;
 * the other romanization of Chinese: Wade-Giles words as pinyin and pinyin
-  words as Wade-Giles (:mod:`discovery.romanization`).
+  words as Wade-Giles (:mod:`discovery.romanization`);
+* for a name in one form, its other form as the generation's 880s pair them
+  (:mod:`indexer.name_pairs`): ``鲁迅`` also asks the author fields for ``Lu,
+  Xun``, and ``Natsume Soseki`` for ``夏目漱石``, whose pinyin does not say so.
 
 Adjacent words also ask, optionally, for the Vietnamese compound they may
 form (``thư_viện``), so titles with the compound rank first.
@@ -39,20 +42,21 @@ from indexer.fields import FIELDS_BY_NAME, PINYIN_FIELD, SEARCH_FIELDS, STEM_FIE
 from indexer.isbn import search_forms
 from indexer.pinyin import split_syllables
 from indexer.segmenters import CJK_RUN, HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
-from indexer.textnorm import (FOLDED_MARK, HAN_JOINER, close_han_gaps, fold, is_folded_syllable,
-                              place_tone, split_folded_syllables)
+from indexer.textnorm import (HAN_JOINER, close_han_gaps, fold, place_tone,
+                              split_folded_syllables)
 
+from . import paired_names
 from . import plan as p
 from . import query as q
 from . import romanization
+from . import spellings as sp
 
-FOLDED_FACTOR = 0.5
+FOLDED_FACTOR = sp.FOLDED_FACTOR
 COMPOUND_BOOST = 2.0
 EXACT_TITLE_BOOST = 12.0
 TITLE_START_BOOST = 5.0
 # every typed word in its typed spelling: above any score the other spellings add
 EXACT_SPELLING_BOOST = 1000.0   # BM25F scores here reach the low hundreds
-OTHER_DIACRITICS_FACTOR = 0.25
 PINYIN_WEIGHT = FIELDS_BY_NAME[PINYIN_FIELD].weight
 STEM_WEIGHT = FIELDS_BY_NAME[STEM_FIELD].weight
 
@@ -70,9 +74,11 @@ _CJK_ONLY = re.compile(f"^[{HAN_CLASS}{KANA_HANGUL_CLASS}\u30fc]+$")
 
 
 class QueryCompiler:
-    """Turns parsed queries into plans over the fields :mod:`indexer.fields` declares."""
+    """Turns parsed queries into plans over the fields :mod:`indexer.fields` declares;
+    ``names`` gives the other forms of a name (the generation's 880 pairs)."""
 
-    def __init__(self):
+    def __init__(self, names: paired_names.NamesPaired | None = None):
+        self.names = names
         self.words = main_analyzer(compounds=True)
         self.stemmer = stem_analyzer()
         self.positions = {f.name: f.phrase for f in FIELDS_BY_NAME.values()}
@@ -89,6 +95,9 @@ class QueryCompiler:
         self.systems = romanization.Systems.of(words, self.pinyin_ok)
         self.exact = False
         compiled = self._node(tree) or p.Nothing()
+        paired = paired_names.whole_query(self.names, tree, self._author)
+        if paired is not None and not isinstance(compiled, p.Nothing):
+            compiled = _or([compiled, paired])
         boosts = self._compounds(tree) + self._title_boosts(tree)
         if not isinstance(compiled, p.Nothing) and self._typed_marks(tree):
             self.exact = True
@@ -126,6 +135,15 @@ class QueryCompiler:
                        p.Constant(p.Key("title_keys", "^" + key), score=TITLE_START_BOOST)]
         return boosts
 
+    def _author(self, text: str):
+        return self._text(q.Text("author", text))
+
+    def _author_phrase(self, text: str, factor: float) -> list:
+        """``text`` as a phrase in each author field, its weight times ``factor``."""
+        tokens = self.tokens(text)
+        return [_match(field, tokens, weight * factor, False, not self.positions[field])
+                for field, weight in GROUPS["author"]["words"]] if tokens else []
+
     # -- nodes ---------------------------------------------------------------
 
     def _node(self, node):
@@ -156,7 +174,7 @@ class QueryCompiler:
         while i < len(nodes):
             a = nodes[i]
             b = nodes[i + 1] if i + 1 < len(nodes) else None
-            joined = None if self.exact or b is None else _join(a, b, self.tokens)
+            joined = None if self.exact or b is None else sp.joined_syllables(a, b, self.tokens)
             if joined is not None:
                 pair = _and([x for x in (self._node(a), self._node(b)) if x is not None])
                 whole = self._text(q.Text(a.field, joined))
@@ -207,12 +225,12 @@ class QueryCompiler:
             # of the whole run rewards the records that have them side by side.
             apart = _and([self._text(q.Text(node.field, t)) for t in tokens])
             whole = [_ngram_query(f, node.text, w) for f, w in group["ngrams"]]
-            return _or([apart] + whole)
+            return _or([apart] + whole + paired_names.vernacular(self.names, node, self._author_phrase))
         clauses = []
         for field, weight in group["words"]:
             loose = not self.positions[field]
             clauses.append(_match(field, tokens, weight, node.prefix, loose))
-            other = _loose(field, tokens, weight, node.prefix, loose,
+            other = sp.other_spellings(field, tokens, weight, node.prefix, loose,
                            exact=self.exact or node.phrase)
             if other is not None:
                 clauses.append(other)
@@ -220,7 +238,7 @@ class QueryCompiler:
             # a joined name as its Vietnamese syllables (hanoi finds Hà Nội, saigon Sài Gòn)
             for syllables in split_folded_syllables(tokens[0]):
                 for field, weight in group["words"]:
-                    clauses.append(_syllables(field, syllables, weight * FOLDED_FACTOR,
+                    clauses.append(sp.folded_syllables(field, syllables, weight * FOLDED_FACTOR,
                                               not self.positions[field]))
         if len(node.text.split()) == 1 and not node.phrase and not node.prefix \
                 and not self.exact:
@@ -229,6 +247,8 @@ class QueryCompiler:
         if group["ngrams"] and _CJK_ONLY.match(node.text.replace(" ", "")):
             for field, weight in group["ngrams"]:
                 clauses.append(_ngram_query(field, node.text, weight))
+            if not self.exact:
+                clauses.extend(paired_names.vernacular(self.names, node, self._author_phrase))
         if node.field is None and not node.phrase and not node.prefix \
                 and _YEAR.fullmatch(node.text):
             # a year beside title words names the edition of that year (Mustaqillik 1997)
@@ -257,7 +277,7 @@ class QueryCompiler:
             if a and b:
                 exact = f"{a}_{b}"
                 boosts.append(p.Term("title", exact, boost=COMPOUND_BOOST))
-                for form, factor in _spellings(exact)[1:]:
+                for form, factor in sp.spellings(exact)[1:]:
                     boosts.append(p.Term("title", form, boost=COMPOUND_BOOST * factor))
         return boosts
 
@@ -272,78 +292,6 @@ def _match(field: str, tokens: list[str], boost: float, prefix: bool, loose: boo
     if loose:
         return _and([p.Term(field, t, boost=boost) for t in tokens])
     return p.Phrase(field, tuple(tokens), boost=boost)
-
-
-def _spellings(token: str, exact: bool = False) -> list[tuple[str, float]]:
-    """(term, weight factor) of the spellings a typed token matches, itself first.
-
-    A token without diacritics also matches the marked folded forms of accented
-    words (``thu`` finds ``thứ``, indexed as ``~thu``). An accented token also
-    matches the same letters without diacritics (half weight) and, unless
-    ``exact``, words with other diacritics (a quarter)."""
-    if HAN_RUN.match(token):
-        return [(token, 1.0)]
-    folded = fold(token)
-    if folded == token:
-        return [(token, 1.0), (FOLDED_MARK + token, 1.0)] if token.isascii() else [(token, 1.0)]
-    if not folded:
-        return [(token, 1.0)]
-    if exact:
-        return [(token, 1.0)]
-    return [(token, 1.0), (folded, FOLDED_FACTOR),
-            (FOLDED_MARK + folded, OTHER_DIACRITICS_FACTOR)]
-
-
-def _loose(field: str, tokens: list[str], boost: float, prefix: bool, loose: bool,
-           exact: bool = False):
-    """The other spellings of a typed word in one field (see :func:`_spellings`), or None."""
-    alternatives = [_spellings(t, exact)[1:] for t in tokens]
-    if not any(alternatives):
-        return None
-    if len(tokens) == 1:
-        forms = alternatives[0]
-        parts = [p.Prefix(field, t, boost=boost * f) if prefix else
-                 p.Term(field, t, boost=boost * f) for t, f in forms]
-        return parts[0] if len(parts) == 1 else _or(parts)
-    # several tokens (a phrase, or a word analysis cut in two): each position may take
-    # any of its spellings; the whole ranks below the tokens as typed
-    return _side_by_side(field, [[t] + [a for a, _f in alts]
-                                 for t, alts in zip(tokens, alternatives)],
-                         boost * FOLDED_FACTOR, loose)
-
-
-def _side_by_side(field: str, positions: list[list[str]], boost: float, loose: bool):
-    """Terms at consecutive positions, each position any of its forms (AND where the
-    field keeps no positions)."""
-    if loose:
-        return _and([p.Term(field, forms[0], boost=boost) if len(forms) == 1
-                     else _or([p.Term(field, f, boost=boost) for f in forms])
-                     for forms in positions])
-    return p.Sequence(field, tuple(tuple(forms) for forms in positions), boost=boost)
-
-
-def _join(a, b, tokens) -> str | None:
-    """The word two adjacent plain words join into when both are Vietnamese syllables
-    (folded), else None."""
-    if not all(isinstance(n, q.Text) and not n.phrase and not n.prefix for n in (a, b)):
-        return None
-    if a.field != b.field or a.field not in (None, "title", "author", "subject"):
-        return None
-    parts = []
-    for node in (a, b):
-        found = tokens(node.text)
-        if len(found) != 1 or HAN_RUN.match(found[0]):
-            return None
-        folded = fold(found[0])
-        if not folded.isascii() or not is_folded_syllable(folded):
-            return None
-        parts.append(folded)
-    return "".join(parts)
-
-
-def _syllables(field: str, syllables: tuple[str, ...], boost: float, loose: bool):
-    """Folded syllables side by side, each in any spelling (``ha noi``: Hà Nội, Ha Noi)."""
-    return _side_by_side(field, [[s, FOLDED_MARK + s] for s in syllables], boost, loose)
 
 
 def _pinyin_query(text: str):

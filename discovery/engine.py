@@ -24,6 +24,7 @@ from indexer.generations import Generation, IndexDir
 from indexer.suggest import SuggestStore
 
 from .budget import Deadline, Limits
+from .compiler import QueryCompiler
 from .errors import IndexUnavailable
 from .query import Node
 from .results import Hit, SearchRequest, SearchResult
@@ -107,3 +108,8 @@ def generation_stores(gen: Generation) -> tuple[SuggestStore | None, Speller]:
     speller = Speller(store.accented, store.starting_with_pinyin,
                       store.spelled) if store else Speller()
     return store, speller
+
+
+def compiler_for(store: SuggestStore | None) -> QueryCompiler:
+    """The query compiler of a generation: its names paired by 880s come from its store."""
+    return QueryCompiler(names=store.names_paired if store is not None else None)

@@ -35,6 +35,10 @@ def _unique(values) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+def _unique_pairs(pairs) -> list[dict]:
+    return list({(p["name"], p["vernacular"]): p for p in pairs}.values())
+
+
 def _collect(members: list[Member], *keys: str) -> list[str]:
     """The members' distinct non-empty strings under ``keys``, in order."""
     out: dict[str, None] = {}
@@ -178,6 +182,8 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
             "title_vernacular": d.get("title_vernacular"),
             "authors": d.get("authors", []),
             "authors_vernacular": d.get("authors_vernacular", []),
+            # every member's (name, 880) pairs: the suggestion store keeps them for queries
+            "name_pairs": _unique_pairs(p for m in ordered for p in m.mapped.get("name_pairs", ())),
             "year": d.get("year"),
             "languages": d.get("languages", []),
             "format": d.get("format"),

@@ -51,6 +51,33 @@ def contributors(spec: str = NAMES):
     return extract
 
 
+def name_pairs(spec: str = NAMES):
+    """Each name heading with its linked 880 as {'name', 'vernacular'} (Lu, Xun, 1881-1936
+    with 鲁迅, 1881-1936), paired by the $6 occurrence number, so the two forms of one
+    name find each other in records that give only one of them."""
+    specs = parse_spec(spec)
+
+    def extract(view: MarcView) -> list:
+        out = []
+        for s in specs:
+            linked = {(f.get("6") or "")[4:6]: f for f in view.linked.get(s.tag, ())}
+            for f in view.by_tag.get(s.tag, ()):
+                link = f.get("6") or ""
+                # $6 880-01 here, $6 100-01/$1 there; 00 is an 880 with no partner
+                partner = linked.get(link[4:6]) if link[:4] == "880-" and \
+                    link[4:6] != "00" else None
+                if partner is None:
+                    continue
+                name = trim_punctuation([field_value(f, s.codes)])
+                vernacular = trim_punctuation([field_value(partner, s.codes)])
+                if name and vernacular and name[0] != vernacular[0]:
+                    out.append({"name": name[0], "vernacular": vernacular[0]})
+        return out
+
+    extract.tags = frozenset(s.tag for s in specs)
+    return extract
+
+
 def subject_heading(f, codes) -> str:
     """A heading with its subdivisions ($v $x $y $z) after " -- ", each part's
     closing punctuation dropped: "Taiwan -- Politics and government -- 1988-2000"."""
@@ -131,6 +158,7 @@ RULES = (
     to_field("authors_vernacular", extract_marc(NAMES, alternate_script="only"),
              trim_punctuation, unique),
     to_field("contributors", contributors()),
+    to_field("name_pairs", name_pairs()),
     to_field("subjects", extract_marc(SUBJECTS, joiner=subject_heading), trim_punctuation, unique),
     to_field("publishers", each_subfield("260b:264|*1|b", alternate_script=True),
              trim_punctuation, unique),

@@ -30,6 +30,7 @@ from pathlib import Path
 from harvest.sqlite_files import open_db, read_only_uri
 
 from .segmenters import HAN_RUN, to_simplified
+from .name_pairs import roman_key, vernacular_key, without_dates
 from .pinyin import han_to_pinyin
 from .textnorm import close_han_gaps, fold, folded_words, normalize
 
@@ -47,6 +48,11 @@ CREATE TABLE IF NOT EXISTS accent (
 CREATE TABLE IF NOT EXISTS offer (
     kind TEXT NOT NULL, text TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (kind, text)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS name_pair (
+    roman_key TEXT NOT NULL, vernacular_key TEXT NOT NULL, name TEXT NOT NULL,
+    vernacular TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (roman_key, vernacular_key, name, vernacular)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS name_pair_vernacular ON name_pair (vernacular_key);
 """
 
 
@@ -95,10 +101,14 @@ def entries(display: dict) -> list[tuple[str, str]]:
 _PART = """
 CREATE TABLE IF NOT EXISTS part_entry (key TEXT, kind TEXT, text TEXT, weight INTEGER);
 CREATE TABLE IF NOT EXISTS part_accent (folded TEXT, word TEXT, freq INTEGER);
+CREATE TABLE IF NOT EXISTS part_name_pair (roman_key TEXT, vernacular_key TEXT, name TEXT,
+                                           vernacular TEXT, n INTEGER);
 """
 _PART_INDEXES = """
 CREATE INDEX IF NOT EXISTS part_entry_key ON part_entry (key);
 CREATE INDEX IF NOT EXISTS part_accent_folded ON part_accent (folded);
+CREATE INDEX IF NOT EXISTS part_name_pair_roman ON part_name_pair (roman_key);
+CREATE INDEX IF NOT EXISTS part_name_pair_vernacular ON part_name_pair (vernacular_key);
 """
 
 
@@ -143,6 +153,7 @@ class SuggestStore:
         self._pending: list[tuple] = []
         self._accents: dict[tuple[str, str], int] = {}
         self._offers: dict[tuple[str, str], int] = {}
+        self._pairs: dict[tuple[str, str, str, str], int] = {}
 
     def _union(self, columns: str, where: str, main_table: str, part_table: str) -> str:
         return " UNION ALL ".join(
@@ -168,6 +179,7 @@ class SuggestStore:
             if not self.part:
                 self._offers[kind, text] = self._offers.get((kind, text), 0) + 1
             self._count_accents(kind, text, 1)
+        self._count_pairs(display, 1)
         if len(self._pending) > 20000:
             self.flush()
 
@@ -178,6 +190,14 @@ class SuggestStore:
         for kind, text in entries(display):
             self._offers[kind, text] = self._offers.get((kind, text), 0) - 1
             self._count_accents(kind, text, -1)
+        self._count_pairs(display, -1)
+
+    def _count_pairs(self, display: dict, step: int) -> None:
+        for pair in display.get("name_pairs", ()):
+            key = (roman_key(pair["name"]), vernacular_key(pair["vernacular"]))
+            if all(key) and key[0] != key[1]:
+                row = key + (without_dates(pair["name"]), without_dates(pair["vernacular"]))
+                self._pairs[row] = self._pairs.get(row, 0) + step
 
     def _count_accents(self, kind: str, text: str, step: int) -> None:
         # words with diacritics of titles and names (Nguyễn Khắc Đạm)
@@ -188,13 +208,15 @@ class SuggestStore:
                     self._accents[pair] = self._accents.get(pair, 0) + step
 
     def flush(self) -> None:
-        if not self._pending and not self._accents and not self._offers:
+        if not self._pending and not self._accents and not self._offers and not self._pairs:
             return
         self.db.execute("BEGIN")
         if self.part:
             self.db.executemany("INSERT INTO part_entry VALUES (?, ?, ?, ?)", self._pending)
             self.db.executemany("INSERT INTO part_accent VALUES (?, ?, ?)",
                                 ((f, w, n) for (f, w), n in self._accents.items()))
+            self.db.executemany("INSERT INTO part_name_pair VALUES (?, ?, ?, ?, ?)",
+                                (row + (n,) for row, n in self._pairs.items()))
         else:
             self.db.executemany(
                 "INSERT INTO entry VALUES (?, ?, ?, ?) ON CONFLICT (key, kind, text)"
@@ -207,10 +229,15 @@ class SuggestStore:
                 "INSERT INTO offer VALUES (?, ?, ?) ON CONFLICT (kind, text)"
                 " DO UPDATE SET n = n + excluded.n",
                 ((k, t, n) for (k, t), n in self._offers.items()))
+            self.db.executemany(
+                "INSERT INTO name_pair VALUES (?, ?, ?, ?, ?) ON CONFLICT"
+                " (roman_key, vernacular_key, name, vernacular) DO UPDATE SET n = n + excluded.n",
+                (row + (n,) for row, n in self._pairs.items()))
         self.db.execute("COMMIT")
         self._pending.clear()
         self._accents.clear()
         self._offers.clear()
+        self._pairs.clear()
 
     def accented(self, folded: str) -> tuple[str, int] | None:
         """The most frequent spelling with diacritics of a folded title word, and its count."""
@@ -228,6 +255,21 @@ class SuggestStore:
             if [fold(w) for w in written[:len(words)]] == words:
                 return written[:len(words)]
         return None
+
+    def names_paired(self, key: str, vernacular: bool, limit: int = 5) -> list[str]:
+        """The other forms of a name: for a vernacular key (``鲁迅``) the romanized names its
+        880s paired it with (``Lu, Xun``), for a romanized key the vernacular ones; the
+        most often paired first."""
+        have, give = ("vernacular_key", "name") if vernacular else ("roman_key", "vernacular")
+        union = self._union(f"{give} AS form, n", f"{have} = ?", "name_pair", "part_name_pair")
+        try:
+            rows = self.db.execute(
+                f"SELECT form, sum(n) AS times FROM ({union}) GROUP BY form HAVING times > 0"
+                f" ORDER BY times DESC, form LIMIT ?",
+                (key,) * len(self._sources) + (limit,)).fetchall()
+        except sqlite3.OperationalError:   # a store written before names were paired
+            return []
+        return [form for form, _n in rows]
 
     def starting_with_pinyin(self, syllables: list[str], limit: int = 20) -> list[str]:
         """Texts whose Han reading starts with these toneless syllables, most held first

@@ -24,7 +24,8 @@ import urllib.parse
 
 from discovery import plan as p
 from discovery.compiler import QueryCompiler
-from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
+from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
+                              searchable)
 from discovery.budget import NO_DEADLINE, Deadline, Limits, SearchTimeout, too_many_prefix_terms
 from discovery.errors import IndexUnavailable
 from discovery.highlight import Highlighter, query_terms
@@ -133,6 +134,7 @@ class SolrSearch(SearchEngine):
             self._collection = own if self._pinned else self.alias
             self._generation = gen
             self._suggest, self._speller = generation_stores(gen)
+            self._compiler = compiler_for(self._suggest)
         return self._collection
 
     def _close(self) -> None:

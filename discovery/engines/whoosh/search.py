@@ -34,7 +34,8 @@ from indexer.errors import IndexDamaged
 from indexer.fields import FACET_FIELDS
 
 from discovery.budget import NO_DEADLINE, Deadline, Limits, too_many_prefix_terms
-from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
+from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
+                              searchable)
 from discovery.compiler import QueryCompiler
 from discovery.errors import IndexUnavailable, IndexUnreadable
 from discovery.highlight import Highlighter, query_terms
@@ -111,9 +112,9 @@ class WhooshSearch(SearchEngine):
                     self._index = open_index(gen.path)
                     self._searcher = self._index.searcher()
                     self._generation = gen
-                    self._compiler = QueryCompiler()
                     self._highlighter = Highlighter()
                     self._suggest, self._speller = generation_stores(gen)
+                    self._compiler = compiler_for(self._suggest)
                 elif not self._searcher.up_to_date():
                     self._searcher = self._searcher.refresh()
                 self._facets.prepare(self._searcher, str(self._generation.path))
