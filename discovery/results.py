@@ -15,7 +15,7 @@ from .errors import QueryError
 
 FACETS = FACET_NAMES      # (indexer.fields declares them)
 SORTS = SORT_NAMES
-UI_LANGUAGES = ("en", "zh", "vi")
+UI_LANGUAGES = ("en", "zh", "zh-Hant", "vi")
 
 
 @dataclass(frozen=True)

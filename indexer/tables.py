@@ -3,7 +3,7 @@
 Each file is tab-separated with a header line; lines starting with ``#``
 are comments. Tables are read once and cached. The helpers below are what
 mapping rules and renderers use: language and relator display names in
-English, Chinese or Vietnamese, role words, classification captions.
+English, Chinese (simplified, or traditional derived from it) or Vietnamese, role words, classification captions.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
-DISPLAY_LANGUAGES = ("en", "zh", "vi")
+DISPLAY_LANGUAGES = ("en", "zh", "zh-Hant", "vi")
 
 
 @lru_cache(maxsize=None)
@@ -49,6 +49,10 @@ def keyed(name: str, column: str) -> dict[str, dict]:
 def _display(row: dict | None, lang: str) -> str | None:
     if row is None:
         return None
+    if lang == "zh-Hant" and row.get("zh"):
+        # the tables hold simplified names; the traditional ones are derived
+        from .hant import to_hant
+        return to_hant(row["zh"])
     return row.get(lang) or row.get("en") or None
 
 

@@ -107,7 +107,7 @@ def record(record_id: str):
                            holdings=holdings_of(view), similar=similar,
                            permalink=permalink(view), exports=EXPORTS,
                            apa=citations.apa(main.mapped), gbt=citations.gbt7714(main.mapped),
-                           chinese_first=i18n.choose() == "zh")
+                           chinese_first=i18n.choose() in i18n.CHINESE)
 
 
 @bp.get("/staff/<path:record_id>")

@@ -24,7 +24,14 @@ def heading(client, url="/", **headers):
 @pytest.mark.parametrize("accept, lang, text", [
     (None, "en", "Search every member library at once"),
     ("zh-CN,zh;q=0.9,en;q=0.8", "zh-Hans", "一次检索全部成员馆"),
-    ("zh-TW", "zh-Hans", "一次检索全部成员馆"),
+    ("zh-TW", "zh-Hant", "一次檢索全部成員館"),
+    ("zh-HK,en;q=0.5", "zh-Hant", "一次檢索全部成員館"),
+    ("zh-MO", "zh-Hant", "一次檢索全部成員館"),
+    ("zh-Hant-TW", "zh-Hant", "一次檢索全部成員館"),
+    ("zh-SG", "zh-Hans", "一次检索全部成员馆"),
+    ("zh-Hans-HK", "zh-Hans", "一次检索全部成员馆"),
+    ("zh", "zh-Hans", "一次检索全部成员馆"),
+    ("fr,zh-TW;q=0.4,zh-CN;q=0.3", "zh-Hant", "一次檢索全部成員館"),
     ("vi-VN,vi;q=0.9", "vi", "Tìm cùng lúc trong mọi thư viện thành viên"),
     ("fr-FR,fr;q=0.9", "en", "Search every member library at once"),
     ("de,vi;q=0.5", "vi", "Tìm cùng lúc trong mọi thư viện thành viên"),
@@ -54,8 +61,9 @@ def test_lang_argument_for_one_request(client):
 def test_switch_links_come_back_to_the_same_page(client):
     page = tree(client.get("/?q=Taiwan&sort=title"))
     links = {a["attrs"]["hreflang"]: a["attrs"]["href"] for a in page.find("a", hreflang=True)}
-    assert set(links) == {"zh", "vi"}
-    assert links["zh"] == "/lang/zh?next=/?q%3DTaiwan%26sort%3Dtitle"
+    assert set(links) == {"zh-Hans", "zh-Hant", "vi"}
+    assert links["zh-Hans"] == "/lang/zh?next=/?q%3DTaiwan%26sort%3Dtitle"
+    assert links["zh-Hant"] == "/lang/zh-Hant?next=/?q%3DTaiwan%26sort%3Dtitle"
 
 
 def test_labels_and_counts_are_translated(client):
@@ -63,6 +71,11 @@ def test_labels_and_counts_are_translated(client):
     assert page.texts("p", class_="summary") == ["ngoại hối：1 条结果"]
     assert "越南语" in page.texts("span", class_="lang")
     assert "语种" in page.texts("h3")
+    # the traditional interface: its catalog and the table names derived from the simplified
+    page = tree(client.get("/?q=ngoại hối&lang=zh-Hant"))
+    assert page.texts("p", class_="summary") == ["ngoại hối：1 筆結果"]
+    assert "越南語" in page.texts("span", class_="lang")
+    assert "語言" in page.texts("h3")
     page = tree(client.get("/?q=ngoại hối&lang=vi"))
     assert page.texts("p", class_="summary") == ["1 kết quả cho ngoại hối"]
     assert "Tiếng Việt" in page.texts("span", class_="lang")
@@ -84,7 +97,23 @@ def _messages() -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("lang", ["zh", "vi"])
+def test_zh_hant_switch_is_remembered(app):
+    client = app.test_client()
+    assert client.get("/lang/zh-Hant").status_code == 303
+    assert heading(client, "/", **{"Accept-Language": "zh-CN"}) == ("zh-Hant", "一次檢索全部成員館")
+
+
+def test_zh_hant_library_terms_override_the_character_conversion():
+    from indexer.hant import to_hant
+    # s2twp alone would write 高階檢索, 資源型別, 條結果 and 連線
+    assert to_hant("高级检索") == "進階檢索"
+    assert to_hant("资源类型：3 条结果") == "資源類型：3 筆結果"
+    assert to_hant("用 OR 连接的部分") == "用 OR 連接的部分"
+    # and the Taiwan phrases of s2twp stay
+    assert to_hant("索书号、馆藏、题名、信息、软件") == "索書號、館藏、題名、資訊、軟體"
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh_Hant", "vi"])
 def test_every_message_is_translated_and_compiled(lang):
     po_path = CATALOGS / lang / "LC_MESSAGES" / "messages.po"
     with open(po_path, "rb") as fh:
