@@ -107,7 +107,7 @@ def test_switching_the_interface_language_is_remembered(page, server):
     p = page.page
     p.goto(server + "/")
     assert p.locator("html").get_attribute("lang") == "en"
-    p.locator("nav.languages a", has_text="中文").click()
+    p.locator("nav.languages a", has_text="简体中文").click()
     p.wait_for_load_state()
     assert p.locator("html").get_attribute("lang") == "zh-Hans"
     assert p.locator("form.search button").inner_text() == "检索"
@@ -118,6 +118,12 @@ def test_switching_the_interface_language_is_remembered(page, server):
     p.wait_for_load_state()
     assert p.locator("p.summary").inner_text() == "1 kết quả cho ngoai hoi"
     assert "q=ngoai" in p.url                          # back on the same search
+    p.locator("nav.languages a", has_text="繁體中文").click()   # zh-TW/zh-HK readers
+    p.wait_for_load_state()
+    assert p.locator("html").get_attribute("lang") == "zh-Hant"
+    assert p.locator("form.search button").inner_text() == "檢索"
+    assert p.locator("p.summary").inner_text() == "ngoai hoi：1 筆結果"
+    page.shot("interface-traditional-chinese")
 
 
 def test_keyboard_autocomplete_and_visible_focus(page, server):
