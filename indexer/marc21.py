@@ -23,11 +23,39 @@ NOTES = ("500a:501a:502abcdg:504a:506a:508a:510ac:511a:515a:518a:521a:530a:533ab
 _NAME_TYPES = {"00": "person", "10": "organization", "11": "meeting"}
 
 
-@reads("008")
-def date1_from_008(view: MarcView) -> list:
-    """008/07-10 when it is a real year (not "19uu", blanks or 0000)."""
-    date1 = view.control("008")[7:11]
-    return [date1] if date1.isdigit() and date1 != "0000" else []
+_IMPRINT_DATES = extract_marc("264|*1|c:260c")
+# 008/06 date types whose date 1 is no publication year: b (no dates, B.C.), n (unknown)
+_NO_DATE1 = frozenset("bn")
+
+
+@reads("008", "260", "264")
+def publication_year(view: MarcView) -> list:
+    """The year shown, sorted and cited: 008 date 1 unless it is missing or a placeholder.
+
+    008/06 says what 008/07-10 (date 1) and 11-14 (date 2) hold. For s (single date),
+    e (detailed), p (release; date 2 production), r (reissue; date 2 original), t
+    (publication; date 2 copyright) date 1 is the publication year; for m (multiple),
+    q (questionable: earliest possible), i/k (inclusive/bulk), c/d/u (serials) it is
+    the first year, the one a reader looks for. All of them are taken from the 008 when
+    date 1 is four digits, except:
+
+    - type b or n, or date 1 with "u", blanks or 0000: 008 has no year, so 264 (second
+      indicator 1) / 260 $c gives it, as before;
+    - a century placeholder: date 1 ends in "00" and 264/260 $c has a concrete year later
+      in that same century (008 "m19009999" with 260 $c "<1999-2010>" gives 1999; the
+      cataloguer wrote 1900 for "19--"). A $c year equal to date 1, in another century
+      or uncertain ("19--", "[199-?]") leaves date 1.
+    """
+    data = view.control("008")
+    kind, date1 = data[6:7], data[7:11]
+    imprint = _IMPRINT_DATES(view)
+    if kind in _NO_DATE1 or not (date1.isdigit() and date1 != "0000"):
+        return imprint
+    stated = year(imprint)
+    start = int(date1)
+    if start % 100 == 0 and stated and start < stated[0] < start + 100:
+        return [str(stated[0])]
+    return [date1]
 
 
 def contributors(spec: str = NAMES):
@@ -164,7 +192,7 @@ RULES = (
              trim_punctuation, unique),
     to_field("places", each_subfield("260a:264|*1|a", alternate_script=True),
              trim_punctuation, unique),
-    to_field("year", first_of(date1_from_008, extract_marc("264|*1|c:260c")), year),
+    to_field("year", publication_year, year),
     to_field("edition", extract_marc("250ab", alternate_script=False), trim_punctuation, first),
     to_field("extent", joined("300abc"), trim_punctuation),
     to_field("languages", control_slice("008", 35, 38), language_codes),
