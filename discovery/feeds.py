@@ -3,8 +3,9 @@
 :func:`health` gives, per source, its last good harvest or import, its recent
 runs (added, changed, deleted), the failures among them with their reasons,
 the bad OAI-PMH pages kept for it, and warnings: a feed gone silent (no good
-run for ``feed_silent_days``) or shrunk suddenly (live records, or the
-records a full read found, down by more than ``feed_shrink_share``).
+run for ``feed_silent_days``) or shrunk suddenly (live records down by more
+than ``feed_shrink_share`` within 30 days, or a whole export that much
+smaller than the records the store holds).
 :func:`alerts` is what needs a librarian now: the sources whose latest run
 failed or was refused by the deletion guard, and the warnings. ``sheaf
 status``, the admin health page and ``/status.json`` all render these.
@@ -65,12 +66,13 @@ def _shrunk(home: Home, store: RecordStore, code: str, live: int,
         day, most = max(history, key=lambda dn: dn[1])
         if most and live < (1 - share) * most:
             found.append(_warning("shrunk", f"live records fell from {most} ({day}) to {live}"))
-    reads = [r for r in runs if r["kind"] in full_reads and r["status"] in ("ok", "refused")]
-    if len(reads) >= 2 and reads[1]["records"] and \
-            reads[0]["records"] < (1 - share) * reads[1]["records"]:
-        found.append(_warning("shrunk", f"the latest {reads[0]['kind']} read"
-                                        f" {reads[0]['records']} records, the"
-                                        f" {reads[1]['kind']} before it {reads[1]['records']}"))
+    # a whole export far smaller than what the store holds (a refused replace leaves the
+    # store as it was, so this is what still shows the shrink after a refusal)
+    latest = next((r for r in runs if r["kind"] in full_reads), None)
+    if latest is not None and latest["status"] in ("ok", "refused") and \
+            latest["records"] < (1 - share) * live:
+        found.append(_warning("shrunk", f"the latest {latest['kind']} read {latest['records']}"
+                                        f" records of the {live} in the store"))
     return found
 
 

@@ -135,8 +135,8 @@ SETTINGS = (
             " reported silent (admin health page, `sheaf status`, `/status.json` alerts)."),
     Setting("feed_shrink_share", 0.2,
             "Drop in a source's live records (against its largest count of the last 30 days)"
-            " or in the records a full read found (against the read before) that is reported"
-            " as a shrunk feed."),
+            " or of the records a whole export holds (against the live records of the store)"
+            " that is reported as a shrunk feed."),
 )
 ADMIN_TOKEN_MIN = 16
 SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}

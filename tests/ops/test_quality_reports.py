@@ -142,7 +142,7 @@ def test_the_deletion_guard_stops_a_truncated_reimport(home, tmp_path):
     refusal = next(a for a in status["alerts"] if a["event"] == "refused")
     assert (refusal["source"], refusal["message"]) == ("multi", reason)
     assert {"source": "multi", "event": "shrunk", "when": None,
-            "message": "the latest replace read 20 records, the harvest before it 50"} \
+            "message": "the latest replace read 20 records of the 50 in the store"} \
         in status["alerts"]
     text = ok(sheaf(home, "status"))
     assert f"refused: replace {refusal['when']}: {reason}" in text
