@@ -33,18 +33,20 @@ def admin_server(tmp_path_factory):
         yield base
 
 
-def sign_in(p, base: str) -> None:
+def open_report(page, base: str, link: str, path: str):
+    """Sign in as a librarian does, then follow the link at the top of the admin page."""
+    p = page.page
     p.goto(base + "/admin/login")
     p.fill("input[name=token]", TOKEN)
     p.press("input[name=token]", "Enter")
     p.wait_for_url(base + "/admin/")
+    p.click(f"nav.reports >> text={link}")
+    p.wait_for_url(base + path)
+    return p
 
 
 def test_the_quality_report_leads_from_a_count_to_the_records(page, admin_server):
-    p = page.page
-    sign_in(p, admin_server)
-    p.click("nav.reports >> text=Data quality")
-    p.wait_for_url("**/admin/quality")
+    p = open_report(page, admin_server, "Data quality", "/admin/quality")
     line = p.locator("#quality-lc tr[data-check=invalid_isbn]")
     # three LC records with a wrong ISBN check digit (tests/fixtures/PROVENANCE.md)
     assert line.locator("td.count").inner_text() == "3"
@@ -68,10 +70,7 @@ def test_the_quality_report_leads_from_a_count_to_the_records(page, admin_server
 
 
 def test_the_health_page_shows_the_refused_truncated_reimport(page, admin_server):
-    p = page.page
-    sign_in(p, admin_server)
-    p.click("nav.reports >> text=Harvest health")
-    p.wait_for_url("**/admin/health")
+    p = open_report(page, admin_server, "Harvest health", "/admin/health")
     refused = p.locator(".alerts li[data-event=refused]")
     assert refused.count() == 1
     assert "import --replace would delete 40 of the 50 records of multi" in refused.inner_text()
