@@ -12,9 +12,19 @@ from harvest.records import Rejected
 from . import logs
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
+EXIT_REFUSED = 3   # the deletion guard refused a run (harvest.guard): nothing was deleted
 
 def err(message: str) -> None:
     print(f"sheaf: {message}", file=sys.stderr)
+
+
+def alert(source: str, event: str, message: str) -> None:
+    """The line a failed or refused run leaves for cron mail and log watchers: ``sheaf:
+    ALERT <source> <event>: <message>`` on stderr, and the same words in the log (level
+    ERROR). ``event`` is ``failed`` or ``refused``."""
+    line = f"ALERT {source} {event}: {' '.join(message.split())}"
+    err(line)
+    logging.getLogger(logs.LOGGER).error("%s", line)
 
 
 def report_reject(rejected: Rejected) -> None:

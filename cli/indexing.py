@@ -88,6 +88,9 @@ def index(home: Home, store: RecordStore, rebuild: bool = False, source: str | N
         log.info("removed index generation %s", name)
     log.info("%s", report)
     store.snapshot_counts()
+    # records whose source settings changed (touch_source), or a store older than the checks
+    from .reports import keep_quality_current
+    keep_quality_current(home, store)
     return report
 
 
@@ -115,6 +118,7 @@ def cmd_status(args) -> int:
     from harvest.lock import holder
     from discovery.engines import open_index
     from discovery.errors import EngineUnavailable
+    from discovery.feeds import alerts, health
     from indexer import build
 
     home = load(args)
@@ -125,6 +129,7 @@ def cmd_status(args) -> int:
         except EngineUnavailable as exc:   # a SolrCloud down: say so, and the rest of the status
             index = _unreachable(home, store, exc)
         harvests = oai.harvest_status(store, list(home.sources))
+        feeds = health(home, store)
     sources = {code: {"name": s.name, "kind": s.kind, "records": 0, "deleted": 0,
                       **counts.get(code, {}), "harvest": harvests.get(code)}
                for code, s in home.sources.items()}
@@ -135,7 +140,8 @@ def cmd_status(args) -> int:
     exit_code = EXIT_ERROR if broken else EXIT_OK
     if args.json:
         print(json.dumps({"home": str(home.path), "sources": sources, "index": index,
-                          "search": search.to_dict() if search else None},
+                          "search": search.to_dict() if search else None,
+                          "feeds": feeds, "alerts": alerts(feeds)},
                          ensure_ascii=False, indent=1, default=str))
         return exit_code
     print(f"home: {home.path}")
@@ -149,6 +155,8 @@ def cmd_status(args) -> int:
                   f" deleted {last['deleted']}, errors {last['errors']})")
             if harvest.get("last_ok") and harvest["last_ok"]["id"] != last["id"]:
                 print(f"             last good harvest: {harvest['last_ok']['started']}")
+        if code in feeds:
+            print_feed(feeds[code])
     print(f"index: {index['state']}: {index['message']}")
     if "documents" in index:
         print(f"  generation {index['generation']}: {index['documents']} documents,"
@@ -163,6 +171,23 @@ def cmd_status(args) -> int:
     if writer is not None:
         print(f"writer: busy: {writer}")
     return exit_code
+
+
+def print_feed(feed: dict, runs: int = 3) -> None:
+    """A source's harvest health under its line of ``sheaf status``."""
+    pad = " " * 13
+    good = feed["last_ok"]
+    print(f"{pad}last good run: " + (f"{good['kind']} {good['finished']}" if good else "none"))
+    for run in feed["runs"][:runs]:
+        print(f"{pad}  {run['kind']} {run['status']} {run['started']}: read {run['records']},"
+              f" new {run['new']}, changed {run['changed']}, deleted {run['deleted']}")
+    for run in feed["failures"][:runs]:
+        reason = run["messages"][-1] if run["messages"] else run["status"]
+        print(f"{pad}{run['status']}: {run['kind']} {run['started']}: {reason}")
+    for kept in feed["bad_pages"]:
+        print(f"{pad}bad pages kept: {kept['pages']} listed in bad-pages/{kept['file']}")
+    for warning in feed["warnings"]:
+        print(f"{pad}WARNING {warning['event']}: {warning['message']}")
 
 
 def _unreachable(home: Home, store: RecordStore, exc: Exception) -> dict:

@@ -19,11 +19,12 @@ import sys
 
 from harvest.config import MARC_FLAVOURS
 from harvest.errors import SheafError, describe_os_error
+from harvest.guard import DeletionRefused
 from harvest.lock import Busy
 from harvest.marcfile import FORMATS
 
-from . import maintenance
-from .common import EXIT_BUSY, EXIT_ERROR, EXIT_INTERRUPTED, err
+from . import maintenance, reports
+from .common import EXIT_BUSY, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REFUSED, alert, err
 from .indexing import cmd_index, cmd_status
 from .reading import cmd_search, cmd_serve
 from .sources import (cmd_harvest, cmd_import, cmd_init, cmd_source_add, cmd_source_check,
@@ -69,6 +70,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="OAI-PMH: harvest records changed since DATE (default: since the last harvest)")
     s.add_argument("--until", metavar="DATE", help="OAI-PMH: records changed until DATE")
     s.add_argument("--full", action="store_true", help="OAI-PMH: harvest everything again")
+    s.add_argument("--allow-deletions", action="store_true",
+                   help="let a deletion sweep delete more than delete_guard_share of a source")
     s.set_defaults(func=cmd_harvest)
 
     s = sub.add_parser("import", help="import MARC files for a source")
@@ -83,6 +86,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="the files are the source's whole catalog: its records missing from"
                         " them are deleted (says how many and asks first)")
     s.add_argument("--yes", action="store_true", help="with --replace: do not ask")
+    s.add_argument("--allow-deletions", action="store_true",
+                   help="with --replace: delete even more than delete_guard_share of the"
+                        " source's records")
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("index", help="bring the index up to date with the store")
@@ -108,6 +114,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_status)
 
     maintenance.add_commands(sub)
+    reports.add_commands(sub)
     return p
 
 
@@ -118,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     except Busy as exc:
         err(f"error: {exc}")
         return EXIT_BUSY
+    except DeletionRefused as exc:
+        alert(exc.source, "refused", str(exc))
+        return EXIT_REFUSED
     except SheafError as exc:
         err(f"error: {exc}")
         return EXIT_ERROR

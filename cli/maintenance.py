@@ -18,6 +18,7 @@ from pathlib import Path
 
 from harvest.config import CONFIG_NAME, LIST_METHODS, MARC_FLAVOURS, Home, validate_code
 from harvest.errors import ConfigError, SheafError
+from harvest.guard import DeletionRefused, check_deletions
 from harvest.records import ImportSummary
 from harvest.replace import apply_replace, plan_replace
 from harvest.store import RecordStore
@@ -66,6 +67,15 @@ def replace(home: Home, store: RecordStore, args, on_reject, on_warning) -> Impo
             if args.strict:
                 raise NotConfirmed(f"nothing replaced: {skipped} records could not be read"
                                    " (--strict)")
+        if not args.allow_deletions:
+            try:
+                check_deletions(home, plan.source,
+                                store.counts().get(plan.source, {}).get("records", 0),
+                                plan.missing + plan.deleted, "import --replace")
+            except DeletionRefused as exc:
+                store.log_import(plan.source, "replace", plan.started, "refused", plan.read,
+                                 messages=[str(exc)])
+                raise
         if plan.missing:
             confirm(f"Delete {plan.missing} records of {plan.source} and apply the export?",
                     args.yes)

@@ -12,7 +12,8 @@ from harvest.importer import harvest_marc_source, import_files
 from harvest.store import RecordStore
 
 from . import logs, maintenance
-from .common import err, load, log_warning, report_reject, writing
+from .common import EXIT_REFUSED, alert, err, load, log_warning, report_reject, writing
+from .reports import keep_quality_current
 from .progress import Progress
 
 
@@ -74,6 +75,7 @@ def cmd_harvest(args) -> int:
     codes = args.codes or list(home.sources)
     sources = [home.source(c) for c in codes]
     status = 0
+    rejected = {}
     with writing(home, args, " ".join(["harvest", *args.codes])), \
             RecordStore(home.store_path) as store:
         for source in sources:
@@ -89,20 +91,26 @@ def cmd_harvest(args) -> int:
                 except SheafError as exc:  # one unreadable source does not stop the others
                     progress.done()
                     err(f"error: {source.code}: {exc}")
-                    logging.getLogger(logs.LOGGER).error("%s: %s", source.code, exc)
-                    status = 1
+                    alert(source.code, "failed", str(exc))
+                    status = max(status, 1)
                     continue
                 progress.done()
                 _print_summary(source.code, summary)
+                rejected[source.code] = summary.rejected
                 continue
             report = oai.harvest_oai_source(
                 home, store, source, full=args.full, from_=args.from_, until=args.until,
-                progress=lambda p: progress.update(str(p)), on_reject=report_reject)
+                progress=lambda p: progress.update(str(p)), on_reject=report_reject,
+                allow_deletions=args.allow_deletions)
             progress.done()
             print(report)
+            rejected[source.code] = report.rejected
             if not report.ok:
-                status = 1
+                alert(source.code, report.status, report.messages[-1] if report.messages
+                      else report.status)
+                status = max(status, EXIT_REFUSED if report.status == "refused" else 1)
         store.snapshot_counts()
+        keep_quality_current(home, store, rejected)
     return status
 
 
@@ -126,6 +134,9 @@ def cmd_import(args) -> int:
     home = load(args)
     if args.yes and not args.replace:
         raise ConfigError("--yes confirms a --replace; without --replace nothing is deleted")
+    if args.allow_deletions and not args.replace:
+        raise ConfigError("--allow-deletions applies to a --replace; without --replace nothing"
+                          " is deleted")
     home.source(args.source)
     with writing(home, args, f"import {args.source}"), RecordStore(home.store_path) as store:
         if args.replace:
@@ -139,5 +150,6 @@ def cmd_import(args) -> int:
                                        f"{args.source}: {n} records read"))
             progress.done()
         store.snapshot_counts()
+        keep_quality_current(home, store, {args.source: summary.rejected})
     _print_summary(f"{args.source}", summary)
     return 1 if args.strict and summary.rejected else 0

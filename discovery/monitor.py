@@ -9,7 +9,6 @@ no configuration values, and passwords written into URLs are masked.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 from harvest import lock
@@ -19,34 +18,8 @@ from harvest.store import RecordStore
 from indexer.generations import status as index_status
 
 from .engines import open_index
-
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
-RUN_FIELDS = ("status", "started", "finished", "records", "new", "changed", "deleted", "errors")
-
-
-def mask(text: str) -> str:
-    """Text with the user:password part of any URL in it masked."""
-    return _USERINFO.sub("***@", text)
-
-
-def _lines(text: str | None) -> list[str]:
-    return [mask(line) for line in (text or "").splitlines() if line.strip()]
-
-
-def _from_harvest(run: dict) -> dict:
-    out = {"kind": "harvest", **{k: run[k] for k in RUN_FIELDS}}
-    out["messages"] = _lines(run.get("messages"))
-    return out
-
-
-def _from_import(row: dict) -> dict:
-    out = {"kind": row["kind"], "status": row["status"], "started": row["started"],
-           "finished": row["finished"], "records": row["read"], "new": row["new"],
-           "changed": row["changed"], "deleted": row["deleted"],
-           "errors": row["skipped"] + (1 if row["status"] == "failed" else 0)}
-    out["messages"] = _lines(row.get("messages"))
-    return out
-
+from .feeds import alerts, health
+from .runs import from_harvest, from_import, mask  # noqa: F401 - mask: web.admin uses it
 
 def overview(home: Home, store: RecordStore, backend=None) -> dict:
     """Counts, last harvest per source, index state, writer and problems, as plain data.
@@ -63,9 +36,9 @@ def overview(home: Home, store: RecordStore, backend=None) -> dict:
         configured = home.sources.get(code)
         runs = []
         if harvests.get(code):
-            runs.append(_from_harvest(harvests[code]["last"]))
+            runs.append(from_harvest(harvests[code]["last"]))
         if imports[code]:
-            runs.append(_from_import(imports[code][0]))
+            runs.append(from_import(imports[code][0]))
         last = max(runs, key=lambda r: r["started"]) if runs else None
         problems = [m for r in runs if r["status"] != "ok" or r["errors"] for m in r["messages"]]
         sources[code] = {
@@ -105,8 +78,9 @@ def overview(home: Home, store: RecordStore, backend=None) -> dict:
                            "errors": 1, "messages": search["problems"]})
     holder = lock.holder(home)
     failed = any(e["status"] not in ("ok",) for e in errors)
+    alerted = alerts(health(home, store))   # run messages come masked (discovery.runs)
     return {
-        "status": "error" if failed else ("warning" if errors else "ok"),
+        "status": "error" if failed else ("warning" if errors or alerted else "ok"),
         "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "records": sum(s["records"] for s in sources.values()),
         "deleted": sum(s["deleted"] for s in sources.values()),
@@ -115,6 +89,7 @@ def overview(home: Home, store: RecordStore, backend=None) -> dict:
         "search": search,
         "writer": {"what": holder.what, "since": holder.since} if holder else None,
         "errors": errors,
+        "alerts": alerted,
     }
 
 

@@ -126,6 +126,17 @@ SETTINGS = (
     Setting("oai_token_hours", 24,
             "Hours an OAI-PMH resumption token stays valid (tokens are signed and keep no"
             " state, so they survive restarts and index switches)."),
+    Setting("delete_guard_share", 0.25,
+            "Largest share of a source's live records one `import --replace` or one OAI-PMH"
+            " deletion sweep may delete; more is refused (exit status 3, nothing deleted)"
+            " unless `--allow-deletions` confirms it. `1.0` turns the guard off."),
+    Setting("feed_silent_days", 7,
+            "Days without a successful harvest or import after which a source's feed is"
+            " reported silent (admin health page, `sheaf status`, `/status.json` alerts)."),
+    Setting("feed_shrink_share", 0.2,
+            "Drop in a source's live records (against its largest count of the last 30 days)"
+            " or of the records a whole export holds (against the live records of the store)"
+            " that is reported as a shrunk feed."),
 )
 ADMIN_TOKEN_MIN = 16
 SETTING_DEFAULTS = {s.name: s.default for s in SETTINGS}

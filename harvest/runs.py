@@ -14,7 +14,7 @@ from .errors import StoreError
 from .records import ImportSummary, RawRecord
 from .upkeep import _add, _now
 
-HARVEST_STATUSES = ("running", "ok", "failed", "abandoned")
+HARVEST_STATUSES = ("running", "ok", "failed", "abandoned", "refused")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +22,9 @@ class HarvestRun:
     """One harvest of one source: its window, resume point, counts and outcome.
 
     ``status`` is ``running`` (in progress, or interrupted: ``token`` is then
-    where to resume), ``ok``, ``failed`` or ``abandoned`` (an interrupted run
-    replaced by a harvest with other options). ``response_date`` is the
+    where to resume), ``ok``, ``failed``, ``abandoned`` (an interrupted run
+    replaced by a harvest with other options) or ``refused`` (its deletion
+    sweep would have deleted too much: :mod:`harvest.guard`). ``response_date`` is the
     server's responseDate of the run's first answer: where the next
     incremental harvest starts once this one is ``ok``.
     """
@@ -152,6 +153,12 @@ class HarvestRuns:
 
     def clear_seen(self, run_id: int) -> None:
         self.db.execute("DELETE FROM harvest_seen WHERE harvest=?", (run_id,))
+
+    def count_unseen(self, run_id: int, source: str) -> int:
+        """How many live records of the source a sweep did not see (would be deleted)."""
+        return self.db.execute(
+            "SELECT count(*) FROM records WHERE source=? AND deleted=0 AND local_id NOT IN"
+            " (SELECT local_id FROM harvest_seen WHERE harvest=?)", (source, run_id)).fetchone()[0]
 
     def tombstone_unseen(self, run_id: int, source: str,
                          summary: ImportSummary | None = None) -> ImportSummary:

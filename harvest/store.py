@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 from .errors import StoreError, disk_full
 from .listing import StoreListing
+from .quality import QUALITY_SCHEMA, QualityLedger
 from .records import ImportSummary, RawRecord
 from .runs import HarvestRuns
 from .sqlite_files import open_db
@@ -96,7 +97,7 @@ CREATE TABLE IF NOT EXISTS daily_counts (
     deleted INTEGER NOT NULL,
     PRIMARY KEY (day, source)
 ) WITHOUT ROWID;
-"""
+""" + QUALITY_SCHEMA
 
 # Changes to a store made by an older Sheaf, applied in order when it is opened; the
 # number done is the database's user_version. Each step must be safe on a store of any
@@ -106,6 +107,8 @@ MIGRATIONS = (
     ("CREATE INDEX IF NOT EXISTS records_changed ON records (last_changed, source, local_id)",
      "CREATE INDEX IF NOT EXISTS records_source_changed"
      " ON records (source, last_changed, local_id)"),
+    # 2: data quality findings, rejects and their trend (harvest.quality)
+    tuple(s.strip() for s in QUALITY_SCHEMA.split(";") if s.strip()),
 )
 
 BUSY_TIMEOUT = 30.0
@@ -128,7 +131,7 @@ class StoredRecord:
         return f"{self.source}:{self.local_id}"
 
 
-class RecordStore(HarvestRuns, StoreUpkeep, StoreListing):
+class RecordStore(HarvestRuns, StoreUpkeep, StoreListing, QualityLedger):
     """A connection to the store. Use as a context manager or call close()."""
 
     SCHEMA = SCHEMA

@@ -77,6 +77,7 @@ class StoreUpkeep:
             db.execute("DELETE FROM harvests WHERE source=?", (source,))
             db.execute("DELETE FROM imports WHERE source=?", (source,))
             db.execute("DELETE FROM daily_counts WHERE source=? AND day=?", (source, _today()))
+        self.forget_quality(source)
         return gone
 
     @contextmanager

@@ -158,7 +158,7 @@ def test_status_json(session):
     proc = run(home, "status", "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"home", "sources", "index", "search"}
+    assert set(data) == {"home", "sources", "index", "search", "feeds", "alerts"}
     assert data["search"]["status"] == "ok", data["search"]
     assert data["home"] == str(home.resolve())
     assert data["sources"] == {

@@ -32,6 +32,7 @@ from typing import Callable, Iterator
 
 from ..config import Home, Source
 from ..errors import ConfigError, HarvestError
+from ..guard import DeletionRefused, check_deletions
 from ..importer import RejectLog
 from ..records import ImportSummary, RawRecord, Rejected
 from ..runs import HarvestRun
@@ -82,7 +83,8 @@ def harvest_oai_source(home: Home, store: RecordStore, source: Source, *, full: 
                        progress: Callable[[HarvestProgress], None] | None = None,
                        on_reject: Callable[[Rejected], None] | None = None,
                        sweep_deletions: bool | None = None,
-                       client: OaiClient | None = None) -> HarvestReport:
+                       client: OaiClient | None = None,
+                       allow_deletions: bool = False) -> HarvestReport:
     """Harvest one ``oai`` source; see the module docstring.
 
     ``from_``/``until`` (``YYYY-MM-DD`` or ``YYYY-MM-DDThh:mm:ssZ``) select a
@@ -91,7 +93,9 @@ def harvest_oai_source(home: Home, store: RecordStore, source: Source, *, full: 
     source's ``sweep_deletions`` setting and runs when the server does not
     keep deletions persistently. Raises :class:`HarvestBusy` if the source is
     being harvested, ConfigError/BadDate for bad arguments; a harvest that
-    starts and fails returns a report with status ``failed``.
+    starts and fails returns a report with status ``failed``, and one whose
+    sweep would delete more than ``delete_guard_share`` of the source's
+    records (unless ``allow_deletions``) one with status ``refused``.
     """
     if source.kind != "oai":
         raise ConfigError(f"source {source.code!r} is not an OAI-PMH source")
@@ -112,6 +116,7 @@ def harvest_oai_source(home: Home, store: RecordStore, source: Source, *, full: 
         client.on_bad_page = bad_pages
     with source_lock(home, source.code):
         job = _Harvest(home, store, source, client, progress, on_reject)
+        job.allow_deletions = allow_deletions
         report = job.run(full, from_, until, sweep_deletions)
     report.bad_pages = bad_pages.paths
     return report
@@ -131,6 +136,7 @@ class _Harvest:
         self.clock = time.monotonic
         self.t0 = self.clock()
         self.records_now = 0
+        self.allow_deletions = False
 
     # -- the run -----------------------------------------------------------
 
@@ -145,6 +151,9 @@ class _Harvest:
         except HarvestError as exc:
             run = self.store.update_harvest(run.id, status="failed", finished=_now(),
                                             message=str(exc), errors=1)
+        except DeletionRefused as exc:   # the pages are kept; only the deletions wait
+            run = self.store.update_harvest(run.id, status="refused", finished=_now(),
+                                            token=None, message=str(exc), errors=1)
         finally:
             self.rejects.close()
         return HarvestReport.from_run(run, resumed=resumed, retries=self.client.retries,
@@ -323,6 +332,13 @@ class _Harvest:
             return store.update_harvest(run.id, message=(
                 f"deletion sweep: the server listed no identifiers; {live} stored records"
                 " left alone"))
+        if not self.allow_deletions:
+            try:
+                check_deletions(self.home, code, live, store.count_unseen(run.id, code),
+                                "the deletion sweep")
+            except DeletionRefused:
+                store.clear_seen(run.id)
+                raise
         gone = store.tombstone_unseen(run.id, code, ImportSummary())
         return store.update_harvest(run.id, message=(
             f"deletion sweep: {listed} identifiers listed, {gone.deleted} vanished records"

@@ -50,7 +50,7 @@ class HarvestReport:
     including pages committed before an interruption it resumed)."""
 
     source: str
-    status: str                        # "ok" or "failed"
+    status: str                        # "ok", "failed" or "refused" (harvest.guard)
     run_id: int
     started: str
     finished: str | None
@@ -98,7 +98,7 @@ class HarvestReport:
         return out
 
     def __str__(self) -> str:
-        head = "ok" if self.ok else "FAILED"
+        head = "ok" if self.ok else self.status.upper()
         return (f"{head}: {self.records} records in {self.pages} pages: new {self.new},"
                 f" changed {self.changed}, deleted {self.deleted}, unchanged {self.unchanged},"
                 f" errors {self.errors}"

@@ -154,7 +154,7 @@ def test_status_json_for_monitoring(home):
     assert response.status_code == 200 and response.mimetype == "application/json"
     data = response.get_json()
     assert set(data) == {"status", "time", "records", "deleted", "sources", "index", "search",
-                         "writer", "errors", "protocols"}
+                         "writer", "errors", "alerts", "protocols"}
     # the live generation was searched as a reader would (discovery.health)
     assert data["search"]["status"] == "ok" and data["search"]["documents"] == 14
     assert (data["status"], data["records"], data["writer"], data["errors"]) == ("ok", 14, None, [])
