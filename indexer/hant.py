@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 
-from . import tables
 
 _lock = threading.Lock()
 _s2twp = None
@@ -30,9 +30,22 @@ def _converter():
     return _s2twp
 
 
+TERMS = Path(__file__).parent / "data" / "zh_hant_terms.tsv"
+
+
+def _rows(path: Path):
+    """(simplified, traditional) of the terms table, after its header. Read here rather
+    than by indexer.tables, which asks this module for its own Traditional names."""
+    lines = [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+    if not rows or rows[0] != ["simplified", "traditional"]:
+        raise ValueError(f"{path}: the header must be 'simplified<TAB>traditional'")
+    return [tuple(r) for r in rows[1:]]
+
+
 @lru_cache(maxsize=1)
 def _terms() -> tuple[dict[str, str], re.Pattern | None]:
-    terms = {row["simplified"]: row["traditional"] for row in tables.load("zh_hant_terms")}
+    terms = dict(_rows(TERMS))
     if not terms:
         return terms, None
     # longest first, so that a term inside a longer one does not cut it
