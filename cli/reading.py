@@ -45,6 +45,7 @@ def worker_timeout(settings) -> int:
 
 
 def cmd_serve(args) -> int:
+    from web.openapi import MAX_REQUEST_LINE   # (web is loaded by gunicorn, not by every command)
     home = load(args)
     workers = args.workers or int(home.settings["serve_workers"])
     threads = int(home.settings["serve_threads"])
@@ -53,7 +54,10 @@ def cmd_serve(args) -> int:
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
             "--worker-class", "gthread", "--threads", str(threads),
             "--bind", f"{args.host}:{args.port}", "--preload", "--access-logfile", "-",
-            "--timeout", str(worker_timeout(home.settings)), "web.wsgi:app"]
+            "--timeout", str(worker_timeout(home.settings)),
+            # gunicorn's largest request line (its default is 4094): the API's 1,000-character
+            # q in Chinese is 9,000 bytes once percent-encoded; web/openapi.py documents the 414
+            "--limit-request-line", str(MAX_REQUEST_LINE), "web.wsgi:app"]
     print(f"serving {home.path} at http://{args.host}:{args.port}/ with {workers} workers"
           f" of {threads} threads",
           flush=True)

@@ -9,7 +9,9 @@ fields ``title:`` (``ti:``), ``author:`` (``au:``), ``subject:`` (``su:``),
 Readers' input never raises here: control characters are dropped, input is
 cut at :data:`MAX_QUERY_CHARS`, an unbalanced quote or parenthesis and a
 lone operator are read as plain words, leading wildcards are dropped. The
-only :class:`QueryError` is a value that cannot mean anything (``year:abc``).
+only :class:`QueryError` cases are a value that cannot mean anything (``year:abc``) and
+parentheses nested deeper than :data:`MAX_DEPTH` (which the parser would otherwise
+follow until Python's recursion limit).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from .errors import QueryError
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
+MAX_DEPTH = 32            # parentheses, as discovery.cql allows
 FIELDS = QUERY_PREFIXES   # what ``name:`` may say (indexer.fields.SEARCH_FIELDS)
 # what readers type for a language, as the catalogue's MARC codes
 LANGUAGE_ALIASES = {"zh": "chi", "zho": "chi", "chinese": "chi", "vi": "vie",
@@ -129,6 +132,7 @@ class _Parser:
         self.lx = lexemes
         self.i = 0
         self.clauses = 0
+        self.depth = 0
 
     def peek(self):
         return self.lx[self.i] if self.i < len(self.lx) else (None, None)
@@ -191,7 +195,11 @@ class _Parser:
     def primary(self, field: str | None = None):
         kind, value = self.take()
         if kind == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryError(f"parentheses nested deeper than {MAX_DEPTH}")
             node = self._group(field)
+            self.depth -= 1
             return node
         if kind == "quote":
             return self._clause(field, value, phrase=True)

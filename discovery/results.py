@@ -7,6 +7,7 @@ shape.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from indexer.fields import FACET_NAMES, SORT_NAMES
@@ -16,6 +17,7 @@ from .errors import QueryError
 FACETS = FACET_NAMES      # (indexer.fields declares them)
 SORTS = SORT_NAMES
 UI_LANGUAGES = ("en", "zh", "zh-Hant", "vi")
+_YEAR_RANGE = re.compile(r"([0-9]+)?(-([0-9]+)?)?")
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,13 @@ class Filter:
 
 
 def _year_range(value: str) -> tuple[int | None, int | None] | None:
-    start, sep, end = value.partition("-")
-    try:
-        lo = int(start) if start else None
-        hi = int(end) if end else (lo if not sep else None)
-    except ValueError:
+    """``1990``, ``1990-1999``, ``1990-`` or ``-1900`` in ASCII digits (what the OpenAPI
+    document's pattern says; ``int()`` alone would take `` 1990``, ``+1990`` and ``١٩٩٠``)."""
+    m = _YEAR_RANGE.fullmatch(value)
+    if m is None or not (m.group(1) or m.group(3)):
         return None
-    if lo is None and hi is None:
-        return None
+    lo = int(m.group(1)) if m.group(1) else None
+    hi = int(m.group(3)) if m.group(3) else (lo if not m.group(2) else None)
     return lo, hi
 
 

@@ -17,7 +17,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "setup: pip install failed (log: $log)" >&2
         exit 1
     fi
-    .venv/bin/python -c "import whoosh, jieba, pyvi, lxml, flask, flask_babel, pymarc, opencc, gunicorn, playwright, hypothesis, sruthi"
+    .venv/bin/python -c "import whoosh, jieba, pyvi, lxml, flask, flask_babel, pymarc, opencc, gunicorn, playwright, hypothesis, sruthi, schemathesis"
     echo "$want" > "$stamp"
 fi
 

@@ -98,8 +98,8 @@ def record(record_id: str):
 @bp.get("/suggest")
 def suggest():
     typed = text_arg(request.args, "q")
-    kinds = tuple(k.strip() for k in request.args.get("kinds", ",".join(SUGGEST_KINDS)).split(",")
-                  if k.strip()) or SUGGEST_KINDS
+    # as the document's pattern says: kind names, comma separated, nothing else
+    kinds = tuple(request.args.get("kinds", ",".join(SUGGEST_KINDS)).split(","))
     for kind in kinds:
         if kind not in SUGGEST_KINDS:
             raise QueryError(f"unknown kind {kind[:40]!r} (kinds: {', '.join(SUGGEST_KINDS)})")

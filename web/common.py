@@ -93,8 +93,10 @@ def text_arg(args, name: str, default: str = "") -> str:
 
 
 def int_arg(args, name: str, default: int) -> int:
-    raw = args.get(name, "").strip()
-    if not raw:
+    """A whole number; ``default`` when absent (``limit=`` or `` 5`` is refused, as the
+    OpenAPI document's integer type says)."""
+    raw = args.get(name)
+    if raw is None:
         return default
     if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
         raise QueryError(f"{name} must be a whole number, not {raw[:20]!r}")
@@ -102,7 +104,12 @@ def int_arg(args, name: str, default: int) -> int:
 
 
 def choice_arg(args, name: str, choices: tuple[str, ...], default: str) -> str:
-    raw = args.get(name, "").strip() or default
+    """One of ``choices`` exactly, as the OpenAPI enum says; ``default`` when absent (an
+    empty or padded value is refused, not read as the default: schemathesis found
+    ``lang=`` and ``field=`` accepted although the document's enums do not list them)."""
+    raw = args.get(name)
+    if raw is None:
+        return default
     if raw not in choices:
         raise QueryError(f"unknown {name} {raw[:40]!r} ({name}: {', '.join(choices)})")
     return raw
@@ -136,16 +143,19 @@ def compose_rows(rows: list[tuple[str, str, str]]) -> str:
 
 def advanced_rows(args) -> list[tuple[str, str, str]]:
     fields, ops, texts = (args.getlist(n) for n in ("row_field", "row_op", "row_text"))
-    if len(texts) > MAX_ROWS:
+    if max(len(fields), len(ops), len(texts)) > MAX_ROWS:
         raise QueryError(f"at most {MAX_ROWS} search rows")
-    rows = []
-    for i, text in enumerate(texts):
-        field = fields[i] if i < len(fields) and fields[i] else "all"
-        op = ops[i] if i < len(ops) and ops[i] else "AND"
+    # every value given is checked, also those of rows without words (the document's enums)
+    for field in fields:
         if field not in FIELDS:
             raise QueryError(f"unknown row_field {field[:40]!r} (row_field: {', '.join(FIELDS)})")
+    for op in ops:
         if op not in OPERATORS:
             raise QueryError(f"unknown row_op {op[:40]!r} (row_op: {', '.join(OPERATORS)})")
+    rows = []
+    for i, text in enumerate(texts):
+        field = fields[i] if i < len(fields) else "all"
+        op = ops[i] if i < len(ops) else "AND"
         if len(text) > MAX_PARAM_CHARS:
             raise QueryError(f"row_text is too long (at most {MAX_PARAM_CHARS} characters)")
         rows.append((op, field, text))
@@ -153,7 +163,8 @@ def advanced_rows(args) -> list[tuple[str, str, str]]:
 
 
 def _year(args, name: str) -> int | None:
-    raw = args.get(name, "").strip()
+    """A year bound of up to four ASCII digits; empty is no bound (the forms' empty boxes)."""
+    raw = args.get(name, "")
     if not raw:
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
@@ -173,7 +184,7 @@ def parse_filters(args) -> tuple[Filter, ...]:
         if not sep:
             raise QueryError(f"filter {item[:40]!r} must look like facet:value,"
                              " e.g. language:vie or library:-loc")
-        out.append(Filter.parse(facet.strip(), value.strip()))
+        out.append(Filter.parse(facet, value))
     lo, hi = _year(args, "year_from"), _year(args, "year_to")
     if lo is not None or hi is not None:
         if lo is not None and hi is not None and lo > hi:
@@ -185,7 +196,7 @@ def parse_filters(args) -> tuple[Filter, ...]:
 def parse_facets(args) -> tuple[str, ...]:
     if "facets" not in args:
         return FACETS
-    names = [n.strip() for n in args.get("facets", "").split(",") if n.strip()]
+    names = [n for n in args.get("facets", "").split(",") if n]
     for name in names:
         if name not in FACETS:
             raise QueryError(f"unknown facet {name[:40]!r} (facets: {', '.join(FACETS)})")
@@ -245,7 +256,7 @@ def search_form(args=None, lang: str = "en", facets: tuple[str, ...] | None = No
         field = "all"
     query = fielded(field, typed) if field != "all" else typed
     facet_search = None
-    if args.get("facet_search"):
+    if "facet_search" in args:
         name, sep, text = text_arg(args, "facet_search").partition(":")
         if not sep or name not in FACETS:
             raise QueryError("facet_search must look like facet:text, e.g. subject:history")

@@ -12,7 +12,7 @@ from indexer.mapped import FIELDS
 
 from discovery.service import SUGGEST_KINDS
 
-from .common import FIELDS as SEARCH_FIELDS, MAX_ROWS
+from .common import FIELDS as SEARCH_FIELDS, MAX_FILTERS, MAX_PARAM_CHARS, MAX_ROWS
 
 SHAPES = {"str": {"type": "string"}, "int": {"type": "integer"}, "bool": {"type": "boolean"},
           "list": {"type": "array", "items": {"type": "string"}},
@@ -39,9 +39,16 @@ def _json(schema: dict, description: str) -> dict:
 
 ERRORS = {
     "400": {"$ref": "#/components/responses/BadRequest"},
+    "414": {"$ref": "#/components/responses/UriTooLong"},
     "503": {"$ref": "#/components/responses/Unavailable"},
 }
 KINDS = "^(" + "|".join(SUGGEST_KINDS) + ")(,(" + "|".join(SUGGEST_KINDS) + "))*$"
+_FACET = "(" + "|".join(FACETS) + ")"
+# what Filter.parse takes: facet:value or facet:-value, a year value a range of ASCII digits
+FILTER = ("^((" + "|".join(f for f in FACETS if f != "year") + r"):(-[\s\S]|[^-])[\s\S]*"
+          r"|year:-?([0-9]+(-[0-9]*)?|-[0-9]+))$")
+# gunicorn's limit on the request line (cli/reading.py): a longer URL is its 414, in HTML
+MAX_REQUEST_LINE = 8190
 
 LANG = _param("lang", "language of labels (facet values, library names stay as given)",
               {"type": "string", "enum": list(UI_LANGUAGES), "default": "en"})
@@ -54,22 +61,26 @@ SEARCH_PARAMS = [
                                                 "default": "all"}),
     _param("filter", "facet:value, repeatable: values of one facet are ORed, facets ANDed;"
                      " facet:-value excludes; year values are ranges (1990-1999, 1990-, -1900)",
-           {"type": "string", "pattern": f"^({'|'.join(FACETS)}):.+$"}, many=True),
-    _param("year_from", "earliest year (a year filter)", {"type": "integer", "minimum": 0,
-                                                          "maximum": 9999}),
-    _param("year_to", "latest year (a year filter)", {"type": "integer", "minimum": 0,
-                                                      "maximum": 9999}),
+           {"type": "string", "pattern": FILTER, "maxLength": MAX_PARAM_CHARS}, many=True,
+           most=MAX_FILTERS),
+    # strings of digits, not integers: the site's forms send an empty box as year_from=
+    _param("year_from", "earliest year (a year filter; empty: none)",
+           {"type": "string", "pattern": "^[0-9]{0,4}$"}),
+    _param("year_to", "latest year (a year filter; empty: none)",
+           {"type": "string", "pattern": "^[0-9]{0,4}$"}),
     _param("sort", "order of results", {"type": "string", "enum": list(SORTS),
                                         "default": "relevance"}),
-    _param("page", "page number", {"type": "integer", "minimum": 1, "default": 1}),
+    _param("page", "page number (page × limit is at most max_results_depth)",
+           {"type": "integer", "minimum": 1, "default": 1}),
     _param("limit", "results per page (the home's page_size by default, at most max_page_size)",
            {"type": "integer", "minimum": 1, "maximum": 100}),
     _param("facets", "facets to count, comma separated (absent: all; empty: none);"
-                     f" facets: {', '.join(FACETS)}", {"type": "string"}),
+                     f" facets: {', '.join(FACETS)}",
+           {"type": "string", "pattern": f"^{_FACET}?(,{_FACET}?)*$"}),
     _param("facet_limit", "values per facet", {"type": "integer", "minimum": 1, "maximum": 1000,
                                                "default": 30}),
     _param("facet_search", "facet:text: only values of that facet containing text",
-           {"type": "string"}),
+           {"type": "string", "pattern": f"^{_FACET}:[\\s\\S]*$", "maxLength": MAX_PARAM_CHARS}),
     _param("row_field", "advanced search rows: field of each row", {
         "type": "string", "enum": list(SEARCH_FIELDS)}, many=True, most=MAX_ROWS),
     _param("row_op", "advanced search rows: how each row joins the ones before", {
@@ -212,6 +223,9 @@ def _search_params(settings: dict) -> list[dict]:
         elif param["name"] == "limit":
             param = {**param, "schema": {**param["schema"],
                                          "maximum": int(settings["max_page_size"])}}
+        elif param["name"] == "page":
+            param = {**param, "schema": {**param["schema"],
+                                         "maximum": int(settings["max_results_depth"])}}
         out.append(param)
     return out
 
@@ -265,6 +279,12 @@ def document(server: str, settings: dict) -> dict:
                 "NotFound": _json(_ref("Error"), "no such record"),
                 "Unavailable": _json(_ref("Error"), "there is no index yet, or the search ran past"
                                                    " its deadline (type search_timeout)"),
+                "UriTooLong": {
+                    "description": f"the URL is longer than the server reads ({MAX_REQUEST_LINE}"
+                                   " bytes in the request line, percent-encoding included: a"
+                                   " character outside ASCII takes 6 to 12): an HTML page from"
+                                   " the HTTP server, not the API's JSON",
+                    "content": {"text/html": {"schema": {"type": "string"}}}},
             },
         },
     }

@@ -89,3 +89,13 @@ def test_clean_normalizes_and_cuts():
     assert clean("  Vie\u0302\u0323t \t Nam\n") == "Việt Nam"
     assert len(clean("a" * (MAX_QUERY_CHARS + 50))) == MAX_QUERY_CHARS
     assert clean(None) == ""
+
+
+def test_parentheses_nested_too_deep_are_a_query_error_not_a_recursion_error():
+    """Fuzzing found ``((((…history`` (1,000 deep) ran the parser into RecursionError: a 500."""
+    from discovery.query import MAX_DEPTH
+    assert parse("(" * MAX_DEPTH + "history") == Text(None, "history")
+    with pytest.raises(QueryError, match="nested deeper than 32"):
+        parse("(" * (MAX_DEPTH + 1) + "history")
+    with pytest.raises(QueryError, match="nested deeper"):
+        parse("title:" + "(" * 1000 + "history")
