@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from discovery.budget import SearchTimeout
 from discovery.errors import IndexUnavailable, QueryError
-from discovery.results import SearchRequest
+from discovery.results import UI_LANGUAGES, SearchRequest
 from discovery.service import SUGGEST_KINDS
 
 from . import openapi
@@ -112,7 +112,7 @@ def suggest():
 
 @bp.get("/libraries")
 def libraries():
-    lang = choice_arg(request.args, "lang", ("en", "zh", "vi"), "en")
+    lang = choice_arg(request.args, "lang", UI_LANGUAGES, "en")
     counts = backend().search(SearchRequest(query="", limit=1, facets=("library",),
                                             facet_limit=1000, lang=lang)).facets["library"]
     held = {v.value: v.count for v in counts}
