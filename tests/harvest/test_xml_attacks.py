@@ -40,8 +40,9 @@ def attacks(canary: str, secret_uri: str) -> dict[str, tuple[str, bytes]]:
         "parameter_entity": (f'<!DOCTYPE ROOT [<!ENTITY % p SYSTEM "{canary}/parameter"> %p;]>',
                              b""),
         "external_dtd": (f'<!DOCTYPE ROOT SYSTEM "{canary}/dtd">', b""),
-        "xinclude": ("", f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="{secret_uri}"'
-                         f' parse="text"/><xi:include xmlns:xi="http://www.w3.org/2001/XInclude"'
+        "xinclude": ("", f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude"'
+                         f' href="{secret_uri}" parse="text"/>'
+                         f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude"'
                          f' href="{canary}/xinclude"/>'.encode()),
         "huge_attribute": ("", b'<subfield code="a" x="' + b"A" * (11 << 20) + b'">t</subfield>'),
         "deep_nesting": ("", b"<d>" * 50_000 + b"</d>" * 50_000),
