@@ -22,12 +22,15 @@ from typing import BinaryIO, Callable, Iterator
 from lxml import etree
 
 from .records import RawRecord, ReadWarning, Rejected
+from .xml_guard import refusal
 
 MARCXML_NS = "http://www.loc.gov/MARC21/slim"
 MAX_RECORD_BYTES = 64 << 20
 
+# libxml2's own limits stay on (no huge_tree): a text or attribute over 10 MB, or elements
+# nested over 256 deep, is no MARC record but an attack on the parser
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          huge_tree=True, remove_comments=True, remove_pis=True)
+                          huge_tree=False, remove_comments=True, remove_pis=True)
 _START = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?record(?=[\s/>])")
 _TAG = re.compile(rb"<(/?)((?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*)(?=[\s/>])")
 _XMLNS = re.compile(rb"""\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(["'])(.*?)\2""", re.S)
@@ -221,6 +224,10 @@ class _Scanner:
             self.on_reject(Rejected(self.where, position,
                                     f"unreadable record ({exc.__class__.__name__}: {exc})",
                                     element))
+            return None
+        hostile = refusal(elem)
+        if hostile:
+            self.on_reject(Rejected(self.where, position, hostile, element))
             return None
         ns = etree.QName(elem).namespace
         q = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)

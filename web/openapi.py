@@ -80,7 +80,8 @@ SEARCH_PARAMS = [
     _param("facet_limit", "values per facet", {"type": "integer", "minimum": 1, "maximum": 1000,
                                                "default": 30}),
     _param("facet_search", "facet:text: only values of that facet containing text",
-           {"type": "string", "pattern": f"^{_FACET}:[\\s\\S]*$", "maxLength": MAX_PARAM_CHARS}),
+           {"type": "string", "pattern": f"^{_FACET}:[\\s\\S]*$",
+            "maxLength": MAX_PARAM_CHARS}),
     _param("row_field", "advanced search rows: field of each row", {
         "type": "string", "enum": list(SEARCH_FIELDS)}, many=True, most=MAX_ROWS),
     _param("row_op", "advanced search rows: how each row joins the ones before", {

@@ -37,6 +37,7 @@ from ..importer import RejectLog
 from ..records import ImportSummary, RawRecord, Rejected
 from ..runs import HarvestRun
 from ..store import RecordStore
+from ..xml_guard import refusal
 from .client import HttpTransport, OaiClient, RetryPolicy
 from .errors import (BadDate, BadPage, BadResumptionToken, BadVerb, CannotDisseminateFormat,
                      HarvestBusy, IdDoesNotExist, NoRecordsMatch, ServerUnavailable)
@@ -260,6 +261,10 @@ class _Harvest:
         if record.metadata is None:
             self._reject(page, position, f"{header.identifier}: no metadata and not deleted",
                          record.element_bytes())
+            return None
+        hostile = refusal(record.metadata)
+        if hostile:
+            self._reject(page, position, f"{header.identifier}: {hostile}", record.element_bytes())
             return None
         return RawRecord(local_id=header.identifier,
                          format=record.metadata_format(self.source.prefix),

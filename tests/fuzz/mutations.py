@@ -21,7 +21,8 @@ MARC8_ESCAPES = [b"\x1b(B", b"\x1b(N", b"\x1b(S", b"\x1b(2", b"\x1b(3", b"\x1b(4
 XML_PIECES = [b"<", b">", b"</", b"<record>", b"</record>", b"<marc:record>", b"<datafield",
               b"<subfield code=\"a\">", b"&", b"&amp;", b"&lol;", b"&#0;", b"&#x1F;",
               b"<![CDATA[", b"]]>", b"<!--", b"-->", b"<?xml version=\"1.0\"?>", b"\"", b"'",
-              b"xmlns=\"urn:wrong\"", b"xmlns:marc=\"urn:wrong\"", b"\xff\xfe", b"\xc3", b"\xed\xa0\x80",
+              b"xmlns=\"urn:wrong\"", b"xmlns:marc=\"urn:wrong\"", b"\xff\xfe", b"\xc3",
+              b"\xed\xa0\x80",
               b"\x00", b"\x07", b"<!DOCTYPE r [<!ENTITY x SYSTEM \"http://127.0.0.1:9/x\">]>",
               b"<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" href=\"/etc/passwd\"/>"]
 
@@ -108,7 +109,8 @@ def xml_edit(draw, data: bytes) -> bytes:
         return data if close < 0 else data[:close] + data[close + 1:]
     if kind == "namespace":
         return data.replace(b"http://www.loc.gov/MARC21/slim",
-                            draw(st.sampled_from([b"urn:wrong", b"", b"http://www.loc.gov/MARC21/slim/"])),
+                            draw(st.sampled_from([b"urn:wrong", b"",
+                                                  b"http://www.loc.gov/MARC21/slim/"])),
                             draw(st.integers(1, 3)))
     if kind == "huge_attribute":
         tag = data.find(b"<datafield", at)
@@ -150,7 +152,8 @@ def mutated_text(draw, seeds: list[str], alphabet: list[str], max_edits: int = 4
         elif kind == "delete":
             text = text[:at] + text[at + draw(st.integers(1, 8)):]
         elif kind == "repeat":
-            text = text[:at] + draw(st.sampled_from(alphabet)) * draw(st.integers(2, 3000)) + text[at:]
+            piece = draw(st.sampled_from(alphabet)) * draw(st.integers(2, 3000))
+            text = text[:at] + piece + text[at:]
         else:
             text = text[:at] + draw(st.text(max_size=8)) + text[at:]
     return text

@@ -22,8 +22,8 @@ MARC21_FILES = ["chinese_880_simplified.mrc", "vietnamese_nfd_titles.mrc", "wade
                 "leader09_blank_but_utf8.mrc", "leader09_utf8_but_marc8.mrc",
                 "utf8_invalid_bytes.mrc", "bad_leaders_and_directories.mrc"]
 MARC8_FILES = ["marc8_eacc_chinese.mrc", "marc8_eacc_mangled_chinese.mrc",
-               "marc8_ncr_escaped_chinese.mrc", "marc8_cyrillic.mrc", "marc8_french_diacritics.mrc",
-               "marc8_bad_indicator_082.mrc", "marc8_bad_eacc.mrc"]
+               "marc8_ncr_escaped_chinese.mrc", "marc8_cyrillic.mrc",
+               "marc8_french_diacritics.mrc", "marc8_bad_indicator_082.mrc", "marc8_bad_eacc.mrc"]
 UNIMARC_FILES = ["unimarc_italian_sbn.mrc", "cnmarc_utf8.mrc", "cnmarc_gb18030.mrc",
                  "cnmarc_mislabelled.mrc"]
 MARCXML_FILES = ["marcxml_chabon.xml", "marcxml_second_record_broken.xml"]

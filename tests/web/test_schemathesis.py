@@ -154,3 +154,9 @@ def test_a_url_past_the_request_line_is_the_documented_414(server, schema):
     past = requests.get(f"{server}/api/search", params={"filter": "subject:" + "书" * 1000},
                         timeout=30)
     assert past.status_code == 414
+
+
+def test_the_search_page_refuses_parentheses_too_deep_with_the_reason(server):
+    response = requests.get(f"{server}/", params={"q": "(" * 40 + "history"}, timeout=30)
+    assert response.status_code == 400
+    assert "nested deeper than 32" in response.text
