@@ -158,7 +158,7 @@ def test_replace_deletions_reach_the_second_sheaf_as_deleted_headers(tmp_path):
               "--prefix", "marc21", "--set", "library:loc")
         sheaf(second.path, "harvest")
         sheaf(home.path, "import", str(FIXTURES / "chinese_880_traditional.mrc"),
-              "--source", "loc", "--replace", "--yes")
+              "--source", "loc", "--replace", "--yes", "--allow-deletions")
         sheaf(second.path, "harvest")
 
         headers = list(Sickle(base + "/oai").ListIdentifiers(metadataPrefix="marc21",
