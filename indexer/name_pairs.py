@@ -23,10 +23,15 @@ MIN_WORDS = 2      # one word (Ba Jin's "Ba") would pair too widely to mean one 
 MIN_HAN = 2
 
 
+def _words(text: str) -> list[str]:
+    """Folded words without dates and without alif/ayin marks."""
+    return folded_words(_MARKS.sub("", _DATES.sub(" ", text)))
+
+
 def roman_key(name: str) -> str:
     """``Lu, Xun, 1881-1936`` -> ``lu xun``, ``Gavriʼel, David`` -> ``gavriel david``;
     '' for a name too short to pair."""
-    words = folded_words(_MARKS.sub("", _DATES.sub(" ", normalize(name))))
+    words = _words(normalize(name))
     return " ".join(words) if len(words) >= MIN_WORDS and not HAN_RUN.search(name) else ""
 
 
@@ -37,8 +42,7 @@ def vernacular_key(name: str) -> str:
     han = "".join(HAN_RUN.findall(text))
     if han:
         return to_simplified(han) if len(han) >= MIN_HAN else ""
-    words = folded_words(_MARKS.sub("", _DATES.sub(" ", text)))
-    return " ".join(words)
+    return " ".join(_words(text))
 
 
 def without_dates(name: str) -> str:

@@ -29,9 +29,9 @@ from pathlib import Path
 
 from harvest.sqlite_files import open_db, read_only_uri
 
-from .segmenters import HAN_RUN, to_simplified
 from .name_pairs import roman_key, vernacular_key, without_dates
 from .pinyin import han_to_pinyin
+from .segmenters import HAN_RUN, to_simplified
 from .textnorm import close_han_gaps, fold, folded_words, normalize
 
 KINDS = ("title", "author", "subject")
