@@ -24,7 +24,7 @@ RULESETS = {"marc21": marc21.RULES, "unimarc": unimarc.RULES}
 # the tags each rule set reads: other fields are not decoded at all
 _READS = {flavour: tags_read(rules) for flavour, rules in RULESETS.items()}
 # Bump when any rule, table or decoder change alters mapped output: the index says "rebuild".
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 
 
 def parse_marc(data: bytes, fmt: str, encoding: str | None = None,

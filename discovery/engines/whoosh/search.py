@@ -31,7 +31,7 @@ from harvest.config import Home
 from indexer.cluster_store import ClusterStore
 from indexer.generations import Generation, IndexDir, versions
 from indexer.errors import IndexDamaged
-from indexer.fields import FACET_FIELDS
+from indexer.fields import FACET_FIELDS, VALUE_FIELDS
 
 from discovery.budget import NO_DEADLINE, Deadline, Limits, too_many_prefix_terms
 from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
@@ -76,7 +76,7 @@ class WhooshSearch(SearchEngine):
         self._searcher = None
         self._compiler: QueryCompiler | None = None
         self._highlighter: Highlighter | None = None
-        self._facets = FacetEngine(tuple(FACET_FIELDS.values()))
+        self._facets = FacetEngine(VALUE_FIELDS)
         self._suggest = None
         self._speller = None
         self._sets = MatchSets()
