@@ -182,7 +182,7 @@ class QueryCompiler:
             return p.Term("issn", f"{digits[:4]}-{digits[4:]}" if len(digits) == 8 else value)
         if node.field == "id":
             return p.Term("id", value)
-        if node.field == "heading":   # the heading whole: it and its narrower headings
+        if node.field == "heading":   # the heading whole, subdivisions and all
             return p.Key("subject_keys", match_key(value))
         return p.Term("source", value.lower())
 

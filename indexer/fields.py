@@ -151,7 +151,7 @@ SEARCH_FIELDS = (
                 stem=True, form=True),
     SearchField("isbn", N_("ISBN"), value="isbn", form=True),
     SearchField("publisher", N_("Publisher"), ("pb",), words=("publisher",)),
-    # a subject heading whole, with its subdivisions: it and its narrower headings
+    # a subject heading whole, with its subdivisions (indexer.headings.heading_keys)
     SearchField("heading", N_("Subject heading"), ("sh",), value="subject_keys"),
     SearchField("issn", N_("ISSN"), value="issn"),
     SearchField("year", N_("Year"), value="year"),

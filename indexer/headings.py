@@ -86,8 +86,8 @@ def match_key(heading: str) -> str:
 
 
 def heading_keys(heading: str) -> list[str]:
-    """The lookup keys of a subject heading: the heading and every heading it is a
-    subdivision of (``China -- History -- 1949-`` is also found as ``China -- History``
-    and as ``China``), so that a heading's search finds it and its narrower headings."""
-    parts = match_key(heading).split(SUBDIVISION)
-    return [SUBDIVISION.join(parts[:n]) for n in range(1, len(parts) + 1) if parts[n - 1]]
+    """The lookup key of a subject heading whole (``heading:"China -- History"`` finds
+    the records with that heading, and neither "China" nor "China -- History -- 1949-"):
+    a heading's search finds what its browse entry counts."""
+    key = match_key(heading)
+    return [key] if key.strip(" -") else []

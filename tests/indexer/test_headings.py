@@ -52,10 +52,10 @@ def test_the_forms_of_a_page_of_headings_lie_between_its_first_and_last_value():
     assert read_value(inside) == ("Yang, Du", "楊渡")
 
 
-def test_a_heading_is_found_whole_and_by_the_headings_it_subdivides():
-    assert heading_keys("Miyi Xian (China) -- History -- 20th century") == [
-        "miyi xian china", "miyi xian china -- history",
-        "miyi xian china -- history -- 20th century"]
+def test_a_heading_is_looked_up_whole_folded_and_in_simplified_characters():
+    assert heading_keys("Miyi Xian (China) -- History") == ["miyi xian china -- history"]
+    assert heading_keys("民進黨\u3000(China)") == heading_keys("民进党 (China)")
+    assert heading_keys(" -- ") == []
 
 
 def _document(name: str, position: int) -> dict:
@@ -77,4 +77,7 @@ def test_a_chinese_record_lists_each_heading_once_with_its_880_in_simplified_for
     # the 880 headings are the forms of their romanized ones, no entries of their own
     assert subjects == ["Xu, Xinliang", "Min jin dang (China)",
                         "Taiwan -- Politics and government -- 1988-2000"]
-    assert "taiwan -- politics and government" in doc["subject_keys"].split(FACET_SEPARATOR)
+    # the lookup keys: every heading whole, 880s included, folded (1988-2000: two words)
+    assert doc["subject_keys"].split(FACET_SEPARATOR) == [
+        "xu xinliang", "许信良", "min jin dang china", "民进党 china",
+        "taiwan -- politics and government -- 1988 2000"]

@@ -24,7 +24,7 @@ import urllib.parse
 
 from discovery import plan as p
 from discovery.compiler import QueryCompiler
-from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
+from discovery.engine import Cluster, SearchEngine, ValuesPage, generation_stores, searchable
 from discovery.budget import NO_DEADLINE, Deadline, Limits, SearchTimeout, too_many_prefix_terms
 from discovery.errors import IndexUnavailable
 from discovery.highlight import Highlighter, query_terms
@@ -39,6 +39,7 @@ from indexer.fields import FACET_FIELDS, SORTS
 from indexer.generations import Generation, IndexDir, versions
 from indexer.suggest import SuggestStore
 
+from . import browse
 from .client import SolrClient
 from .documents import display_of
 from .index import collection_of
@@ -336,6 +337,25 @@ class SolrSearch(SearchEngine):
                     other = clusters.cluster_of(any_id)
                 doc = self._get(other) if other else None
             return Cluster(id=doc["id"], display=display_of(doc)) if doc else None
+
+    # -- browsing (.browse) ----------------------------------------------------
+
+    def values_page(self, request: SearchRequest, tree: Node, field: str, order: str,
+                    offset: int, limit: int, prefix: str = "",
+                    own_facet: str | None = None) -> ValuesPage:
+        with self._lock:
+            collection = self._current()
+            fqs, _tags = self._filters(request)
+            return browse.values_page(self, collection, to_solr(self._compiler.compile(tree)),
+                                      fqs, field, order, offset, limit, prefix, own_facet)
+
+    def values_between(self, field: str, low: str, high: str, limit: int) -> list[str]:
+        with self._lock:
+            return browse.values_between(self, self._current(), field, low, high, limit)
+
+    def shelf(self, field: str, start: str, forward: bool, limit: int) -> list[tuple[str, Hit]]:
+        with self._lock:
+            return browse.shelf(self, self._current(), field, start, forward, limit)
 
     def document_count(self) -> int:
         with self._lock:
