@@ -16,16 +16,13 @@ import json
 import urllib.parse
 
 from discovery.engine import ValuesPage
+from discovery.highlight import no_terms
 from discovery.hits import hit_of
 from discovery.results import Hit
 
 from .documents import display_of
+from .query import quoted
 
-NO_TERMS = {"words": set(), "ngrams": set(), "pinyin": set(), "prefix": set()}
-
-
-def quoted(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def values_page(engine, collection: str, q: str, fqs: list[str], field: str, order: str,
@@ -63,5 +60,5 @@ def shelf(engine, collection: str, field: str, start: str, forward: bool,
         "q": "*:*", "fq": where, "fl": f"id,display,{field}", "rows": limit,
         "sort": f"{field} {'asc' if forward else 'desc'}", "shards.tolerant": "true"})
     return [(doc[field], hit_of(engine.home, doc["id"], display_of(doc), 0.0,
-                                engine._highlighter, NO_TERMS))
+                                engine._highlighter, no_terms()))
             for doc in found["response"]["docs"]]

@@ -14,9 +14,45 @@ import threading
 import numpy as np
 
 from discovery.engine import ValuesPage
+from discovery.highlight import no_terms
+from discovery.query import Node
+from discovery.results import Hit, SearchRequest
 
 from .facets import FacetArrays
+from .query import to_whoosh
 from .sets import live_mask
+
+
+
+class Browsing:
+    """:class:`discovery.engine.SearchEngine`'s browsing, for
+    :class:`~discovery.engines.whoosh.search.WhooshSearch` (its searcher, facet arrays,
+    filter masks and shelves)."""
+
+    def values_page(self, request: SearchRequest, tree: Node, field: str, order: str,
+                    offset: int, limit: int, prefix: str = "",
+                    own_facet: str | None = None) -> ValuesPage:
+        with self._lock:
+            searcher = self.searcher()
+            engine = self._facets
+            base = self._sets.mask(searcher, to_whoosh(self._compiler.compile(tree)),
+                                   engine.years)
+            for facet, mask in self._filter_masks(request).items():
+                if facet != own_facet:
+                    base &= mask
+            return values_page(engine.arrays(field), base, order, offset, limit, prefix)
+
+    def values_between(self, field: str, low: str, high: str, limit: int) -> list[str]:
+        with self._lock:
+            searcher = self.searcher()
+            return values_between(self._facets.arrays(field), live_mask(searcher.reader()),
+                                  low, high, limit)
+
+    def shelf(self, field: str, start: str, forward: bool, limit: int) -> list[tuple[str, Hit]]:
+        with self._lock:
+            searcher = self.searcher()
+            near = self._shelves.near(searcher.reader(), field, start, forward, limit)
+            return [(value, self._hit(searcher, docnum, 0.0, no_terms())) for value, docnum in near]
 
 
 def _prefix_range(labels: list[str], prefix: str) -> tuple[int, int]:

@@ -34,10 +34,10 @@ from indexer.errors import IndexDamaged
 from indexer.fields import FACET_FIELDS, VALUE_FIELDS
 
 from discovery.budget import NO_DEADLINE, Deadline, Limits, too_many_prefix_terms
-from discovery.engine import Cluster, SearchEngine, ValuesPage, generation_stores, searchable
+from discovery.engine import Cluster, SearchEngine, generation_stores, searchable
 from discovery.compiler import QueryCompiler
 from discovery.errors import IndexUnavailable, IndexUnreadable
-from discovery.highlight import Highlighter, query_terms
+from discovery.highlight import Highlighter, no_terms, query_terms
 from discovery.hits import facet_values, hit_of
 from discovery.query import MatchAll, Node
 from discovery.results import FacetValue, Hit, SearchRequest, SearchResult
@@ -50,10 +50,9 @@ from .index import open_index
 from .ranking import RankedCollector
 from .query import to_whoosh
 from .schema import versions as whoosh_versions
-from .sets import Candidates, MaskSet, MatchSets, Scored, live_mask
+from .sets import Candidates, MaskSet, MatchSets, Scored
 
 SUGGEST_BELOW = 3
-NO_TERMS = {"words": set(), "ngrams": set(), "pinyin": set(), "prefix": set()}  # nothing marked
 # Matches up to which scoring is led through the known matches (see _ranked). Led, every
 # candidate is scored (no pruning); 20,000 made "Press" (15,745 of 50,000 LC records)
 # take 253 ms instead of 35, and at 1,000 the 50,000-record query mix's p95 is what it
@@ -61,7 +60,7 @@ NO_TERMS = {"words": set(), "ngrams": set(), "pinyin": set(), "prefix": set()}  
 CANDIDATES_LED = 1000
 
 
-class WhooshSearch(SearchEngine):
+class WhooshSearch(browse.Browsing, SearchEngine):
     name = "whoosh"
 
     def __init__(self, home: Home, check_interval: float = 1.0,
@@ -82,7 +81,7 @@ class WhooshSearch(SearchEngine):
         self._suggest = None
         self._speller = None
         self._sets = MatchSets()
-        self._shelves = browse.Shelves()
+        self._shelves = browse.Shelves()   # (read by browse.Browsing)
         self._checked = 0.0
 
     def close(self) -> None:
@@ -252,7 +251,7 @@ class WhooshSearch(SearchEngine):
                 return []
             found = searcher.search(wq.Or(clauses), limit=limit + 1,
                                     mask=wq.Term("id", cluster_id))
-            return [self._hit(searcher, hit.docnum, hit.score, NO_TERMS)
+            return [self._hit(searcher, hit.docnum, hit.score, no_terms())
                     for hit in found][:limit]
 
     def _filter_masks(self, request: SearchRequest) -> dict[str, np.ndarray]:
@@ -325,33 +324,6 @@ class WhooshSearch(SearchEngine):
         fields = searcher.stored_fields(docnum)
         return hit_of(self.home, fields["id"], fields.get("display", {}), score,
                       self._highlighter, terms)
-
-    # -- browsing (.browse) ----------------------------------------------------
-
-    def values_page(self, request: SearchRequest, tree: Node, field: str, order: str,
-                    offset: int, limit: int, prefix: str = "",
-                    own_facet: str | None = None) -> ValuesPage:
-        with self._lock:
-            searcher = self.searcher()
-            engine = self._facets
-            matched = self._sets.mask(searcher, to_whoosh(self._compiler.compile(tree)),
-                                      engine.years)
-            masks = self._filter_masks(request)
-            others = _all_of([m for f, m in masks.items() if f != own_facet], engine.size)
-            base = matched & others if others is not None else matched
-            return browse.values_page(engine.arrays(field), base, order, offset, limit, prefix)
-
-    def values_between(self, field: str, low: str, high: str, limit: int) -> list[str]:
-        with self._lock:
-            searcher = self.searcher()
-            return browse.values_between(self._facets.arrays(field),
-                                         live_mask(searcher.reader()), low, high, limit)
-
-    def shelf(self, field: str, start: str, forward: bool, limit: int) -> list[tuple[str, Hit]]:
-        with self._lock:
-            searcher = self.searcher()
-            near = self._shelves.near(searcher.reader(), field, start, forward, limit)
-            return [(value, self._hit(searcher, docnum, 0.0, NO_TERMS)) for value, docnum in near]
 
     # -- records --------------------------------------------------------------
 
