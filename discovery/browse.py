@@ -127,6 +127,11 @@ def facet_values(service, request: SearchRequest, facet: str, order: str = "coun
     _max_limit, max_depth = _settings(service)
     tree = service.parse(request.query)
     check_tree(tree, service.limits)
+    if not isinstance(tree, MatchAll):
+        # the query held to the whole search budget first (the words its prefixes stand
+        # for, the deadline): one search of one hit and no facets, which costs little
+        service.search_tree(SearchRequest(query=request.query, filters=request.filters,
+                                          limit=1, facets=(), lang=request.lang), tree)
     selected = {f.value for f in request.filters if f.facet == facet and not f.exclude}
 
     def entry(value: str, count: int, label: str | None = None) -> Entry:

@@ -263,3 +263,44 @@ def test_the_pages_speak_the_readers_language(site, lang, words):
     _status, doc = get(site, "/browse/facet/author", lang=lang)
     text = doc.text_content()
     assert all(w in text for w in words), lang
+
+
+# -- fuzzing: no argument of a browse page is a 500 ------------------------------------
+
+BROWSE_PARAMS = ["q", "filter", "order", "page", "limit", "contains", "start", "scheme",
+                 "record", "from", "before", "after", "lang", "sort", "facets"]
+BROWSE_PATHS = ["/browse/facet/author", "/browse/facet/{x}", "/browse/authors",
+                "/browse/subjects", "/browse/shelf"]
+
+
+@pytest.fixture(scope="module")
+def browse_client(browse_home):
+    from web import create_app
+    return create_app({"SHEAF_HOME": str(browse_home.path), "TESTING": True}).test_client()
+
+
+@pytest.mark.parametrize("path", BROWSE_PATHS)
+def test_no_argument_of_a_browse_page_is_a_500(browse_client, path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    values = st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(["", "0", "-1", "az", "count", "lcc", "ddc", "clc", "PL2265", "I247",
+                         "895", "author:Zhang", "language:vie", "x" * 1200, "\x00", "PL!02265 x",
+                         "loc:00409591", " ", "(", '"', "%", "zh"]),
+        st.integers(-10**12, 10**12).map(str))
+
+    @settings(max_examples=40, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(query=st.lists(st.tuples(st.sampled_from(BROWSE_PARAMS), values), max_size=5),
+           x=st.text(min_size=1, max_size=20))
+    def run(query, x):
+        from urllib.parse import quote
+        url = path.replace("{x}", quote(x, safe=""))
+        response = browse_client.get(url, query_string=query)
+        assert response.status_code in (200, 400, 404), \
+            (url, query, response.status_code, response.get_data(as_text=True)[:300])
+
+    run()
+

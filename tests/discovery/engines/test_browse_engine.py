@@ -120,3 +120,19 @@ def test_a_heading_search_finds_that_heading_whole_not_its_first_part(service, e
         query='sh:"taiwan -- politics and government -- 1988 2000"')).total == counts[heading]
     first_part = service.search(SearchRequest(query='heading:"Taiwan"')).total
     assert first_part == counts.get("Taiwan", 0)
+
+
+def test_a_facet_lists_query_is_held_to_the_search_budget(browse_home):
+    from harvest.config import Home
+    from discovery import browse
+    from discovery.budget import QueryTooLarge
+
+    home = Home.load(browse_home.path)
+    home.settings["max_prefix_terms"] = 1      # "tai*" stands for taiwan and more
+    service = open_search(home)
+    try:
+        with pytest.raises(QueryTooLarge) as raised:
+            browse.facet_values(service, SearchRequest(query="tai*"), "subject")
+        assert raised.value.limit == "prefix_terms"
+    finally:
+        service.close()
