@@ -38,6 +38,7 @@ from dataclasses import replace
 
 from indexer.analysis import main_analyzer, stem_analyzer
 from indexer.document import title_match_key
+from indexer.headings import match_key
 from indexer.fields import FIELDS_BY_NAME, PINYIN_FIELD, SEARCH_FIELDS, STEM_FIELD
 from indexer.isbn import search_forms
 from indexer.pinyin import split_syllables
@@ -199,6 +200,8 @@ class QueryCompiler:
             return p.Term("issn", f"{digits[:4]}-{digits[4:]}" if len(digits) == 8 else value)
         if node.field == "id":
             return p.Term("id", value)
+        if node.field == "heading":   # the heading whole, subdivisions and all
+            return p.Key("subject_keys", match_key(value))
         return p.Term("source", value.lower())
 
     def tokens(self, text: str) -> list[str]:

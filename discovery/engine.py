@@ -43,6 +43,18 @@ class Cluster:
         return list(self.display.get("members", []))
 
 
+@dataclass(frozen=True)
+class ValuesPage:
+    """One page of a values field's values, each with the clusters that have it:
+    ``values`` (value, count) in the order asked, ``total`` how many values there are
+    (with the prefix asked, and a count above 0)."""
+    values: list[tuple[str, int]]
+    total: int
+
+
+VALUE_ORDERS = ("count", "index")   # most clusters first; the values' own order
+
+
 class SearchEngine(ABC):
     name: str = ""
 
@@ -81,6 +93,27 @@ class SearchEngine(ABC):
     @abstractmethod
     def has_cluster(self, cluster_id: str) -> bool:
         """Whether a cluster has a live document under its own id."""
+
+    @abstractmethod
+    def values_page(self, request: SearchRequest, tree: Node, field: str, order: str,
+                    offset: int, limit: int, prefix: str = "",
+                    own_facet: str | None = None) -> ValuesPage:
+        """The values of a values field (:data:`indexer.fields.VALUE_FIELDS`) over the
+        clusters the query and the request's filters match (``own_facet``'s filters left
+        out, as a facet is counted), from ``offset``: most clusters first (``count``, ties
+        in the values' order) or in the values' order (``index``: a browse field's order
+        is its headings' alphabetical order), only values starting with ``prefix``."""
+
+    @abstractmethod
+    def values_between(self, field: str, low: str, high: str, limit: int) -> list[str]:
+        """At most ``limit`` values of a values field from ``low`` to ``high`` (both
+        included) that some cluster of the index has, in the values' order."""
+
+    @abstractmethod
+    def shelf(self, field: str, start: str, forward: bool, limit: int) -> list[tuple[str, Hit]]:
+        """Clusters on a shelf (a shelf-key field) near ``start``, with their values:
+        forward, the ``limit`` first at or after it in the shelf's order; else the
+        ``limit`` last before it, nearest first."""
 
     @abstractmethod
     def close(self) -> None:

@@ -29,6 +29,11 @@ def query_terms(plan) -> dict[str, set[str]]:
     return terms_of(plan, WORD_FIELDS, NGRAM_FIELDS, fields.PINYIN_FIELD)
 
 
+def no_terms() -> dict[str, set[str]]:
+    """The terms of no query: what a hit found without one (a shelf, similar items) marks."""
+    return {"words": set(), "ngrams": set(), "pinyin": set(), "prefix": set()}
+
+
 class Highlighter:
     def __init__(self):
         # the word analyzer without pyvi compounds: highlighting needs only the

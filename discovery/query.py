@@ -242,7 +242,7 @@ class _Parser:
             return None
         if field == "year":
             return _year(text)
-        if field in ("isbn", "issn", "language", "library"):
+        if field in ("isbn", "issn", "language", "library", "heading"):
             value = text.strip()
             return Value(field, value) if value else None
         prefix = False

@@ -15,7 +15,7 @@ from harvest.config import Home
 from indexer.analysis import warm_up
 
 from .budget import Deadline, Limits, check_text, check_tree
-from .engine import Cluster, SearchEngine
+from .engine import Cluster, SearchEngine, ValuesPage
 from .query import Node, parse
 from .results import Hit, SearchRequest, SearchResult
 
@@ -76,6 +76,20 @@ class SearchService:
 
     def has_cluster(self, cluster_id: str) -> bool:
         return self.engine.has_cluster(cluster_id)
+
+    def values_page(self, request: SearchRequest, tree: Node, field: str, order: str,
+                    offset: int, limit: int, prefix: str = "",
+                    own_facet: str | None = None) -> ValuesPage:
+        """A page of a values field's values (:mod:`discovery.browse` validates the
+        request and holds it to the budget)."""
+        return self.engine.values_page(request, tree, field, order, offset, limit, prefix,
+                                       own_facet)
+
+    def values_between(self, field: str, low: str, high: str, limit: int) -> list[str]:
+        return self.engine.values_between(field, low, high, limit)
+
+    def shelf(self, field: str, start: str, forward: bool, limit: int) -> list[tuple[str, Hit]]:
+        return self.engine.shelf(field, start, forward, limit)
 
     @property
     def generation(self) -> str | None:

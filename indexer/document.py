@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .segmenters import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
+from .callnumbers import SCHEMES, scheme_of, shelf_key, shelf_value
 from .collation import name_key, title_key
+from .headings import browse_value, form_value, heading_keys
 from .textnorm import close_han_gaps, folded_words, normalize
 
 FACET_SEPARATOR = "\x1f"
@@ -36,7 +38,7 @@ def _unique(values) -> list[str]:
 
 
 def _unique_pairs(pairs) -> list[dict]:
-    return list({(p["name"], p["vernacular"]): p for p in pairs}.values())
+    return list({(p["heading"], p["vernacular"]): p for p in pairs}.values())
 
 
 def _collect(members: list[Member], *keys: str) -> list[str]:
@@ -117,8 +119,54 @@ def _holdings(member: Member, names: dict[str, str]) -> list[dict]:
     copies = [h for h in member.mapped.get("holdings", []) if h.get("call_number") or h.get("location")]
     if not copies:
         return [base]
-    return [{**base, **{k: h[k] for k in ("call_number", "location", "library") if h.get(k)}}
-            for h in copies]
+    classes = {scheme: member.mapped.get(scheme, []) for scheme in SCHEMES}
+    out = []
+    for h in copies:
+        entry = {**base, **{k: h[k] for k in ("call_number", "location", "library") if h.get(k)}}
+        scheme = scheme_of(h["call_number"], classes, h.get("scheme")) \
+            if h.get("call_number") else None
+        if scheme:
+            entry["scheme"] = scheme
+        out.append(entry)
+    return out
+
+
+def _shelves(holdings: list[dict]) -> dict[str, str]:
+    """Each scheme's first key among the holdings: where the cluster stands on that shelf."""
+    out: dict[str, str] = {}
+    for h in holdings:
+        scheme = h.get("scheme")
+        key = shelf_key(scheme, h["call_number"]) if scheme else None
+        if key and (scheme not in out or key < out[scheme]):
+            out[scheme] = key
+    return out
+
+
+def _headings(members: list[Member], key: str, forms: str) -> dict[str, str | None]:
+    """heading -> its form in another script (None when no member gives one), in the
+    members' order. An 880 heading paired with its romanized one is no entry of its own;
+    a Chinese record's other form is given in simplified characters (one entry for both
+    forms of the characters)."""
+    out: dict[str, str | None] = {}
+    paired = set()
+    for m in members:
+        chinese = "chi" in m.mapped.get("languages", ())
+        for e in m.mapped.get(forms, []):
+            paired.add(e["vernacular"])
+            if out.get(e["heading"]) is None:
+                out[e["heading"]] = to_simplified(e["vernacular"]) if chinese \
+                    else e["vernacular"]
+    for m in members:
+        for heading in m.mapped.get(key, []):
+            if heading not in paired:
+                out.setdefault(heading, None)
+    return out
+
+
+def _browse(headings: dict[str, str | None]) -> tuple[str, str]:
+    """(browse values, forms values) of a cluster's headings."""
+    return (_facet(browse_value(h) for h in headings),
+            _facet(form_value(h, o) for h, o in headings.items() if o and o != h))
 
 
 def document_for(cluster_id: str, members: list[Member], names: dict[str, str]) -> dict:
@@ -144,6 +192,10 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
     isbns = _collect(ordered, "isbns")
     english = not d.get("languages") or "eng" in d.get("languages", [])
     holdings = [h for m in ordered for h in _holdings(m, names)]
+    shelves = _shelves(holdings)
+    author_browse, author_forms = _browse(_headings(ordered, "authors", "name_forms"))
+    subject_browse, subject_forms = _browse(_headings(ordered, "subjects", "subject_forms"))
+    first_parts = _unique(s.split(" -- ")[0] for s in subjects if not HAN_OR_KANA.search(s))
     doc = {
         "id": cluster_id,
         "source": " ".join(_unique(m.source for m in ordered)),
@@ -167,11 +219,19 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
         "format": d.get("format", ""),
         "isbn": " ".join(isbns),
         "issn": " ".join(_collect(ordered, "issns")),
-        "subject_facet": _facet(s.split(" -- ")[0] for s in subjects if not HAN_OR_KANA.search(s)),
+        "subject_facet": _facet(first_parts),
         "author_facet": _facet(_collect(ordered, "authors")),
         "class_facet": _facet([f"clc:{v}" for v in _collect(ordered, "clc_facet")]
                               + [f"ddc:{v}" for v in _collect(ordered, "ddc_facet")]
                               + [f"lcc:{v}" for v in _collect(ordered, "lcc_facet")]),
+        "author_browse": author_browse,
+        "author_forms": author_forms,
+        "subject_browse": subject_browse,
+        "subject_forms": subject_forms,
+        "subject_az": _facet(browse_value(v) for v in first_parts),
+        "subject_keys": _facet(k for s in subjects for k in heading_keys(s)),
+        **{f"shelf_{scheme}": shelf_value(key, cluster_id).encode("utf-8")
+           for scheme, key in shelves.items()},
         "holdings": len(holdings),
         # when the newest member record arrived: "new titles" sort and feeds
         "added": max((_epoch(m.first_seen) for m in ordered), default=0),
@@ -183,7 +243,7 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
             "authors": d.get("authors", []),
             "authors_vernacular": d.get("authors_vernacular", []),
             # every member's (name, 880) pairs: the suggestion store keeps them for queries
-            "name_pairs": _unique_pairs(p for m in ordered for p in m.mapped.get("name_pairs", ())),
+            "name_forms": _unique_pairs(p for m in ordered for p in m.mapped.get("name_forms", ())),
             "year": d.get("year"),
             "languages": d.get("languages", []),
             "format": d.get("format"),
@@ -192,6 +252,7 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
             "edition": d.get("edition"),
             "isbns": d.get("isbns", [])[:4],
             "holdings": holdings,
+            "shelves": shelves,
             "members": [m.record_id for m in ordered],
         },
     }

@@ -43,6 +43,8 @@ ANALYSES = {
     "values": "values joined by FACET_SEPARATOR, only counted and filtered, never searched",
     "keys": "values joined by FACET_SEPARATOR, only looked up one at a time",
     "sort-key": "a collation key, only sorted by",
+    "shelf-key": "a call-number key and the cluster id (indexer.callnumbers), sorted by and"
+                 " searched by range",
     "stored": "the cluster's display record, only stored",
 }
 
@@ -88,6 +90,18 @@ INDEX_FIELDS = (
     IndexField("subject_facet", "values"),
     IndexField("author_facet", "values"),
     IndexField("class_facet", "values"),
+    # browse lists: headings in collation order (indexer.headings), and subject
+    # headings whole, subdivisions included, for the heading search
+    IndexField("author_browse", "values"),
+    IndexField("subject_browse", "values"),
+    IndexField("subject_az", "values"),
+    IndexField("author_forms", "values"),
+    IndexField("subject_forms", "values"),
+    IndexField("subject_keys", "keys"),
+    # the shelves: each cluster at its first call number in each scheme (indexer.callnumbers)
+    IndexField("shelf_clc", "shelf-key"),
+    IndexField("shelf_lcc", "shelf-key"),
+    IndexField("shelf_ddc", "shelf-key"),
     IndexField("sort_title", "sort-key"),
     IndexField("sort_author", "sort-key"),
     IndexField("display", "stored", stored=True),
@@ -137,6 +151,8 @@ SEARCH_FIELDS = (
                 stem=True, form=True),
     SearchField("isbn", N_("ISBN"), value="isbn", form=True),
     SearchField("publisher", N_("Publisher"), ("pb",), words=("publisher",)),
+    # a subject heading whole, with its subdivisions (indexer.headings.heading_keys)
+    SearchField("heading", N_("Subject heading"), ("sh",), value="subject_keys"),
     SearchField("issn", N_("ISSN"), value="issn"),
     SearchField("year", N_("Year"), value="year"),
     SearchField("language", N_("Language"), ("lang",), value="language"),
@@ -151,10 +167,15 @@ FORM_FIELDS = tuple(f.name for f in SEARCH_FIELDS if f.form)
 
 @dataclass(frozen=True)
 class Facet:
-    """A facet of a search: counted over the matching clusters, filtered by value."""
+    """A facet of a search: counted over the matching clusters, filtered by value.
+
+    ``alphabetical``: the browse field (:mod:`indexer.headings`) whose order lists
+    the facet's values A-Z in each language's own order; a facet without one is
+    listed A-Z by its labels (it has few values)."""
     name: str
     label: str
     field: str | None     # the index field (None: the year histogram, from ``year``)
+    alphabetical: str | None = None
 
 
 FACETS = (
@@ -162,12 +183,36 @@ FACETS = (
     Facet("language", N_("Language"), "language"),
     Facet("format", N_("Format"), "format"),
     Facet("year", N_("Year"), None),
-    Facet("subject", N_("Subject"), "subject_facet"),
-    Facet("author", N_("Author"), "author_facet"),
+    Facet("subject", N_("Subject"), "subject_facet", "subject_az"),
+    Facet("author", N_("Author"), "author_facet", "author_browse"),
     Facet("class", N_("Classification"), "class_facet"),
 )
 FACET_NAMES = tuple(f.name for f in FACETS)
 FACET_FIELDS = {f.name: f.field for f in FACETS if f.field}
+ALPHABETICAL_FIELDS = {f.name: f.alphabetical for f in FACETS if f.alphabetical}
+# the browse lists of headings: name -> the browse field listing them, and the field
+# of their other forms (indexer.headings.form_value)
+BROWSE_FIELDS = {"author": "author_browse", "subject": "subject_browse"}
+FORM_FIELDS_OF = {"author_browse": "author_forms", "subject_browse": "subject_forms"}
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """A classification whose call numbers are a shelf to browse."""
+    scheme: str
+    label: str
+    field: str
+
+
+SHELVES = (
+    Shelf("clc", N_("Chinese Library Classification"), "shelf_clc"),
+    Shelf("lcc", N_("Library of Congress Classification"), "shelf_lcc"),
+    Shelf("ddc", N_("Dewey Decimal Classification"), "shelf_ddc"),
+)
+SHELF_FIELDS = {s.scheme: s.field for s in SHELVES}
+# every values field an engine reads as arrays or buckets: the facets and the browse lists
+VALUE_FIELDS = tuple(dict.fromkeys([*FACET_FIELDS.values(), *ALPHABETICAL_FIELDS.values(),
+                                    *BROWSE_FIELDS.values(), *FORM_FIELDS_OF.values()]))
 
 
 @dataclass(frozen=True)
@@ -189,7 +234,7 @@ SORTS = (
 SORT_NAMES = tuple(s.name for s in SORTS)
 
 # bump when a field is added, removed or analysed differently
-FIELDS_VERSION = 1
+FIELDS_VERSION = 2
 
 
 def _check() -> None:
@@ -200,6 +245,14 @@ def _check() -> None:
     for facet in FACETS:
         if facet.field and facet.field not in FIELDS_BY_NAME:
             raise ValueError(f"facet {facet.name}: no index field {facet.field!r}")
+    for name in (*ALPHABETICAL_FIELDS.values(), *BROWSE_FIELDS.values(),
+                 *FORM_FIELDS_OF.values()):
+        if FIELDS_BY_NAME.get(name) is None or FIELDS_BY_NAME[name].analysis != "values":
+            raise ValueError(f"browse field {name!r}: not a values field")
+    for shelf in SHELVES:
+        if FIELDS_BY_NAME.get(shelf.field) is None or \
+                FIELDS_BY_NAME[shelf.field].analysis != "shelf-key":
+            raise ValueError(f"shelf {shelf.scheme}: no shelf-key field {shelf.field!r}")
     for s in SORTS:
         if s.key and s.key not in FIELDS_BY_NAME:
             raise ValueError(f"sort {s.name}: no index field {s.key!r}")

@@ -32,8 +32,9 @@ FIELDS = {
                                      " meeting; unknown for DC), 'roles' (relator codes such as aut, trl, edt,"
                                      " else the record's own term; tables.relator_label names"
                                      " them), 'vernacular' (bool)}"),
-    "name_pairs": ("list of dict", "a name heading and its 880 as {'name', 'vernacular'},"
-                                   " paired by $6: 100 110 111 700 710 711"),
+    "name_forms": ("list of dict", "names with a form in another script: {'heading' (as in"
+                                   " authors), 'vernacular' (its 880, paired by $6)}"),
+    "subject_forms": ("list of dict", "subjects with a form in another script, the same"),
     "subjects": ("list", "subject headings, subdivisions after ' -- ': 600-655; 600-608, 610;"
                          " dc:subject"),
     "publishers": ("list", "publishers: 260b, 264b; 210c, 214c; dc:publisher"),

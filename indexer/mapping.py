@@ -24,7 +24,7 @@ RULESETS = {"marc21": marc21.RULES, "unimarc": unimarc.RULES}
 # the tags each rule set reads: other fields are not decoded at all
 _READS = {flavour: tags_read(rules) for flavour, rules in RULESETS.items()}
 # Bump when any rule, table or decoder change alters mapped output: the index says "rebuild".
-MAPPING_VERSION = 3   # 3: name_pairs (a heading and its linked 880); the year's best source
+MAPPING_VERSION = 4   # 3: name pairs, the year's best source; 4: browse fields
 
 
 def parse_marc(data: bytes, fmt: str, encoding: str | None = None,

@@ -79,33 +79,6 @@ def contributors(spec: str = NAMES):
     return extract
 
 
-def name_pairs(spec: str = NAMES):
-    """Each name heading with its linked 880 as {'name', 'vernacular'} (Lu, Xun, 1881-1936
-    with 鲁迅, 1881-1936), paired by the $6 occurrence number, so the two forms of one
-    name find each other in records that give only one of them."""
-    specs = parse_spec(spec)
-
-    def extract(view: MarcView) -> list:
-        out = []
-        for s in specs:
-            linked = {(f.get("6") or "")[4:6]: f for f in view.linked.get(s.tag, ())}
-            for f in view.by_tag.get(s.tag, ()):
-                link = f.get("6") or ""
-                # $6 880-01 here, $6 100-01/$1 there; 00 is an 880 with no partner
-                partner = linked.get(link[4:6]) if link[:4] == "880-" and \
-                    link[4:6] != "00" else None
-                if partner is None:
-                    continue
-                name = trim_punctuation([field_value(f, s.codes)])
-                vernacular = trim_punctuation([field_value(partner, s.codes)])
-                if name and vernacular and name[0] != vernacular[0]:
-                    out.append({"name": name[0], "vernacular": vernacular[0]})
-        return out
-
-    extract.tags = frozenset(s.tag for s in specs)
-    return extract
-
-
 def subject_heading(f, codes) -> str:
     """A heading with its subdivisions ($v $x $y $z) after " -- ", each part's
     closing punctuation dropped: "Taiwan -- Politics and government -- 1988-2000"."""
@@ -123,9 +96,43 @@ def subject_heading(f, codes) -> str:
     return text
 
 
+def linked_forms(spec: str, joiner=None):
+    """The headings that have a form in another script: {'heading': the field's value,
+    'vernacular': its linked 880's, paired by the $6 occurrence number} (Lu, Xun, 1881-1936
+    with 鲁迅, 1881-1936). The browse lists show both forms as one entry, and the two forms
+    of one name find each other in records that give only one of them."""
+    specs = parse_spec(spec)
+
+    def text(f, s) -> str:
+        value = joiner(f, s.codes) if joiner else field_value(f, s.codes)
+        return (trim_punctuation([value]) or [""])[0] if value else ""
+
+    def extract(view: MarcView) -> list:
+        by_link = {}
+        for s in specs:
+            for f in view.linked.get(s.tag, ()):
+                by_link.setdefault((f.get("6") or "")[:6], f)
+        out, seen = [], set()
+        for s, f in spec_fields(view, specs, alternate_script=False):
+            link = f.get("6") or ""
+            other = by_link.get(f"{f.tag}-{link[4:6]}") if link.startswith("880-") else None
+            heading, vernacular = text(f, s), text(other, s) if other is not None else ""
+            if heading and vernacular and heading != vernacular and heading not in seen:
+                seen.add(heading)
+                out.append({"heading": heading, "vernacular": vernacular})
+        return out
+
+    extract.tags = frozenset(s.tag for s in specs)
+    return extract
+
+
 def _call_number(*parts: str | None) -> str | None:
     text = " ".join(p.strip() for p in parts if p and p.strip())
     return text or None
+
+
+_852_SCHEMES = {"0": "lcc", "1": "ddc"}   # the first indicator: shelving scheme
+_KOHA_SCHEMES = {"lcc": "lcc", "ddc": "ddc", "clc": "clc"}   # 952 $2, cn_source
 
 
 @reads("852")
@@ -136,29 +143,30 @@ def holdings_852(view: MarcView) -> list:
         call = _call_number(f.get("k"), f.get("h"), *f.get_all("i"), f.get("m")) or f.get("j")
         library = f.get("a") or f.get("b")
         location = f.get("c") or (f.get("b") if f.get("a") else None)
-        out.append(holding(library, call, location, f.get("p")))
+        out.append(holding(library, call, location, f.get("p"),
+                           _852_SCHEMES.get(f.ind1)))
     return out
 
 
 @reads("952")
 def holdings_952(view: MarcView) -> list:
     """Koha items: $a home library, $o call number, $c shelving location, $p barcode."""
-    return [holding(f.get("a") or f.get("b"), f.get("o"), f.get("c"), f.get("p"))
+    return [holding(f.get("a") or f.get("b"), f.get("o"), f.get("c"), f.get("p"),
+                    _KOHA_SCHEMES.get((f.get("2") or "").strip().lower()))
             for f in view.by_tag.get("952", ())]
 
 
-@uses("090", "050")
+@uses("090", "050", "092", "082")
 def source_holding(view: MarcView) -> list:
-    """No holdings fields: the record's own library holds it, under its LC call number."""
-    call = None
-    for tag in ("090", "050"):
+    """No holdings fields: the record's own library holds it, under its LC call number,
+    else under its Dewey number (092, else 082 $a $b without prime marks)."""
+    for tag, scheme in (("090", "lcc"), ("050", "lcc"), ("092", "ddc"), ("082", "ddc")):
         for f in view.by_tag.get(tag, ()):
             call = _call_number(*(v for c, v in f.subfields if c in "ab"))
-            if call:
-                break
-        if call:
-            break
-    return [holding(view.source, call)] if view.source else []
+            if call:   # (the scheme is the record's class number's: see indexer.callnumbers)
+                call = call.replace("/", "") if scheme == "ddc" else call
+                return [holding(view.source, call)] if view.source else []
+    return [holding(view.source)] if view.source else []
 
 
 @reads("007", "008")
@@ -186,8 +194,9 @@ RULES = (
     to_field("authors_vernacular", extract_marc(NAMES, alternate_script="only"),
              trim_punctuation, unique),
     to_field("contributors", contributors()),
-    to_field("name_pairs", name_pairs()),
     to_field("subjects", extract_marc(SUBJECTS, joiner=subject_heading), trim_punctuation, unique),
+    to_field("name_forms", linked_forms(NAMES)),
+    to_field("subject_forms", linked_forms(SUBJECTS, joiner=subject_heading)),
     to_field("publishers", each_subfield("260b:264|*1|b", alternate_script=True),
              trim_punctuation, unique),
     to_field("places", each_subfield("260a:264|*1|a", alternate_script=True),

@@ -178,10 +178,11 @@ def cut_role_word(name: str) -> tuple[str, str | None]:
 # -- structured values -------------------------------------------------------------
 
 def holding(library: str | None, call_number: str | None = None, location: str | None = None,
-            barcode: str | None = None) -> dict:
-    """One holding as a dict without empty keys."""
+            barcode: str | None = None, scheme: str | None = None) -> dict:
+    """One holding as a dict without empty keys; ``scheme``: the classification its call
+    number is in, when the field says (lcc, ddc, clc)."""
     entry = {"library": library, "call_number": call_number, "location": location,
-             "barcode": barcode}
+             "barcode": barcode, "scheme": scheme if call_number else None}
     return {k: v.strip() if isinstance(v, str) else v for k, v in entry.items()
             if v is not None and (not isinstance(v, str) or v.strip())}
 

@@ -193,10 +193,10 @@ class SuggestStore:
         self._count_pairs(display, -1)
 
     def _count_pairs(self, display: dict, step: int) -> None:
-        for pair in display.get("name_pairs", ()):
-            key = (roman_key(pair["name"]), vernacular_key(pair["vernacular"]))
+        for pair in display.get("name_forms", ()):
+            key = (roman_key(pair["heading"]), vernacular_key(pair["vernacular"]))
             if all(key) and key[0] != key[1]:
-                row = key + (without_dates(pair["name"]), without_dates(pair["vernacular"]))
+                row = key + (without_dates(pair["heading"]), without_dates(pair["vernacular"]))
                 self._pairs[row] = self._pairs.get(row, 0) + step
 
     def _count_accents(self, kind: str, text: str, step: int) -> None:

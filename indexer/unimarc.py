@@ -167,10 +167,13 @@ def holdings_905(view: MarcView) -> list:
     return out
 
 
-@uses()
+@uses("690")
 def source_holding(view: MarcView) -> list:
-    entry = holding(view.source)
-    return [entry] if entry else []
+    """No holdings fields: the record's own library holds it, under its CLC class number
+    (690 $a), as a MARC 21 record without them stands under its 050."""
+    call = next((f.get("a").strip() for f in view.by_tag.get("690", ())
+                 if (f.get("a") or "").strip()), None)
+    return [holding(view.source, call, scheme="clc" if call else None)] if view.source else []
 
 
 @reads("100")

@@ -12,6 +12,7 @@ from harvest.importer import import_files
 from harvest.store import RecordStore
 from indexer import build
 
+from .browse_support import build_browse_home
 from .engines import ENGINES, SolrCloud, use_engine
 from .support import BUILT_SOURCES, FIXTURES, expected_counts
 
@@ -69,6 +70,14 @@ def built_home(tmp_path_factory, engine, request) -> Home:
 def whoosh_home(tmp_path_factory) -> Home:
     """The session home on Whoosh only, for tests of Whoosh's own structures."""
     return _built_home(Home.init(tmp_path_factory.mktemp("built-home-whoosh-only")))
+
+
+@pytest.fixture(scope="session")
+def browse_home(tmp_path_factory, engine, request) -> Home:
+    """Four libraries whose call numbers stand on every shelf (tests/browse_support.py),
+    indexed once per session and engine; read-only for tests."""
+    return build_browse_home(engine_home(tmp_path_factory.mktemp(f"browse-home-{engine}"),
+                                         engine, request))
 
 
 def _built_home(home: Home) -> Home:

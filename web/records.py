@@ -57,6 +57,7 @@ def holdings_of(view) -> list[dict]:
                     "name": home().sources[h["source"]].name
                     if h["source"] in home().sources else h.get("name") or h["source"],
                     "call_number": h.get("call_number"), "location": h.get("location"),
+                    "scheme": h.get("scheme"),
                     "catalog_url": catalog_link(h["source"], h["record_id"])})
     return out
 

@@ -12,8 +12,9 @@ from ..support import FIXTURES
 
 
 def _documents():
-    # 50 LC records in many languages, and a CNMARC serial with an ISSN
-    records = [rec for name in ("multilingual_lc_50.mrc", "cnmarc_utf8.mrc")
+    # 50 LC records in many languages, a CNMARC serial with an ISSN, and Dewey call numbers
+    records = [rec for name in ("multilingual_lc_50.mrc", "cnmarc_utf8.mrc",
+                                "umich_852_lcc_and_dewey.mrc")
                for rec in read_file(FIXTURES / name, None, on_reject=print)]
     assert len(records) > 50
     for rec in records:

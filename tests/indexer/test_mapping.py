@@ -85,10 +85,13 @@ def test_lc_chinese_record_with_880s():
             {"name": "陳婉真, 1950-", "type": "person", "roles": [], "vernacular": True},
         ],
         # 100 $6 880-01 and the 880 $6 100-01 are one name in two scripts
-        "name_pairs": [{"name": "Chen, Wanzhen, 1950-", "vernacular": "陳婉真, 1950-"}],
         # 600, 610, 651 in the rules' tag order, each 880 right after the field it links to
         "subjects": ["Xu, Xinliang", "許信良", "Min jin dang (China)", "民進黨\u3000(China)",
                      "Taiwan -- Politics and government -- 1988-2000"],
+        # each heading with the 880 linked to it (the browse lists show them as one)
+        "name_forms": [{"heading": "Chen, Wanzhen, 1950-", "vernacular": "陳婉真, 1950-"}],
+        "subject_forms": [{"heading": "Xu, Xinliang", "vernacular": "許信良"},
+                          {"heading": "Min jin dang (China)", "vernacular": "民進黨\u3000(China)"}],
         "publishers": ["Chen Wanzhen fu wu chu", "陳婉眞服務處"],
         "places": ["Taibei Xian Banqiao Shi", "台北縣板橋市"],
         "year": 1997,
@@ -238,13 +241,13 @@ def test_marc4j_marc8_eacc_record_decodes_han_script():
             "长春电影制片厂 ; 编剧, 薛寿先；导演, 尹一青"],
         "authors": people + bodies,
         "authors_vernacular": people_han + bodies_han,
+        "name_forms": [{"heading": n, "vernacular": v}
+                       for n, v in zip(people + bodies, people_han + bodies_han)],
         # 700s, then their 880s, then 710s and theirs (the rules' tag order)
         "contributors": (who(people, "person", False) + who(people_han, "person", True)
                          + who(bodies, "organization", False)
                          + who(bodies_han, "organization", True)),
         # each 700/710 and the 880 its $6 links to (every one has its 880 here)
-        "name_pairs": [{"name": n, "vernacular": v}
-                       for n, v in zip(people + bodies, people_han + bodies_han)],
         "subjects": ["China -- History -- Civil War, 1945-1949 -- Drama",
                      "China -- Militia -- Drama", "Feature films", "Feature films -- China",
                      "Motion pictures, Chinese"],
@@ -306,10 +309,10 @@ def test_traject_hebrew_record_loses_its_bidi_marks():
                            "חיים יעקב פינקל ; מאנגלית, אופירה רהט"],
         "authors": ["Finkel, Chaim Jacob"],
         "authors_vernacular": ["פינקל, חיים יעקב"],
+        "name_forms": [{"heading": "Finkel, Chaim Jacob", "vernacular": "פינקל, חיים יעקב"}],
         "contributors": [
             {"name": "Finkel, Chaim Jacob", "type": "person", "roles": [], "vernacular": False},
             {"name": "פינקל, חיים יעקב", "type": "person", "roles": [], "vernacular": True}],
-        "name_pairs": [{"name": "Finkel, Chaim Jacob", "vernacular": "פינקל, חיים יעקב"}],
         "subjects": ["Jewish pirates -- Anecdotes", "Jewish criminals -- Anecdotes"],
         "publishers": ["Devir", "דביר"],
         "places": ["Yerushalayim", "ירושלים"],
@@ -354,15 +357,15 @@ def test_traject_korean_record_keeps_han_spacing_as_catalogued():
                            "責任\u3000編輯\u3000鄭\u3000慶謨，\u3000崔\u3000逹坤"],
         "authors": ["Korea (North)", "Chŏng, Kyŏng-mo, 1937-", "Chʻoe, Tal-gon"],
         "authors_vernacular": ["鄭\u3000慶謨， 1937-", "崔\u3000逹坤"],
+        # (Korea (North), a 110 without an 880, has no other form)
+        "name_forms": [{"heading": "Chŏng, Kyŏng-mo, 1937-", "vernacular": "鄭\u3000慶謨， 1937-"},
+                       {"heading": "Chʻoe, Tal-gon", "vernacular": "崔\u3000逹坤"}],
         "contributors": [
             {"name": "Korea (North)", "type": "organization", "roles": [], "vernacular": False},
             {"name": "Chŏng, Kyŏng-mo, 1937-", "type": "person", "roles": [], "vernacular": False},
             {"name": "Chʻoe, Tal-gon", "type": "person", "roles": [], "vernacular": False},
             {"name": "鄭\u3000慶謨， 1937-", "type": "person", "roles": [], "vernacular": True},
             {"name": "崔\u3000逹坤", "type": "person", "roles": [], "vernacular": True}],
-        # the 700s with their 880s; the 110 has none
-        "name_pairs": [{"name": "Chŏng, Kyŏng-mo, 1937-", "vernacular": "鄭\u3000慶謨， 1937-"},
-                       {"name": "Chʻoe, Tal-gon", "vernacular": "崔\u3000逹坤"}],
         "subjects": ["Law -- Korea (North)"],
         "publishers": ["Taeryuk Yŏnʼguso", "大陸\u3000研究所"],
         "places": ["Sŏul Tʻŭkpyŏlsi", "서울\u3000持別市"],

@@ -56,9 +56,10 @@ def test_a_wrong_leader_09_is_a_warning_and_the_bytes_win():
                                             " bytes are MARC-8"):
         mapped = map_stored(data, "marc21", source="umich")
     assert mapped["title"] == 'Histoire du "nouveau théâtre."'
-    # an 852 names the holding library itself: $a institution, $c shelf, $h call number
+    # an 852 names the holding library itself: $a institution, $c shelf, $h call number;
+    # its first indicator 1 says the call number is a Dewey number
     assert mapped["holdings"] == [{"library": "MiU", "call_number": "842 S4817hi",
-                                   "location": "GRAD"}]
+                                   "location": "GRAD", "scheme": "ddc"}]
     # pymarc's utf8_without_leader_flag.dat: leader/09 blank, bytes UTF-8
     other = (FIXTURES / "leader09_blank_but_utf8.mrc").read_bytes()
     seen = []

@@ -122,7 +122,8 @@ def test_cnmarc_translated_book():
         "clc": ["I712.45"],
         "clc_facet": ["I"],
         "notes": ["经小知堂文化事业有限公司授权出版。"],
-        "holdings": [{"library": "tjl"}],              # no 905/995: the source library
+        # no 905/995: the source library, under the 690 CLC class number
+        "holdings": [{"library": "tjl", "call_number": "I712.45", "scheme": "clc"}],
     }
 
 

@@ -70,6 +70,8 @@ def solr_document(doc: dict) -> dict:
             out[f.name] = [v for v in dict.fromkeys(value.split(FACET_SEPARATOR)) if v]
         elif kind == "sort-key":
             out[f.name] = value.hex() if isinstance(value, bytes) else value.encode("utf-8").hex()
+        elif kind == "shelf-key":   # readable, for range queries (its characters are ASCII)
+            out[f.name] = value.decode("utf-8") if isinstance(value, bytes) else value
         elif kind == "stored":
             out[f.name] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         else:   # id, year, number

@@ -23,7 +23,8 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
+    """A value as one quoted term of Solr's standard query parser."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -37,20 +38,20 @@ def to_solr(node) -> str:
     if isinstance(node, p.Prefix):
         return _boost(f"{node.field}:{escape(node.text)}*", node.boost)
     if isinstance(node, p.Phrase):
-        return _boost(f"{node.field}:{_quoted(' '.join(node.terms))}", node.boost)
+        return _boost(f"{node.field}:{quoted(' '.join(node.terms))}", node.boost)
     if isinstance(node, p.Sequence):
         combos = 1
         for forms in node.positions:
             combos *= len(forms)
         if combos <= MAX_SPELLED_PHRASES:
-            phrases = [_boost(f"{node.field}:{_quoted(' '.join(terms))}", node.boost)
+            phrases = [_boost(f"{node.field}:{quoted(' '.join(terms))}", node.boost)
                        for terms in itertools.product(*node.positions)]
             return phrases[0] if len(phrases) == 1 else "(" + " ".join(phrases) + ")"
         return "(" + " ".join(
             "+(" + " ".join(_boost(f"{node.field}:{escape(f)}", node.boost) for f in forms) + ")"
             for forms in node.positions) + ")"
     if isinstance(node, p.Key):
-        return f"{node.field}:{_quoted(node.key)}"
+        return f"{node.field}:{quoted(node.key)}"
     if isinstance(node, p.Range):
         lo = "*" if node.start is None else str(int(node.start))
         hi = "*" if node.end is None else str(int(node.end))

@@ -58,6 +58,8 @@ def _field(f: IndexField) -> str:
                  "docValues": "true"}
     elif f.analysis == "sort-key":
         attrs = {"type": "string", "indexed": "false", "stored": "false", "docValues": "true"}
+    elif f.analysis == "shelf-key":   # sorted by, and searched by range
+        attrs = {"type": "string", "indexed": "true", "stored": "false", "docValues": "true"}
     elif f.analysis == "stored":
         attrs = {"type": "string", "indexed": "false", "stored": "true", "docValues": "false"}
     else:

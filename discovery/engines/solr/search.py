@@ -24,11 +24,11 @@ import urllib.parse
 
 from discovery import plan as p
 from discovery.compiler import QueryCompiler
-from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
-                              searchable)
+from discovery.engine import (Cluster, SearchEngine, ValuesPage, compiler_for,
+                              generation_stores, searchable)
 from discovery.budget import NO_DEADLINE, Deadline, Limits, SearchTimeout, too_many_prefix_terms
 from discovery.errors import IndexUnavailable
-from discovery.highlight import Highlighter, query_terms
+from discovery.highlight import Highlighter, no_terms, query_terms
 from discovery.hits import decades, facet_values, hit_of
 from discovery.query import MatchAll, Node
 from discovery.results import Hit, SearchRequest, SearchResult
@@ -40,19 +40,16 @@ from indexer.fields import FACET_FIELDS, SORTS
 from indexer.generations import Generation, IndexDir, versions
 from indexer.suggest import SuggestStore
 
+from . import browse
 from .client import SolrClient
 from .documents import display_of
 from .index import collection_of
-from .query import escape, to_solr
+from .query import escape, quoted, to_solr
 from .schema import versions as solr_versions
 
 SUGGEST_BELOW = 3
 OVERREQUEST = 200   # facet values a shard offers beyond the ones asked for
 _SORT_KEYS = {s.name: s.key for s in SORTS}
-
-
-def _quoted(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class _Terms:
@@ -268,9 +265,9 @@ class SolrSearch(SearchEngine):
                 fqs.append(f"{{!tag=f_year}}({keep}{drop})" if chosen or dropped else "")
                 continue
             field = FACET_FIELDS[facet]
-            keep = ("+(" + " ".join(f"{field}:{_quoted(v)}" for v in chosen) + ")") if chosen \
+            keep = ("+(" + " ".join(f"{field}:{quoted(v)}" for v in chosen) + ")") if chosen \
                 else "+*:*"
-            drop = "".join(f" -{field}:{_quoted(v)}" for v in dropped)
+            drop = "".join(f" -{field}:{quoted(v)}" for v in dropped)
             fqs.append(f"{{!tag=f_{facet}}}({keep}{drop})")
         return [f for f in fqs if f], tags
 
@@ -314,21 +311,20 @@ class SolrSearch(SearchEngine):
             if doc is None:
                 return []
             display = display_of(doc)
-            clauses = [f"subject_facet:{_quoted(s.split(' -- ')[0])}^3"
+            clauses = [f"subject_facet:{quoted(s.split(' -- ')[0])}^3"
                        for s in display.get("subjects", [])[:8]]
-            clauses += [f"author_facet:{_quoted(a)}^2" for a in display.get("authors", [])[:4]]
+            clauses += [f"author_facet:{quoted(a)}^2" for a in display.get("authors", [])[:4]]
             words = self._compiler.tokens(display.get("title", ""))[:10]
             clauses += [f"(title:{escape(w)} title_rest:{escape(w)})^0.5"
                         for w in words if len(w) > 2]
             if not clauses:
                 return []
             found = self._select(self._collection, {
-                "q": "(" + " ".join(clauses) + ")", "fq": f"-id:{_quoted(cluster_id)}",
+                "q": "(" + " ".join(clauses) + ")", "fq": f"-id:{quoted(cluster_id)}",
                 "fl": "id,display,score", "rows": limit, "sort": "score desc,id asc",
                 "shards.tolerant": "true"})
-            empty = {"words": set(), "ngrams": set(), "pinyin": set(), "prefix": set()}
             return [hit_of(self.home, d["id"], display_of(d), d.get("score", 0.0),
-                           self._highlighter, empty) for d in found["response"]["docs"]]
+                           self._highlighter, no_terms()) for d in found["response"]["docs"]]
 
     def cluster(self, any_id: str) -> Cluster | None:
         with self._lock:
@@ -338,6 +334,25 @@ class SolrSearch(SearchEngine):
                     other = clusters.cluster_of(any_id)
                 doc = self._get(other) if other else None
             return Cluster(id=doc["id"], display=display_of(doc)) if doc else None
+
+    # -- browsing (.browse) ----------------------------------------------------
+
+    def values_page(self, request: SearchRequest, tree: Node, field: str, order: str,
+                    offset: int, limit: int, prefix: str = "",
+                    own_facet: str | None = None) -> ValuesPage:
+        with self._lock:
+            collection = self._current()
+            fqs, _tags = self._filters(request)
+            return browse.values_page(self, collection, to_solr(self._compiler.compile(tree)),
+                                      fqs, field, order, offset, limit, prefix, own_facet)
+
+    def values_between(self, field: str, low: str, high: str, limit: int) -> list[str]:
+        with self._lock:
+            return browse.values_between(self, self._current(), field, low, high, limit)
+
+    def shelf(self, field: str, start: str, forward: bool, limit: int) -> list[tuple[str, Hit]]:
+        with self._lock:
+            return browse.shelf(self, self._current(), field, start, forward, limit)
 
     def document_count(self) -> int:
         with self._lock:

@@ -80,7 +80,12 @@ class KeyQuery(wq.Query):
     def is_leaf(self):
         return True
 
-    def docs(self, leaf) -> np.ndarray:
+    def docs(self, searcher):
+        """Whoosh's ``Query.docs``: the document numbers of one (sub)searcher having the
+        key (as a required clause, ``heading:``, reaches it through ``docs_for_query``)."""
+        return iter(self.leaf_docs(searcher.reader()).tolist())
+
+    def leaf_docs(self, leaf) -> np.ndarray:
         """The documents of one segment having the key, in order."""
         hashes, docs = segment_keys(leaf, self.fieldname)
         wanted = np.uint64(self._hash)
@@ -92,10 +97,10 @@ class KeyQuery(wq.Query):
         return found
 
     def estimate_size(self, ixreader):
-        return sum(len(self.docs(leaf)) for leaf, _offset in ixreader.leaf_readers())
+        return sum(len(self.leaf_docs(leaf)) for leaf, _offset in ixreader.leaf_readers())
 
     def matcher(self, searcher, context=None):
-        ids = self.docs(searcher.reader())
+        ids = self.leaf_docs(searcher.reader())
         if not len(ids):
             return matching.NullMatcher()
         return matching.ListMatcher(ids.tolist(), all_weights=self.boost)

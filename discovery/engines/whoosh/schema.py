@@ -103,7 +103,7 @@ def _field(f: IndexField):
         return COLUMN(columns.NumericColumn("Q" if f.wide else "I", default=0))
     if f.analysis in ("values", "keys"):
         return ValuesColumn()
-    if f.analysis == "sort-key":
+    if f.analysis in ("sort-key", "shelf-key"):   # (a shelf's ranges: NumPy over its column)
         return COLUMN(columns.VarBytesColumn())
     if f.analysis == "stored":
         return STORED

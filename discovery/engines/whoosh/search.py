@@ -31,18 +31,19 @@ from harvest.config import Home
 from indexer.cluster_store import ClusterStore
 from indexer.generations import Generation, IndexDir, versions
 from indexer.errors import IndexDamaged
-from indexer.fields import FACET_FIELDS
+from indexer.fields import FACET_FIELDS, VALUE_FIELDS
 
 from discovery.budget import NO_DEADLINE, Deadline, Limits, too_many_prefix_terms
 from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
                               searchable)
 from discovery.compiler import QueryCompiler
 from discovery.errors import IndexUnavailable, IndexUnreadable
-from discovery.highlight import Highlighter, query_terms
+from discovery.highlight import Highlighter, no_terms, query_terms
 from discovery.hits import facet_values, hit_of
 from discovery.query import MatchAll, Node
 from discovery.results import FacetValue, Hit, SearchRequest, SearchResult
 
+from . import browse
 from . import keys as whoosh_keys
 from .damage import reading
 from .facets import FacetEngine
@@ -60,7 +61,7 @@ SUGGEST_BELOW = 3
 CANDIDATES_LED = 1000
 
 
-class WhooshSearch(SearchEngine):
+class WhooshSearch(browse.Browsing, SearchEngine):
     name = "whoosh"
 
     def __init__(self, home: Home, check_interval: float = 1.0,
@@ -77,10 +78,11 @@ class WhooshSearch(SearchEngine):
         self._searcher = None
         self._compiler: QueryCompiler | None = None
         self._highlighter: Highlighter | None = None
-        self._facets = FacetEngine(tuple(FACET_FIELDS.values()))
+        self._facets = FacetEngine(VALUE_FIELDS)
         self._suggest = None
         self._speller = None
         self._sets = MatchSets()
+        self._shelves = browse.Shelves()   # (read by browse.Browsing)
         self._checked = 0.0
 
     def close(self) -> None:
@@ -250,8 +252,8 @@ class WhooshSearch(SearchEngine):
                 return []
             found = searcher.search(wq.Or(clauses), limit=limit + 1,
                                     mask=wq.Term("id", cluster_id))
-            empty = {"words": set(), "ngrams": set(), "pinyin": set(), "prefix": set()}
-            return [self._hit(searcher, hit.docnum, hit.score, empty) for hit in found][:limit]
+            return [self._hit(searcher, hit.docnum, hit.score, no_terms())
+                    for hit in found][:limit]
 
     def _filter_masks(self, request: SearchRequest) -> dict[str, np.ndarray]:
         """One mask per filtered facet: selected values ORed, then exclusions removed."""
