@@ -127,9 +127,13 @@ SETTINGS = (
             "Hours an OAI-PMH resumption token stays valid (tokens are signed and keep no"
             " state, so they survive restarts and index switches)."),
     Setting("delete_guard_share", 0.25,
-            "Largest share of a source's live records one `import --replace` or one OAI-PMH"
-            " deletion sweep may delete; more is refused (exit status 3, nothing deleted)"
-            " unless `--allow-deletions` confirms it. `1.0` turns the guard off."),
+            "Largest share of a source's live records one `import --replace`, one OAI-PMH"
+            " deletion sweep or the deleted headers of one harvest may delete; more is refused"
+            " (exit status 3, nothing more deleted) unless `--allow-deletions` confirms it."
+            " `1.0` turns the guard off."),
+    Setting("delete_guard_min", 5,
+            "Deletions the guard always lets through, whatever their share: a small library's"
+            " routine withdrawals (1 of its 3 records) are not a shrunken feed."),
     Setting("feed_silent_days", 7,
             "Days without a successful harvest or import after which a source's feed is"
             " reported silent (admin health page, `sheaf status`, `/status.json` alerts)."),

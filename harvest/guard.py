@@ -2,10 +2,12 @@
 
 A member whose export lost half its records (a truncated file, a wrong set, a
 broken server) must not silently delete half of the union catalog. Before an
-``import --replace`` or an OAI-PMH deletion sweep writes its tombstones, the
-number it would delete is compared with the source's live records; more than
-the ``delete_guard_share`` setting is :class:`DeletionRefused`, and nothing is
-deleted until a librarian confirms (``--allow-deletions``).
+``import --replace``, an OAI-PMH deletion sweep or a page of OAI-PMH deleted
+headers writes its tombstones, the number it would delete (for a harvest: so far
+in the run) is compared with the source's live records; more than
+the ``delete_guard_share`` setting (and more than ``delete_guard_min`` records) is
+:class:`DeletionRefused`, and nothing more is deleted until a librarian confirms
+(``--allow-deletions``).
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ class DeletionRefused(SheafError):
     def __init__(self, message: str, source: str):
         super().__init__(message)
         self.source = source
+        self.resumable = False     # True: a harvest run stopped at a page, and resumes there
 
 
 def check_deletions(home: Home, source: str, live: int, deleting: int, what: str) -> None:
     """Raise :class:`DeletionRefused` when ``deleting`` of ``live`` records is too many."""
     share = float(home.settings["delete_guard_share"])
-    if live <= 0 or deleting <= share * live:
+    if live <= 0 or deleting <= share * live or deleting <= int(home.settings["delete_guard_min"]):
         return
     raise DeletionRefused(
         f"{what} would delete {deleting} of the {live} records of {source}"

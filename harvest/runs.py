@@ -122,10 +122,12 @@ class HarvestRuns:
         return page
 
     def interrupted_harvest(self, source: str) -> HarvestRun | None:
-        """The source's latest run if it stopped before finishing (crashed or failed)."""
+        """The source's latest run if it stopped before finishing: crashed, failed after some
+        pages, or refused at a page of deleted headers (harvest.guard)."""
         run = self._run("source=? ORDER BY id DESC LIMIT 1", (source,))
         if run is not None and (run.status == "running"
-                                or (run.status == "failed" and run.pages and run.token)):
+                                or (run.status == "failed" and run.pages and run.token)
+                                or (run.status == "refused" and run.token)):
             return run
         return None
 

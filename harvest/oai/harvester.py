@@ -17,6 +17,14 @@ One call of :func:`harvest_oai_source` is one *run* (a row of the store's
 4. Optionally, a ListIdentifiers sweep marks records the server no longer
    lists as deleted (for servers that keep no deletions).
 
+Deletions are guarded (:mod:`harvest.guard`) both ways they arrive: a sweep
+that would delete too much deletes nothing, and deleted headers that add up,
+over the pages of one run, to more than ``delete_guard_share`` of the records
+the source had when the run began stop the run before the page that crosses
+the line is written. That run is ``refused`` and keeps its resumptionToken, so
+the next run (with ``--allow-deletions`` once a librarian has confirmed)
+resumes at that page.
+
 Failures end the run as ``failed`` with the reason; the report says so and
 the next run resumes where this one stopped.
 """
@@ -138,11 +146,17 @@ class _Harvest:
         self.t0 = self.clock()
         self.records_now = 0
         self.allow_deletions = False
+        self.live_at_start = 0      # the source's live records when the run began
+        self.deleting = 0           # live records this run's deleted headers removed
 
     # -- the run -----------------------------------------------------------
 
     def run(self, full, from_, until, sweep) -> HarvestReport:
         run, resumed = self._open_run(full, from_, until)
+        # a resumed run has already deleted run.deleted of the records it began with
+        self.deleting = run.deleted
+        self.live_at_start = (self.store.counts().get(self.source.code, {}).get("records", 0)
+                              + run.deleted)
         try:
             self.identify = self.client.identify()
             run = self._list(run)
@@ -152,9 +166,13 @@ class _Harvest:
         except HarvestError as exc:
             run = self.store.update_harvest(run.id, status="failed", finished=_now(),
                                             message=str(exc), errors=1)
-        except DeletionRefused as exc:   # the pages are kept; only the deletions wait
+        except DeletionRefused as exc:
+            # the pages before are kept; a refused page keeps its token (the run resumes
+            # there), a refused sweep has none (every page is in)
+            run = self.store.harvest_run(run.id)
+            token = run.token if exc.resumable else None
             run = self.store.update_harvest(run.id, status="refused", finished=_now(),
-                                            token=None, message=str(exc), errors=1)
+                                            token=token, message=str(exc), errors=1)
         finally:
             self.rejects.close()
         return HarvestReport.from_run(run, resumed=resumed, retries=self.client.retries,
@@ -231,6 +249,7 @@ class _Harvest:
             records = list(self._from_records(page))
         else:
             records = list(self._from_headers(page))
+        self._guard_deleted_headers(records)
         self.store.put_page(run.id, self.source.code, records, page.next_token,
                             page.response_date, errors=len(self.rejected) - errors_before)
         self.records_now += len(records)
@@ -239,6 +258,23 @@ class _Harvest:
             self.progress(HarvestProgress(
                 self.source.code, now.pages, now.records, now.new, now.changed, now.deleted,
                 now.errors, self.clock() - self.t0, self.records_now, page.complete_list_size))
+
+    def _guard_deleted_headers(self, records: list[RawRecord]) -> None:
+        """Refuse the page whose deleted headers take the run past the guard's share."""
+        code = self.source.code
+        deleting = sum(1 for r in records if r.deleted and
+                       (stored := self.store.get(code, r.local_id)) is not None
+                       and not stored.deleted)
+        if not deleting:
+            return
+        if not self.allow_deletions:
+            try:
+                check_deletions(self.home, code, self.live_at_start, self.deleting + deleting,
+                                "deleted headers of this harvest")
+            except DeletionRefused as exc:
+                exc.resumable = True
+                raise
+        self.deleting += deleting
 
     # -- records of a page ------------------------------------------------
 

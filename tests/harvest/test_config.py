@@ -25,7 +25,8 @@ def test_init_creates_a_loadable_home_with_default_settings(tmp_path):
                              "admin_lockout_minutes", "serve_threads", "max_query_chars",
                              "max_query_words", "max_query_clauses", "max_token_chars",
                              "min_prefix_chars", "max_prefix_terms", "search_deadline",
-                             "delete_guard_share", "feed_silent_days", "feed_shrink_share"}
+                             "delete_guard_share", "delete_guard_min", "feed_silent_days",
+                             "feed_shrink_share"}
     assert home.settings == defaults
     # the file is plain TOML a stdlib parser reads, every default written out with its help
     text = home.config_path.read_text(encoding="utf-8")

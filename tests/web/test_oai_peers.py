@@ -62,10 +62,10 @@ def served(tmp_path_factory):
         yield base + "/oai", home
 
 
-def sheaf(home_path, *args) -> subprocess.CompletedProcess:
+def sheaf(home_path, *args, status: int = 0) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "cli", "--home", str(home_path), *args],
                           capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == status, done.stdout + done.stderr
     return done
 
 
@@ -159,10 +159,26 @@ def test_replace_deletions_reach_the_second_sheaf_as_deleted_headers(tmp_path):
         sheaf(second.path, "harvest")
         sheaf(home.path, "import", str(FIXTURES / "chinese_880_traditional.mrc"),
               "--source", "loc", "--replace", "--yes", "--allow-deletions")
-        sheaf(second.path, "harvest")
+
+        # 50 of 54 records arrive deleted, 7 headers a page: the deletion guard stops the
+        # run before the page that takes it past a quarter of the source, and again on retry
+        refusals = [sheaf(second.path, "harvest", status=3) for _ in range(2)]
+        with RecordStore(second.store_path) as store:
+            early = {r.local_id for r in store.iter_records(source="first") if r.deleted}
+            run = store.harvest_history("first", 1)[0]
+        sheaf(second.path, "harvest", "--allow-deletions")
 
         headers = list(Sickle(base + "/oai").ListIdentifiers(metadataPrefix="marc21",
                                                             set="library:loc"))
+    live_before = len(kept) + len(gone)
+    for refused in refusals:
+        assert re.search(r"ALERT first refused: deleted headers of this harvest would delete"
+                         rf" \d+ of the {live_before} records of first", refused.stderr)
+    assert run.status == "refused" and run.token
+    # the pages before the refused one are kept: only deletions are new since the first
+    # harvest, a full page of them each, as many pages as stay within the guard's share
+    assert early < {oai_id(i) for i in gone}
+    assert len(early) == PAGE * (int(0.25 * live_before) // PAGE)
     deleted = {h.identifier for h in headers if h.deleted}
     assert deleted == {oai_id(i) for i in gone}
     assert {h.identifier for h in headers if not h.deleted} == {oai_id(i) for i in kept}
