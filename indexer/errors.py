@@ -28,6 +28,15 @@ class MappingError(SheafError):
     """One record could not be mapped; it is reported and skipped."""
 
 
+class NotBibliographic(MappingError):
+    """An authority, holdings, classification or community record (leader/06) in a member's
+    delivery: kept in the store, reported, and not indexed as a work. ``kind`` names it."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
+
+
 class TooLongForIso2709(MappingError):
     """A record (stored as MARCXML or Dublin Core) with a field over 9,999 bytes, or over
     99,999 bytes in all: an ISO 2709 directory cannot describe it; MARCXML can."""

@@ -15,13 +15,21 @@ from __future__ import annotations
 
 from . import marc21, unimarc
 from .dublincore import map_dc
-from .errors import MappingError
+from .errors import MappingError, NotBibliographic
 from .mapped import OnWarning, finish, report
 from .record import Record, decode, from_pymarc
 from .rules import MarcView, map_with, tags_read
 
 RULESETS = {"marc21": marc21.RULES, "unimarc": unimarc.RULES}
 # the tags each rule set reads: other fields are not decoded at all
+# leader/06 of records that describe no work: MARC 21's authority, holdings, classification
+# and community formats; UNIMARC/Authorities' entry, reference and explanatory records
+_NOT_BIBLIOGRAPHIC = {
+    "marc21": {"z": "authority", "u": "holdings", "v": "holdings", "x": "holdings",
+               "y": "holdings", "w": "classification", "q": "community information"},
+    "unimarc": {"x": "authority", "y": "authority", "z": "authority"},
+}
+
 _READS = {flavour: tags_read(rules) for flavour, rules in RULESETS.items()}
 # Bump when any rule, table or decoder change alters mapped output: the index says "rebuild".
 MAPPING_VERSION = 4   # 3: name pairs, the year's best source; 4: browse fields
@@ -43,6 +51,11 @@ def map_record(record, flavour: str | None = None, source: str | None = None,
         rules = RULESETS[flavour]
     except KeyError:
         raise MappingError(f"no mapping rules for {flavour!r} records") from None
+    kind = _NOT_BIBLIOGRAPHIC[flavour].get(record.leader[6:7])
+    if kind is not None:
+        raise NotBibliographic(f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} record"
+                               f" (leader/06 {record.leader[6:7]!r}), not a bibliographic one:"
+                               " not indexed", kind)
     view = MarcView(record, source)
     out = finish(map_with(rules, view))
     problems = record.notes + view.warnings

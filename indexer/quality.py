@@ -20,7 +20,7 @@ from harvest.store import RecordStore
 
 from . import isbn
 from .dublincore import map_dc
-from .errors import MappingError
+from .errors import MappingError, NotBibliographic
 from .mapping import _READS, map_record
 from .record import decode
 from .steps import clc_facet, ddc_facet, lcc_facet
@@ -28,6 +28,8 @@ from .steps import clc_facet, ddc_facet, lcc_facet
 # code -> what it means (the report's line; the web pages translate the same words)
 CHECKS = {
     "unreadable": "records the mapping cannot read (not in the index)",
+    "not_bibliographic": "authority, holdings or other records that describe no work"
+                         " (leader/06; kept, not indexed, not checked further)",
     "no_title": "records without a title",
     "no_date": "records without a date of publication",
     "no_language": "records without a language (008/35-37, 041)",
@@ -78,6 +80,8 @@ def check_stored(data: bytes, fmt: str, encoding: str | None = None,
     try:
         record = decode(data, fmt, encoding)
         mapped = map_record(record, source=source, on_warning=_ignore)
+    except NotBibliographic as exc:
+        return [Finding("not_bibliographic", exc.kind)]
     except MappingError as exc:
         return [Finding("unreadable", str(exc))]
     found = _content(mapped, record)
