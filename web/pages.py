@@ -16,7 +16,7 @@ from .security import same_site_path
 
 bp = Blueprint("pages", __name__)
 
-SEARCH_ARGS = ("filter", "page", "year_from", "year_to", "sort")
+SEARCH_ARGS = ("filter", "page", "limit", "year_from", "year_to", "sort")
 
 
 def _is_search(args) -> bool:
