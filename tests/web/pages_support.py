@@ -47,3 +47,16 @@ def ok(site: str, path: str, **args) -> html.HtmlElement:
     status, doc = get(site, path, **args)
     assert status == 200, (path, args, status, doc.text_content()[:300])
     return doc
+
+
+def submitted(form, **chosen) -> str:
+    """The URL a form goes to when submitted with these values chosen (as a browser without
+    JavaScript sends it: hidden inputs, text inputs and selects in their order)."""
+    pairs = [(i.get("name"), i.get("value")) for i in css(form, "input[type=hidden]")]
+    for box in form.xpath(".//input[not(@type) or @type='text']"):
+        pairs.append((box.get("name"), chosen.get(box.get("name"), box.get("value") or "")))
+    for select in css(form, "select"):
+        name = select.get("name")
+        picked = [o.get("value") for o in css(select, "option[selected]")]
+        pairs.append((name, chosen.get(name, picked[0] if picked else None)))
+    return form.get("action") + "?" + urllib.parse.urlencode(pairs)

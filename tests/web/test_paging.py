@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from ..support import running_server
-from .pages_support import css, get, ok
+from .pages_support import css, get, ok, submitted
 
 
 @pytest.fixture(scope="module")
@@ -38,17 +38,6 @@ def current(doc) -> str:
 def hit_ids(doc) -> list[str]:
     return [urllib.parse.urlsplit(a.get("href")).path.removeprefix("/record/")
             for a in css(doc, "li.hit h3.title a")]
-
-
-def submitted(form, **chosen) -> str:
-    """The URL a form goes to when submitted with these values chosen (as a browser without
-    JavaScript sends it: hidden inputs, then the selects)."""
-    pairs = [(i.get("name"), i.get("value")) for i in css(form, "input[type=hidden]")]
-    for select in css(form, "select"):
-        name = select.get("name")
-        picked = [o.get("value") for o in css(select, "option[selected]")]
-        pairs.append((name, chosen.get(name, picked[0] if picked else None)))
-    return form.get("action") + "?" + urllib.parse.urlencode(pairs)
 
 
 @pytest.mark.parametrize("limit", [10, 20, 50])
