@@ -53,7 +53,7 @@ def submitted(form, **chosen) -> str:
     """The URL a form goes to when submitted with these values chosen (as a browser without
     JavaScript sends it: hidden inputs, text inputs and selects in their order)."""
     pairs = [(i.get("name"), i.get("value")) for i in css(form, "input[type=hidden]")]
-    for box in form.xpath(".//input[not(@type) or @type='text']"):
+    for box in form.xpath(".//input[not(@type) or @type='text' or @type='search']"):
         pairs.append((box.get("name"), chosen.get(box.get("name"), box.get("value") or "")))
     for select in css(form, "select"):
         name = select.get("name")
