@@ -4,20 +4,12 @@ and the widget on a partner page from another origin."""
 
 from __future__ import annotations
 
-import json
-import urllib.parse
-import urllib.request
-
 import pytest
 from lxml import etree
 
+from .conftest import api
+
 pytestmark = pytest.mark.browser
-
-
-def api(server: str, path: str, **args) -> dict:
-    query = urllib.parse.urlencode(args, doseq=True)
-    with urllib.request.urlopen(f"{server}{path}?{query}", timeout=10) as response:
-        return json.loads(response.read().decode("utf-8"))
 
 
 def search(page, server: str, text: str) -> None:
