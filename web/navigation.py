@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from flask import request, url_for
 
-from discovery.errors import QueryError
+from discovery.errors import IndexUnavailable, QueryError
 from discovery.results import Hit
 
 from . import i18n
@@ -69,7 +69,7 @@ def record_nav(cluster_id: str) -> RecordNav | None:
     """The navigation of a record page opened from a result list (its URL has ``pos``),
     None for a record reached directly. A malformed search in the URL is a QueryError (a
     400, as on the search page); a list that no longer has this record at its position
-    (the index changed since) keeps only its way back."""
+    (the index changed since), or whose search failed, keeps only its way back."""
     if POSITION not in request.args:
         return None
     position = int_arg(request.args, POSITION, 1)
@@ -85,7 +85,10 @@ def record_nav(cluster_id: str) -> RecordNav | None:
     if window is None:
         return RecordNav(form, position, 0, back)
     page, limit = window
-    found = backend().search(dataclasses.replace(form.request, page=page, limit=limit))
+    try:
+        found = backend().search(dataclasses.replace(form.request, page=page, limit=limit))
+    except IndexUnavailable:    # past the search deadline, say: the record is still shown
+        return RecordNav(form, position, 0, back)
     start = (page - 1) * limit + 1                 # the position of found.hits[0]
     at = {start + i: hit for i, hit in enumerate(found.hits)}
     here = at.get(position)

@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from lxml import html
 
 from web.navigation import neighbour_window
 
@@ -144,3 +145,20 @@ def test_one_page_holds_a_position_and_its_neighbours(position):
     wanted = range(max(1, position - 1), min(position + 1, 10000) + 1)
     assert first <= wanted[0] and wanted[-1] < first + limit
     assert limit <= 100 and page * limit <= 10000
+
+
+def test_a_neighbour_search_past_its_deadline_still_shows_the_record(client, app):
+    """The record was found without searching; a list search that times out costs only the
+    neighbours, not the page (a 503 would hide a record that is there)."""
+    settings = app.extensions["sheaf.home"].settings
+    before = settings["search_deadline"]
+    settings["search_deadline"] = 1e-9   # the real search, on the real index, is slower
+    try:
+        page = client.get("/record/vn:00280611", query_string={"q": "viet", "pos": "1"})
+    finally:
+        settings["search_deadline"] = before
+    assert page.status_code == 200
+    doc = html.fromstring(page.get_data(as_text=True))
+    assert css(doc, "a.back-to-results")[0].get("href") == "/?q=viet"
+    assert css(doc, "a.next-record") == [] and css(doc, ".record-position") == []
+    assert css(doc, "form.search input#q")[0].get("value") == "viet"
