@@ -36,14 +36,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import (admin, admin_reports, api, browse, display, feeds, i18n, oai,  # noqa: F401
-                   pages, records, security, sru, traffic, widget)
+    from . import (admin, admin_reports, api, browse, display, feeds, i18n,  # noqa: F401
+                   libraries, navigation, oai, pages, records, security, sru, traffic, widget)
     i18n.init_app(app)
     traffic.register("sru", lambda: traffic.sru_counts(sru.traffic()))
     traffic.register("oai", lambda: traffic.oai_counts(oai.traffic()))
     traffic.init_app(app)
     security.init_app(app)
     display.init_app(app)
+    navigation.init_app(app)
+    libraries.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(api.bp)
@@ -53,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(sru.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(browse.bp)
+    app.register_blueprint(libraries.bp)
 
     @app.get("/healthz")
     def healthz():

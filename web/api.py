@@ -15,12 +15,13 @@ from werkzeug.exceptions import HTTPException
 
 from discovery.budget import SearchTimeout
 from discovery.errors import IndexUnavailable, QueryError
-from discovery.results import UI_LANGUAGES, SearchRequest
+from discovery.results import UI_LANGUAGES
 from discovery.service import SUGGEST_KINDS
 
 from . import openapi
 from .common import (backend, choice_arg, error_text, home, int_arg, records, search_from_args,
                      text_arg, unavailable_kind)
+from .libraries import member_libraries
 from .records import cluster_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -113,15 +114,11 @@ def suggest():
 @bp.get("/libraries")
 def libraries():
     lang = choice_arg(request.args, "lang", UI_LANGUAGES, "en")
-    counts = backend().search(SearchRequest(query="", limit=1, facets=("library",),
-                                            facet_limit=1000, lang=lang)).facets["library"]
-    held = {v.value: v.count for v in counts}
-    out = []
-    for code, source in home().sources.items():
-        out.append({"code": code, "name": source.name, "titles": held.get(code, 0),
-                    "search_url": url_for("pages.search", filter=f"library:{code}",
-                                          _external=True),
-                    "catalog_url": getattr(source, "catalog_url", None) or None})
+    out = [{"code": lib.code, "name": lib.name, "titles": lib.titles,
+            "search_url": url_for("pages.search", filter=f"library:{lib.code}",
+                                  _external=True),
+            "catalog_url": lib.catalog_url}
+           for lib in member_libraries(lang)]
     return jsonify(libraries=out)
 
 

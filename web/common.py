@@ -10,7 +10,7 @@ the same parameters the same way:
                  advanced search rows (repeated, in order): field, AND/OR/NOT, words
 ``filter``       ``facet:value`` (repeated); ``facet:-value`` excludes the value
 ``year_from``, ``year_to``
-                 a year range, the same as ``filter=year:FROM-TO``
+                 a year range, replacing any ``filter=year:FROM-TO`` (excluded years stay)
 ``sort``         relevance, year, year_asc, title, author, new
 ``page``, ``limit``
 ``facets``       facet names to count, comma separated (absent: all; empty: none)
@@ -189,6 +189,9 @@ def parse_filters(args) -> tuple[Filter, ...]:
     if lo is not None or hi is not None:
         if lo is not None and hi is not None and lo > hi:
             lo, hi = hi, lo
+        # the range typed replaces the years chosen before, as the form shows it (ORed with
+        # them, a narrower range typed would find as much as before)
+        out = [f for f in out if f.facet != "year" or f.exclude]
         out.append(Filter.parse("year", f"{'' if lo is None else lo}-{'' if hi is None else hi}"))
     return tuple(dict.fromkeys(out))
 
@@ -238,6 +241,13 @@ class SearchForm:
         else:
             current = [c for c in current if c != opposite] + [item]
         return self.args(filter=current, page=None)
+
+    def with_years(self, value: str | None) -> MultiDict:
+        """Arguments with the year range replaced by ``value`` (``1990-1999``), or with none
+        (None); excluded years stay. Back to page 1."""
+        kept = [f"{f.facet}:{f.to_param()}" for f in self.request.filters
+                if f.facet != "year" or f.exclude]
+        return self.args(filter=kept + ([f"year:{value}"] if value else []), page=None)
 
 
 def default_limit() -> int:

@@ -85,18 +85,25 @@ def libraries_of(hit) -> list:
     return list(seen.values())
 
 
-def histogram_bars(histogram, width: int = 240, height: int = 60) -> list[dict]:
-    """Bars of the decade histogram, sized for an SVG ``width`` x ``height`` box."""
+def histogram_bars(histogram, width: int = 240, row: int = 18, label: int = 38,
+                   room: int = 40) -> list[dict]:
+    """Rows of the decade histogram for an SVG ``width`` wide and ``row`` high a decade:
+    every decade from the first to the last, those with no result too (a gap in time shows
+    as one), each with its count written beside its bar (read without hovering). A row has
+    ``label`` units for its decade on the left and ``room`` for its count on the right."""
     if not histogram:
         return []
-    top = max(c for _, _, c in histogram) or 1
-    step = width / len(histogram)
+    counts = {start: count for start, _end, count in histogram}
+    first, last = min(counts), max(counts)
+    top = max(counts.values()) or 1
+    longest = width - label - room
     bars = []
-    for i, (start, end, count) in enumerate(histogram):
-        h = max(2.0, round(height * count / top, 1))
-        bars.append({"start": start, "end": end, "count": count, "x": round(i * step + 1, 1),
-                     "width": round(max(step - 2, 1), 1), "y": round(height - h, 1),
-                     "height": h})
+    for i, start in enumerate(range(first, last + 1, 10)):
+        count = counts.get(start, 0)
+        length = round(max(2.0, longest * count / top), 1) if count else 0
+        bars.append({"start": start, "end": start + 9, "count": count, "x": label,
+                     "y": i * row + 2, "width": length, "height": row - 4,
+                     "text_y": i * row + row - 5, "count_x": label + length + 4})
     return bars
 
 

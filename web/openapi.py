@@ -64,9 +64,9 @@ SEARCH_PARAMS = [
            {"type": "string", "pattern": FILTER, "maxLength": MAX_PARAM_CHARS}, many=True,
            most=MAX_FILTERS),
     # strings of digits, not integers: the site's forms send an empty box as year_from=
-    _param("year_from", "earliest year (a year filter; empty: none)",
+    _param("year_from", "earliest year (a range replacing any year filter; empty: none)",
            {"type": "string", "pattern": "^[0-9]{0,4}$"}),
-    _param("year_to", "latest year (a year filter; empty: none)",
+    _param("year_to", "latest year (a range replacing any year filter; empty: none)",
            {"type": "string", "pattern": "^[0-9]{0,4}$"}),
     _param("sort", "order of results", {"type": "string", "enum": list(SORTS),
                                         "default": "relevance"}),

@@ -12,11 +12,12 @@ from discovery.results import SearchRequest
 
 from . import i18n
 from .common import FIELDS, OPERATORS, backend, error_text, home, search_form, unavailable_kind
+from .libraries import home_listing
 from .security import same_site_path
 
 bp = Blueprint("pages", __name__)
 
-SEARCH_ARGS = ("filter", "page", "year_from", "year_to", "sort")
+SEARCH_ARGS = ("filter", "page", "limit", "year_from", "year_to", "sort")
 
 
 def _is_search(args) -> bool:
@@ -33,7 +34,7 @@ def search():
     lang = i18n.choose()
     if not _is_search(request.args):
         return render_template("search.html", form=None, result=None, error=None,
-                               libraries=list(home().sources.values()))
+                               **home_listing(lang))
     try:
         form = search_form(lang=lang)
         result = backend().search(form.request)

@@ -15,6 +15,7 @@ from discovery.errors import IndexUnavailable
 from indexer.errors import MappingError, TooLongForIso2709
 
 from . import citations, i18n
+from .navigation import record_nav
 from .common import backend, error_text, home, records
 from .display import safe_url
 from .oai.verbs import oai_identifier
@@ -95,6 +96,7 @@ def _view_or_404(record_id: str):
 def record(record_id: str):
     view = _view_or_404(record_id)
     main = view.main
+    nav = record_nav(view.id)
     similar = backend().similar(view.id, limit=6)
     settings = home().settings
     protocols = {
@@ -103,7 +105,7 @@ def record(record_id: str):
         "oai": url_for("oai.endpoint", verb="GetRecord", metadataPrefix="marc21",
                        identifier=oai_identifier(str(settings["oai_repository_id"]),
                                                  main.source, main.local_id))}
-    return render_template("record.html", view=view, rec=main.mapped, main=main,
+    return render_template("record.html", view=view, rec=main.mapped, main=main, nav=nav,
                            protocols=protocols,
                            holdings=holdings_of(view), similar=similar,
                            permalink=permalink(view), exports=EXPORTS,

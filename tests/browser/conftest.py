@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import threading
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -156,3 +159,22 @@ def page(browser_context):
     pg.close()
     # no script error and no Content-Security-Policy violation on any page a test opened
     assert watched.errors == []
+
+
+def api(server: str, path: str, **args) -> dict:
+    query = urllib.parse.urlencode(args, doseq=True)
+    with urllib.request.urlopen(f"{server}{path}?{query}", timeout=10) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def in_language(page, site: str, lang: str):
+    """The page's browser speaks ``lang`` from now on (the language switch's cookie)."""
+    page.page.context.add_cookies([{"name": "sheaf_lang", "value": lang, "url": site}])
+    return page.page
+
+
+def fits_a_phone(p) -> None:
+    """At phone width the page scrolls only down: nothing sticks out to the side."""
+    p.set_viewport_size(PHONE)
+    assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    p.set_viewport_size(DESKTOP)

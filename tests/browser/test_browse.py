@@ -13,7 +13,7 @@ from indexer.headings import browse_value, typed_prefix
 
 from ..browse_support import Expected
 from ..support import running_server
-from .conftest import DESKTOP, PHONE
+from .conftest import fits_a_phone, in_language
 
 pytestmark = pytest.mark.browser
 
@@ -34,19 +34,6 @@ def site(browse_home, tmp_path_factory):
 @pytest.fixture(scope="module")
 def expected(browse_home) -> Expected:
     return Expected(browse_home)
-
-
-def in_language(page, site: str, lang: str):
-    """The page's browser speaks ``lang`` from now on (the language switch's cookie)."""
-    page.page.context.add_cookies([{"name": "sheaf_lang", "value": lang, "url": site}])
-    return page.page
-
-
-def fits_a_phone(p) -> None:
-    """At phone width the page scrolls only down: nothing sticks out to the side."""
-    p.set_viewport_size(PHONE)
-    assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    p.set_viewport_size(DESKTOP)
 
 
 def labels(p) -> list[str]:

@@ -38,7 +38,7 @@ class Page(HTMLParser):
             self.hits.append({"title": "", "vernacular": None, "holdings": []})
         elif tag == "h3" and cls == "title":
             marker = "title"
-        elif tag == "span" and cls == "vernacular":
+        elif tag == "span" and cls == "vernacular" and self.hits:   # not the home's arrivals
             marker = "vernacular"
             self.hits[-1]["vernacular"] = ""
         elif tag == "span" and cls == "holding":

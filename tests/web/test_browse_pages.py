@@ -3,13 +3,9 @@ author and subject lists, the shelves, the links to them, and bad arguments (400
 
 from __future__ import annotations
 
-import re
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import pytest
-from lxml import html
 
 from indexer.callnumbers import shelf_key, shelf_start
 from indexer.headings import browse_value, typed_prefix
@@ -19,6 +15,7 @@ from indexer.tables import language_name
 
 from ..browse_support import Expected
 from ..support import running_server
+from .pages_support import css, get, ok
 
 
 @pytest.fixture(scope="module")
@@ -30,44 +27,6 @@ def site(browse_home, tmp_path_factory):
 @pytest.fixture(scope="module")
 def expected(browse_home) -> Expected:
     return Expected(browse_home)
-
-
-def get(site: str, path: str, lang: str = "en", **args) -> tuple[int, html.HtmlElement]:
-    query = urllib.parse.urlencode(args, doseq=True)
-    url = f"{site}{path}{'?' + query if query else ''}"
-    req = urllib.request.Request(url, headers={"Accept-Language": lang})
-    try:
-        with urllib.request.urlopen(req, timeout=20) as response:
-            return response.status, html.fromstring(response.read().decode("utf-8"))
-    except urllib.error.HTTPError as exc:
-        return exc.code, html.fromstring(exc.read().decode("utf-8"))
-
-
-_STEP = re.compile(r"([a-z0-9]*)((?:[.#][\w-]+|\[[\w-]+(?:=[\w-]+)?\])*)")
-
-
-def css(element, selector: str) -> list:
-    """The elements a simple CSS selector finds (tags, .classes, #ids, [attr], [attr=value],
-    descendants), by XPath: lxml's own cssselect needs a package Sheaf does not install."""
-    path = "."
-    for step in selector.split():
-        tag, rest = _STEP.fullmatch(step).groups()
-        tests = []
-        for kind, name, value in re.findall(r"([.#\[])([\w-]+)(?:=([\w-]+))?\]?", rest):
-            if kind == ".":
-                tests.append(f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')")
-            elif kind == "#":
-                tests.append(f"@id='{name}'")
-            else:
-                tests.append(f"@{name}='{value}'" if value else f"@{name}")
-        path += f"//{tag or '*'}" + "".join(f"[{t}]" for t in tests)
-    return element.xpath(path)
-
-
-def ok(site: str, path: str, **args) -> html.HtmlElement:
-    status, doc = get(site, path, **args)
-    assert status == 200, (path, args, status, doc.text_content()[:300])
-    return doc
 
 
 def entries(doc) -> list[tuple[str, int]]:

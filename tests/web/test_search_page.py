@@ -30,6 +30,12 @@ def _hit_links(page) -> list[dict]:
     return links
 
 
+def _hit_ids(page) -> list[str]:
+    """The ids the result list links to (each link also carries its place in the list)."""
+    return [a["attrs"]["href"].removeprefix("/record/").partition("?")[0]
+            for a in _hit_links(page)]
+
+
 def test_field_selector_searches_one_field(client):
     everywhere = api(client, q="South Africa")
     in_title = api(client, q="South Africa", field="title")
@@ -42,8 +48,7 @@ def test_field_selector_searches_one_field(client):
     assert in_subject["total"] < everywhere["total"]
     page = tree(client.get("/?q=South Africa&field=subject"))
     assert page.find("option", value="subject", selected=True)
-    assert [a["attrs"]["href"].removeprefix("/record/") for a in _hit_links(page)] == \
-        [r["id"] for r in in_subject["results"]]
+    assert _hit_ids(page) == [r["id"] for r in in_subject["results"]]
 
 
 def test_isbn_field(client):
@@ -140,31 +145,40 @@ def test_excluding_a_value(client):
     assert " ".join(value["text"].split()).startswith("☐ not Library of Congress")
 
 
-def test_year_histogram_bars_link_to_decades(client):
+def test_year_histogram_shows_every_decade_and_its_count(client):
+    """Every decade from the first to the last, the empty ones too, each with its count
+    written out (not only in a tooltip); the decades with results link to their years."""
     data = api(client)
+    counts = {b["start"]: b["count"] for b in data["year_histogram"]}
+    decades = range(min(counts), max(counts) + 1, 10)
+    assert len(decades) > len(counts)          # the session index has empty decades
     page = tree(client.get("/?q=&page=1"))
-    bars = page.find("rect")
-    assert len(bars) == len(data["year_histogram"])
-    labels = [a["attrs"]["aria-label"] for a in page.find("a") if a["attrs"].get("href", "").find("year") >= 0
-              and a["attrs"].get("aria-label")]
-    assert labels == [f"{b['start']}–{b['end']}: {b['count']}" for b in data["year_histogram"]]
+    rows = [el for el in page.find() if el["tag"] in ("a", "g")
+            and "decade" in el["attrs"].get("class", "").split()]
+    assert [r["attrs"]["aria-label"] for r in rows] == [
+        f"{d}–{d + 9}: {counts.get(d, 0)}" for d in decades]
+    assert [" ".join(r["text"].split()) for r in rows] == [
+        f"{d} {counts.get(d, 0)}" for d in decades]
+    assert [r["tag"] for r in rows] == ["a" if counts.get(d) else "g" for d in decades]
+    widths = [float(b["attrs"]["width"]) for b in page.find("rect")]
     tallest = max(data["year_histogram"], key=lambda b: b["count"])
-    heights = [float(b["attrs"]["height"]) for b in bars]
-    assert heights.index(max(heights)) == data["year_histogram"].index(tallest)
+    assert widths.index(max(widths)) == data["year_histogram"].index(tallest)
 
 
 def test_histogram_geometry():
-    bars = histogram_bars([(1990, 1999, 10), (2000, 2009, 5)], width=100, height=50)
-    assert [(b["x"], b["width"], b["y"], b["height"]) for b in bars] == [
-        (1, 48, 0, 50), (51, 48, 25, 25)]
+    bars = histogram_bars([(1990, 1999, 10), (2010, 2019, 5)], width=100, row=10, label=20,
+                          room=20)
+    assert [(b["start"], b["count"], b["x"], b["width"], b["y"], b["height"], b["text_y"],
+             b["count_x"]) for b in bars] == [
+        (1990, 10, 20, 60, 2, 6, 5, 84), (2000, 0, 20, 0, 12, 6, 15, 24),
+        (2010, 5, 20, 30, 22, 6, 25, 54)]
 
 
 @pytest.mark.parametrize("sort", ["year", "year_asc", "title", "author"])
 def test_sort_options_order_results_like_the_api(client, sort):
     data = api(client, sort=sort, limit="10")
     page = tree(client.get(f"/?q=&sort={sort}&limit=10"))
-    assert [a["attrs"]["href"].removeprefix("/record/") for a in _hit_links(page)] == \
-        [r["id"] for r in data["results"]]
+    assert _hit_ids(page) == [r["id"] for r in data["results"]]
     assert page.find("option", value=sort, selected=True)
     years = [r["year"] for r in data["results"] if r["year"]]
     if sort == "year":
