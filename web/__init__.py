@@ -37,13 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     from . import (admin, admin_reports, api, browse, display, feeds, i18n, oai,  # noqa: F401
-                   pages, records, security, sru, traffic, widget)
+                   pages, parallel, records, security, sru, traffic, widget)
     i18n.init_app(app)
     traffic.register("sru", lambda: traffic.sru_counts(sru.traffic()))
     traffic.register("oai", lambda: traffic.oai_counts(oai.traffic()))
     traffic.init_app(app)
     security.init_app(app)
     display.init_app(app)
+    parallel.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(api.bp)
