@@ -31,19 +31,28 @@ def _core(text: str) -> str:
     return (trim_punctuation([text.strip()]) or [""])[0]
 
 
+def _parts(text: str) -> list[str]:
+    """A pair's form whole and each place or publisher it joins (``Zhonghua shu ju :
+    Xin hua shu dian``: both publishers, each a value of ``publishers``)."""
+    return [text, *(p for part in text.split(" ; ") for p in part.split(" : "))]
+
+
 def paired(values, forms) -> list[Parallel]:
-    """The pairs of ``forms``, then the ``values`` neither form of any pair shows
-    (a place no 880 gives, a second publisher catalogued only in pinyin)."""
-    out, shown = [], []
-    for form in forms or ():
-        out.append(Parallel(form["heading"], form["vernacular"]))
-        shown += [form["heading"], form["vernacular"]]
+    """``values`` in their order, each pair of ``forms`` where its first value stands and
+    no other value that either of its forms shows; then any pair no value named."""
+    pairs = [(Parallel(f["heading"], f["vernacular"]),
+              set(_parts(f["heading"]) + _parts(f["vernacular"]))) for f in forms or ()]
+    out, placed, seen = [], set(), set()
     for value in _values(values):
         core = _core(value)
-        if core and not any(core in s for s in shown):
+        at = next((i for i, (_p, parts) in enumerate(pairs) if core in parts), None)
+        if at is None and core and core not in seen:
             out.append(Parallel(value))
-            shown.append(value)
-    return out
+            seen.add(core)
+        elif at is not None and at not in placed:
+            out.append(pairs[at][0])
+            placed.add(at)
+    return out + [p for i, (p, _parts) in enumerate(pairs) if i not in placed]
 
 
 def details_of(display: dict) -> dict[str, list[Parallel]]:
