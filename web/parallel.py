@@ -97,11 +97,21 @@ def names(rec: dict) -> list[dict]:
             if not (c.get("vernacular") and c["name"] in shown)]
 
 
+def _title(rec: dict) -> Parallel:
+    """The title and its 880; a CNMARC title (in Han) with its pinyin (200 $9) as the
+    romanized form."""
+    title, vernacular = rec.get("title") or "", rec.get("title_vernacular")
+    if vernacular:
+        return Parallel(title, vernacular) if title else Parallel(vernacular)
+    if rec.get("title_romanized") and title:
+        return Parallel(rec["title_romanized"], title)
+    return Parallel(title)
+
+
 def record_fields(rec: dict) -> dict:
     """The record page's fields in both scripts: title, imprint, and each of FIELDS."""
     out = {name: paired(rec.get(key), rec.get(forms)) for name, (key, forms) in FIELDS.items()}
-    out["title"] = Parallel(rec.get("title") or rec.get("title_vernacular") or "",
-                            rec.get("title_vernacular") if rec.get("title") else None)
+    out["title"] = _title(rec)
     out["imprint"] = imprint(rec)
     out["names"] = names(rec)
     return out

@@ -27,6 +27,7 @@ from ..support import FIXTURES, iso2709_records
 
 IMPRINTS = "chinese_880_imprints.mrc"
 FILES = [IMPRINTS, "vietnamese_nfd_titles.mrc", "multiscript_880_traject.mrc"]
+CNMARC = "cnmarc_utf8.mrc"    # constructed CNMARC records (see PROVENANCE.md)
 MIYI = "00409657"
 HEBREW = "86207417"
 SUB = pymarc.Subfield
@@ -57,8 +58,11 @@ def scripts_client(tmp_path_factory, engine, request):
     home.add_source(Source(code="loc", name="Library of Congress", kind="marc",
                            path=str(FIXTURES / IMPRINTS)))
     home.add_source(Source(code="evil", name="Evil", kind="marc", path=str(hostile)))
+    home.add_source(Source(code="hust", name="HUST", kind="marc", flavour="unimarc",
+                           path=str(FIXTURES / CNMARC)))
     with RecordStore(home.store_path) as store:
         assert import_files(home, store, "loc", [str(FIXTURES / f) for f in FILES]).rejected == []
+        assert import_files(home, store, "hust", [str(FIXTURES / CNMARC)]).rejected == []
         assert import_files(home, store, "evil", [str(hostile)]).rejected == []
         assert build.rebuild(home, store, open_index(home)).failed == []
     app = create_app({"SHEAF_HOME": str(path / "home"), "TESTING": True})
@@ -167,6 +171,19 @@ def test_a_record_without_880s_shows_its_fields_on_one_unlabelled_line(scripts_c
     [(label, shown, lang)] = form_lines(field(doc, "imprint"))
     assert label == "" and shown.startswith(place) and lang == "vi"
     assert doc.xpath('//dd[@data-field="title"]') == []   # no second form: no Title row
+
+
+def test_a_cnmarc_title_shows_its_pinyin_as_the_romanized_line(scripts_client):
+    # record 1 of cnmarc_utf8.mrc: 200 $a 活着 $9 huo zhe
+    rec = pymarc.Record(iso2709_records(FIXTURES / CNMARC)[0], to_unicode=True,
+                        force_utf8=True)
+    title, pinyin = rec["200"]["a"], rec["200"]["9"]
+    found = scripts_client.get(f"/api/search?q={title}&filter=library:hust").get_json()
+    [hit] = [h for h in found["results"] if h["title"] == title]
+    for lang, labels in (("zh", ("原文", "罗马字转写")), ("en", ("Original script", "Romanized"))):
+        doc = page_of(scripts_client, f"/record/{hit['id']}?lang={lang}")
+        assert form_lines(field(doc, "title")) == [(labels[0], title, "zh"),
+                                                   (labels[1], pinyin, "zh-Latn")]
 
 
 # -- result lines ---------------------------------------------------------------------
