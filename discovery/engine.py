@@ -146,3 +146,9 @@ def generation_stores(gen: Generation) -> tuple[SuggestStore | None, Speller]:
 def compiler_for(store: SuggestStore | None) -> QueryCompiler:
     """The query compiler of a generation: its names paired by 880s come from its store."""
     return QueryCompiler(names=store.names_paired if store is not None else None)
+
+
+def vernacular_names(store: SuggestStore | None):
+    """What labels the author facet with names in their own script: the generation's
+    :meth:`~indexer.suggest.SuggestStore.vernacular_of`, or None without a store."""
+    return store.vernacular_of if store is not None else None

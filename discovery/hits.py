@@ -4,23 +4,29 @@ the same whichever engine counted it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from harvest.config import Home
 
 from .highlight import Highlighter
 from .labels import facet_label, library_name
-from .results import FacetValue, Hit, Holding, SearchRequest
+from .results import FacetValue, Hit, Holding, Parallel, SearchRequest
+from .vernacular import details_of
 
 
 def hit_of(home: Home, cluster_id: str, display: dict, score: float,
            highlighter: Highlighter, terms) -> Hit:
-    """The hit of one cluster, with the spans of its titles that the query matched."""
+    """The hit of one cluster, with the spans of its titles and of its result line's
+    fields (authors, place, publisher, edition, series) that the query matched."""
     highlights = {}
     for key in ("title", "title_vernacular"):
         spans = highlighter.spans(display.get(key) or "", terms)
         if spans:
             highlights[key] = spans
+    details = {name: [Parallel(p.text, p.vernacular, tuple(highlighter.spans(p.text, terms)),
+                               tuple(highlighter.spans(p.vernacular or "", terms)))
+                      for p in values]
+               for name, values in details_of(display).items()}
     return Hit(
         id=cluster_id,
         title=display.get("title", ""),
@@ -36,12 +42,16 @@ def hit_of(home: Home, cluster_id: str, display: dict, score: float,
         members=list(display.get("members", [])),
         highlights=highlights,
         score=float(score),
+        details=details,
     )
 
 
 def facet_values(home: Home, request: SearchRequest, facet: str,
-                 counted: Iterable[tuple[str, int]]) -> list[FacetValue]:
-    """A facet's values as shown: ``counted`` is (value, count), most frequent first.
+                 counted: Iterable[tuple[str, int]],
+                 vernacular_of: Callable[[str], str | None] | None = None) -> list[FacetValue]:
+    """A facet's values as shown: ``counted`` is (value, count), most frequent first;
+    ``vernacular_of`` (the generation's :meth:`indexer.suggest.SuggestStore.vernacular_of`)
+    gives an author's name in its own script, which leads the label (楊渡 (Yang, Du)).
 
     The request's facet search keeps the values whose code or label contains its text;
     a selected or excluded value stays visible with its count, 0 when nothing has it.
@@ -55,6 +65,8 @@ def facet_values(home: Home, request: SearchRequest, facet: str,
         if count == 0 and label not in selected:
             break
         shown = facet_label(home, facet, label, request.lang)
+        other = vernacular_of(label) if vernacular_of and facet == "author" else None
+        shown = f"{other} ({shown})" if other else shown
         if needle and needle not in label.casefold() and needle not in shown.casefold():
             continue
         values.append(FacetValue(value=label, count=int(count), label=shown,

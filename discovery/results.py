@@ -109,6 +109,27 @@ class Holding:
 
 
 @dataclass(frozen=True)
+class Parallel:
+    """One value of a record in its two scripts: the field's own form (romanized where the
+    record has an 880) and its linked 880's, each with the spans a query matched in it."""
+
+    text: str
+    vernacular: str | None = None
+    spans: tuple[tuple[int, int], ...] = ()
+    vernacular_spans: tuple[tuple[int, int], ...] = ()
+
+    def to_dict(self) -> dict:
+        out: dict = {"text": self.text}
+        if self.vernacular:
+            out["vernacular"] = self.vernacular
+        if self.spans:
+            out["highlights"] = [list(s) for s in self.spans]
+        if self.vernacular_spans:
+            out["vernacular_highlights"] = [list(s) for s in self.vernacular_spans]
+        return out
+
+
+@dataclass(frozen=True)
 class Hit:
     id: str
     title: str
@@ -121,6 +142,9 @@ class Hit:
     members: list[str] = field(default_factory=list)
     highlights: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     score: float = 0.0
+    # what a reader judges a hit by, each value in both scripts: authors, places,
+    # publishers, edition, series (:mod:`discovery.vernacular`)
+    details: dict[str, list[Parallel]] = field(default_factory=dict)
 
     @property
     def libraries(self) -> list[str]:
@@ -131,7 +155,8 @@ class Hit:
                 "authors": self.authors, "year": self.year, "languages": self.languages,
                 "format": self.format,
                 "holdings": [h.to_dict() for h in self.holdings],
-                "highlights": {k: [list(span) for span in v] for k, v in self.highlights.items()}}
+                "highlights": {k: [list(span) for span in v] for k, v in self.highlights.items()},
+                "details": {k: [p.to_dict() for p in v] for k, v in self.details.items()}}
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,15 @@ FIELDS = {
     "name_forms": ("list of dict", "names with a form in another script: {'heading' (as in"
                                    " authors), 'vernacular' (its 880, paired by $6)}"),
     "subject_forms": ("list of dict", "subjects with a form in another script, the same"),
+    "responsibility_forms": ("list of dict", "the statement of responsibility and its 880's:"
+                                             " 245c, the same shape"),
+    "edition_forms": ("list of dict", "the edition statement and its 880's: 250ab"),
+    "place_forms": ("list of dict", "each 260/264 field's places (' ; ' between two) and its"
+                                    " 880's: 260a, 264a"),
+    "publisher_forms": ("list of dict", "each 260/264 field's publishers (' : ' between two)"
+                                        " and its 880's: 260b, 264b"),
+    "series_forms": ("list of dict", "series statements and their 880's: 490a 440 8XX"),
+    "note_forms": ("list of dict", "notes and their 880's: the 5XX of notes"),
     "subjects": ("list", "subject headings, subdivisions after ' -- ': 600-655; 600-608, 610;"
                          " dc:subject"),
     "publishers": ("list", "publishers: 260b, 264b; 210c, 214c; dc:publisher"),

@@ -20,6 +20,7 @@ SUBJECTS = ("600abcdfgklmnopqrstvxyz:610abcdfgklmnoprstvxyz:611acdefgklnpqstvxyz
             "630adfgklmnoprstvxyz:648avxyz:650abcdvxyz:651avxyz:653a:655avxyz")
 NOTES = ("500a:501a:502abcdg:504a:506a:508a:510ac:511a:515a:518a:521a:530a:533abcdefn:534pt:"
          "536a:538a:540a:545ab:546ab:547a:550a:555a:561a:580a:586a:588a")
+SERIES = "490a:440anp:800tnp:810tnp:811tnp:830anp"
 _NAME_TYPES = {"00": "person", "10": "organization", "11": "meeting"}
 
 
@@ -126,6 +127,17 @@ def linked_forms(spec: str, joiner=None):
     return extract
 
 
+def subfields_joined(separator: str):
+    """A joiner for :func:`linked_forms`: each subfield without its ISBD punctuation, joined
+    by ``separator`` (two publishers of one 260 as "Zhonghua shu ju : Xin hua shu dian")."""
+
+    def join(f, codes) -> str:
+        return separator.join(trim_punctuation(
+            [v.strip() for c, v in f.subfields if c in codes and v.strip()]))
+
+    return join
+
+
 def _call_number(*parts: str | None) -> str | None:
     text = " ".join(p.strip() for p in parts if p and p.strip())
     return text or None
@@ -223,8 +235,14 @@ RULES = (
     to_field("clc", classification("084", ("clc",)), unique),
     to_field("clc_facet", classification("084", ("clc",)), clc_facet),
     to_field("udc", each_subfield("080a"), unique),
-    to_field("series", extract_marc("490a:440anp:800tnp:810tnp:811tnp:830anp"),
-             trim_punctuation, unique),
+    to_field("series", extract_marc(SERIES), trim_punctuation, unique),
+    # the fields shown in two scripts (record page, result lines): each paired with its 880
+    to_field("responsibility_forms", linked_forms("245c")),
+    to_field("edition_forms", linked_forms("250ab")),
+    to_field("place_forms", linked_forms("260a:264|*1|a", joiner=subfields_joined(" ; "))),
+    to_field("publisher_forms", linked_forms("260b:264|*1|b", joiner=subfields_joined(" : "))),
+    to_field("series_forms", linked_forms(SERIES)),
+    to_field("note_forms", linked_forms(NOTES)),
     to_field("notes", extract_marc(NOTES), strip),
     to_field("summary", extract_marc("520ab"), strip),
     to_field("contents", extract_marc("505agrt"), strip),

@@ -271,6 +271,24 @@ class SuggestStore:
             return []
         return [form for form, _n in rows]
 
+    def vernacular_of(self, heading: str) -> str | None:
+        """The one form in another script the 880s paired with this name (``Yang, Du``:
+        楊渡), dates left out; None when none did, or when they disagree (two people of
+        one romanized name): the author facet's label."""
+        key = roman_key(heading)
+        if not key:
+            return None
+        union = self._union("vernacular, n", "roman_key = ? AND name = ?", "name_pair",
+                            "part_name_pair")
+        try:
+            rows = self.db.execute(
+                f"SELECT vernacular, sum(n) AS times FROM ({union}) GROUP BY vernacular"
+                f" HAVING times > 0 LIMIT 2",
+                (key, without_dates(heading)) * len(self._sources)).fetchall()
+        except sqlite3.OperationalError:   # a store written before names were paired
+            return None
+        return rows[0][0] if len(rows) == 1 else None
+
     def starting_with_pinyin(self, syllables: list[str], limit: int = 20) -> list[str]:
         """Texts whose Han reading starts with these toneless syllables, most held first
         (the homophones of what a reader typed: hong lou meng for 红搂梦)."""

@@ -67,6 +67,13 @@ def language_name(code: str, lang: str = "en") -> str | None:
     return _display(keyed("languages", "code").get(code), lang)
 
 
+def language_script(code: str) -> str | None:
+    """'chi' -> 'Hani', 'vie' -> 'Latn'; None for a language written in more than one
+    script (Serbian) or an unknown code."""
+    row = keyed("languages", "code").get(code)
+    return (row.get("script") or None) if row else None
+
+
 @lru_cache(maxsize=None)
 def language_from_iso639_1() -> dict[str, str]:
     """'zh' -> 'chi', 'vi' -> 'vie' (Dublin Core records often use two letters)."""

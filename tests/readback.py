@@ -2,7 +2,8 @@
 
 :func:`picture` asks a running site (or a Flask test client) for searches
 with and without filters under every sort, all facets and the year
-histogram, highlights, every cluster's record, suggestions and Atom feeds,
+histogram, highlights and result-line details, the author facet's labels, every
+cluster's record, suggestions and Atom feeds,
 and reduces each answer to what must not depend on how the index was
 written: totals, facet counts, histograms, the set of ids, and for each
 sort the sequence of sort keys (documents with equal keys may come in any
@@ -93,6 +94,10 @@ def _reduce(answer: dict, sort: str) -> dict:
            "years": answer.get("year_histogram", [])}
     if sort == "relevance":
         out["highlights"] = {h["id"]: h["highlights"] for h in hits}
+        # the result lines' fields in both scripts, and the author facet's own-script labels
+        out["details"] = {h["id"]: h.get("details") for h in hits}
+        out["author_labels"] = {v["value"]: v["label"]
+                                for v in answer.get("facets", {}).get("author", [])}
         out["holdings"] = {h["id"]: sorted(x["record_id"] for x in h["holdings"]) for h in hits}
     elif sort != "new":
         out["order"] = [_sort_key(sort, h) for h in hits]

@@ -37,7 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     from . import (admin, admin_reports, api, browse, display, feeds, i18n,  # noqa: F401
-                   libraries, navigation, oai, pages, records, security, sru, traffic, widget)
+                   libraries, navigation, oai, pages, parallel, records, security, sru,
+                   traffic, widget)
     i18n.init_app(app)
     traffic.register("sru", lambda: traffic.sru_counts(sru.traffic()))
     traffic.register("oai", lambda: traffic.oai_counts(oai.traffic()))
@@ -46,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     display.init_app(app)
     navigation.init_app(app)
     libraries.init_app(app)
+    parallel.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(api.bp)

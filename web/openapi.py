@@ -105,6 +105,8 @@ HOLDING = {"type": "object", "required": ["source", "record_id", "name"],
            "additionalProperties": False}
 
 NULLABLE_STR = {"type": ["string", "null"]}
+SPANS = {"type": "array", "items": {"type": "array", "items": {"type": "integer", "minimum": 0},
+                                    "minItems": 2, "maxItems": 2}}
 
 SCHEMAS = {
     "Error": {
@@ -133,9 +135,17 @@ SCHEMAS = {
             "highlights": {
                 "type": "object", "description": "matched character spans [start, end) of"
                                                  " title and title_vernacular",
-                "additionalProperties": {"type": "array", "items": {
-                    "type": "array", "items": {"type": "integer", "minimum": 0},
-                    "minItems": 2, "maxItems": 2}}}}},
+                "additionalProperties": SPANS},
+            "details": {
+                "type": "object", "description": "the result line's authors, places,"
+                " publishers, edition and series, each value with its form in the"
+                " record's other script (its linked 880) and the spans the query matched",
+                "additionalProperties": {"type": "array", "items": _ref("Parallel")}}}},
+    "Parallel": {
+        "type": "object", "required": ["text"], "additionalProperties": False,
+        "properties": {"text": {"type": "string", "description": "the field's own form"},
+                       "vernacular": {"type": "string", "description": "its linked 880's"},
+                       "highlights": SPANS, "vernacular_highlights": SPANS}},
     "FacetValue": {
         "type": "object", "required": ["value", "count", "label"], "additionalProperties": False,
         "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0},

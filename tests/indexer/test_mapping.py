@@ -94,6 +94,11 @@ def test_lc_chinese_record_with_880s():
                           {"heading": "Min jin dang (China)", "vernacular": "民進黨\u3000(China)"}],
         "publishers": ["Chen Wanzhen fu wu chu", "陳婉眞服務處"],
         "places": ["Taibei Xian Banqiao Shi", "台北縣板橋市"],
+        # 245 $c, 250, 260 $a and $b each paired with the 880 their $6 links to
+        "responsibility_forms": [{"heading": "Chen Wanzhen zhu", "vernacular": "陳婉真著"}],
+        "edition_forms": [{"heading": "Chu ban", "vernacular": "初版"}],
+        "place_forms": [{"heading": "Taibei Xian Banqiao Shi", "vernacular": "台北縣板橋市"}],
+        "publisher_forms": [{"heading": "Chen Wanzhen fu wu chu", "vernacular": "陳婉眞服務處"}],
         "year": 1997,
         "edition": "Chu ban",
         "extent": "11, vii, 463 p. ; 21 cm",
@@ -253,6 +258,26 @@ def test_marc4j_marc8_eacc_record_decodes_han_script():
                      "Motion pictures, Chinese"],
         "publishers": [bodies[1], bodies[2], bodies_han[1], bodies_han[2]],
         "places": ["Jinan", "Guangzhou", "济南"],
+        # one 260 with two places and two publishers; its 880 gives one place
+        "place_forms": [{"heading": "Jinan ; Guangzhou", "vernacular": "济南"}],
+        "publisher_forms": [{"heading": f"{bodies[1]} : {bodies[2]}",
+                             "vernacular": f"{bodies_han[1]} : {bodies_han[2]}"}],
+        "responsibility_forms": [{
+            "heading": "Changchun dian ying zhi pian chang ; bian ju, Xue Shouxian ; dao yan,"
+                       " Yin Yiqing",
+            "vernacular": "长春电影制片厂 ; 编剧, 薛寿先；导演, 尹一青"}],
+        # the 490s and 830s with their 880s; the 508 and 511 notes with theirs (no final period)
+        "series_forms": [
+            {"heading": "Han yu = Chinese, Follow me", "vernacular": "汉语 = Chinese, Follow me"},
+            {"heading": "Zhongguo jing dian dian ying = Chinese movies",
+             "vernacular": "中国经典电影 = Chinese movies"},
+            {"heading": "Gen wo xue Han yu", "vernacular": "跟我学汉语"},
+            {"heading": "Zhongguo jing dian dian ying", "vernacular": "中国经典电影"}],
+        "note_forms": [
+            {"heading": "She ying, Wu Guojiang ; zuo qu, Chen Ming",
+             "vernacular": "摄影, 吴国疆 ; 作曲, 陈明"},
+            {"heading": "Da Qi, Lu Yalin, Ye Zhikang, Zhao Dengfeng, Li Jie",
+             "vernacular": "达奇, 吕亚林, 叶志康, 赵登峰, 李颉"}],
         "year": 2003,                           # 008/07-10 (type p: date of release)
         "extent": "1 videodisc (90 min.) : sd., col. ; 4 3/4 in",
         "languages": ["chi"],
@@ -316,6 +341,10 @@ def test_traject_hebrew_record_loses_its_bidi_marks():
         "subjects": ["Jewish pirates -- Anecdotes", "Jewish criminals -- Anecdotes"],
         "publishers": ["Devir", "דביר"],
         "places": ["Yerushalayim", "ירושלים"],
+        "responsibility_forms": [{"heading": "Ḥayim Yaʻaḳov Finḳel ; me-Anglit, Ofirah Rahaṭ",
+                                  "vernacular": "חיים יעקב פינקל ; מאנגלית, אופירה רהט"}],
+        "place_forms": [{"heading": "Yerushalayim", "vernacular": "ירושלים"}],
+        "publisher_forms": [{"heading": "Devir", "vernacular": "דביר"}],
         "year": 1984,
         "extent": "283 p. : ill. ; 22 cm",
         "languages": ["heb"],                   # 041 $h (original: English) is not a language of the text
@@ -369,6 +398,11 @@ def test_traject_korean_record_keeps_han_spacing_as_catalogued():
         "subjects": ["Law -- Korea (North)"],
         "publishers": ["Taeryuk Yŏnʼguso", "大陸\u3000研究所"],
         "places": ["Sŏul Tʻŭkpyŏlsi", "서울\u3000持別市"],
+        "responsibility_forms": [{"heading": "chʻaegim pʻyŏnjip Chŏng Kyŏng-mo, Chʻoe Tal-gon",
+                                  "vernacular": "責任\u3000編輯\u3000鄭\u3000慶謨，\u3000崔\u3000逹坤"}],
+        "edition_forms": [{"heading": "Chaepʻan", "vernacular": "再版"}],   # (880-02)
+        "place_forms": [{"heading": "Sŏul Tʻŭkpyŏlsi", "vernacular": "서울\u3000持別市"}],
+        "publisher_forms": [{"heading": "Taeryuk Yŏnʼguso", "vernacular": "大陸\u3000研究所"}],
         "year": 1990,
         "edition": "Chaepʻan",
         "extent": "5 v. ; 27 cm",

@@ -25,7 +25,7 @@ import urllib.parse
 from discovery import plan as p
 from discovery.compiler import QueryCompiler
 from discovery.engine import (Cluster, SearchEngine, ValuesPage, compiler_for,
-                              generation_stores, searchable)
+                              generation_stores, searchable, vernacular_names)
 from discovery.budget import NO_DEADLINE, Deadline, Limits, SearchTimeout, too_many_prefix_terms
 from discovery.errors import IndexUnavailable
 from discovery.highlight import Highlighter, no_terms, query_terms
@@ -214,7 +214,8 @@ class SolrSearch(SearchEngine):
                     continue
                 buckets = counted.get(facet, {}).get("buckets", [])
                 values[facet] = facet_values(self.home, request, facet,
-                                             ((str(b["val"]), int(b["count"])) for b in buckets))
+                                             ((str(b["val"]), int(b["count"])) for b in buckets),
+                                             vernacular_names(self._suggest))
             histogram = decades((int(b["val"]), int(b["count"]))
                                 for b in counted.get("year", {}).get("buckets", [])) \
                 if "year" in request.facets else []

@@ -35,7 +35,7 @@ from indexer.fields import FACET_FIELDS, VALUE_FIELDS
 
 from discovery.budget import NO_DEADLINE, Deadline, Limits, too_many_prefix_terms
 from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
-                              searchable)
+                              searchable, vernacular_names)
 from discovery.compiler import QueryCompiler
 from discovery.errors import IndexUnavailable, IndexUnreadable
 from discovery.highlight import Highlighter, no_terms, query_terms
@@ -290,7 +290,8 @@ class WhooshSearch(browse.Browsing, SearchEngine):
             counts = arrays.count(base)
             order = np.argsort(-counts, kind="stable")
             values = facet_values(self.home, request, facet,
-                                  ((arrays.labels[k], int(counts[k])) for k in order))
+                                  ((arrays.labels[k], int(counts[k])) for k in order),
+                                  vernacular_names(self._suggest))
             out[facet] = values
         return out
 
