@@ -190,7 +190,7 @@ def test_a_cnmarc_title_shows_its_pinyin_as_the_romanized_line(scripts_client):
 
 def hit_of(doc, local_id: str):
     [hit] = [li for li in doc.xpath('//li[@class="hit"]')
-             if li.xpath(f'.//h3/a[@href="/record/loc:{local_id}"]')]
+             if li.xpath(f'.//h3/a[starts-with(@href, "/record/loc:{local_id}?")]')]
     return hit
 
 
@@ -255,7 +255,7 @@ def test_hostile_imprints_reach_the_pages_as_text(scripts_client):
     assert HOSTILE_PLACE not in body and HOSTILE_PUBLISHER not in body
     doc = html.fromstring(body)
     [hit] = [li for li in doc.xpath('//li[@class="hit"]')
-             if li.xpath('.//h3/a[@href="/record/evil:imprint1"]')]
+             if li.xpath('.//h3/a[starts-with(@href, "/record/evil:imprint1?")]')]
     assert text(hit.xpath('.//span[@class="place"]')[0]).startswith("北京 = " + HOSTILE_PLACE)
     [publisher] = hit.xpath('.//span[@class="publisher"]')
     assert [text(m) for m in publisher.xpath(".//mark")] == ["中華書局"]
