@@ -24,7 +24,8 @@ RULESETS = {"marc21": marc21.RULES, "unimarc": unimarc.RULES}
 # the tags each rule set reads: other fields are not decoded at all
 _READS = {flavour: tags_read(rules) for flavour, rules in RULESETS.items()}
 # Bump when any rule, table or decoder change alters mapped output: the index says "rebuild".
-MAPPING_VERSION = 4   # 3: name pairs, the year's best source; 4: browse fields
+MAPPING_VERSION = 5   # 3: name pairs, the year's best source; 4: browse fields;
+#                       5: the imprint and edition from their 880s (citations)
 
 
 def parse_marc(data: bytes, fmt: str, encoding: str | None = None,

@@ -94,6 +94,10 @@ def test_lc_chinese_record_with_880s():
                           {"heading": "Min jin dang (China)", "vernacular": "民進黨\u3000(China)"}],
         "publishers": ["Chen Wanzhen fu wu chu", "陳婉眞服務處"],
         "places": ["Taibei Xian Banqiao Shi", "台北縣板橋市"],
+        # the imprint and edition as their 880s give them (the citations' script)
+        "publishers_vernacular": ["陳婉眞服務處"],
+        "places_vernacular": ["台北縣板橋市"],
+        "edition_vernacular": "初版",
         "year": 1997,
         "edition": "Chu ban",
         "extent": "11, vii, 463 p. ; 21 cm",
@@ -253,6 +257,8 @@ def test_marc4j_marc8_eacc_record_decodes_han_script():
                      "Motion pictures, Chinese"],
         "publishers": [bodies[1], bodies[2], bodies_han[1], bodies_han[2]],
         "places": ["Jinan", "Guangzhou", "济南"],
+        "publishers_vernacular": [bodies_han[1], bodies_han[2]],
+        "places_vernacular": ["济南"],
         "year": 2003,                           # 008/07-10 (type p: date of release)
         "extent": "1 videodisc (90 min.) : sd., col. ; 4 3/4 in",
         "languages": ["chi"],
@@ -316,6 +322,8 @@ def test_traject_hebrew_record_loses_its_bidi_marks():
         "subjects": ["Jewish pirates -- Anecdotes", "Jewish criminals -- Anecdotes"],
         "publishers": ["Devir", "דביר"],
         "places": ["Yerushalayim", "ירושלים"],
+        "publishers_vernacular": ["דביר"],
+        "places_vernacular": ["ירושלים"],
         "year": 1984,
         "extent": "283 p. : ill. ; 22 cm",
         "languages": ["heb"],                   # 041 $h (original: English) is not a language of the text
@@ -369,6 +377,9 @@ def test_traject_korean_record_keeps_han_spacing_as_catalogued():
         "subjects": ["Law -- Korea (North)"],
         "publishers": ["Taeryuk Yŏnʼguso", "大陸\u3000研究所"],
         "places": ["Sŏul Tʻŭkpyŏlsi", "서울\u3000持別市"],
+        "publishers_vernacular": ["大陸\u3000研究所"],
+        "places_vernacular": ["서울\u3000持別市"],
+        "edition_vernacular": "再版",           # its 880 $6250-02
         "year": 1990,
         "edition": "Chaepʻan",
         "extent": "5 v. ; 27 cm",
