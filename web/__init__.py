@@ -36,8 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import (admin, admin_reports, api, browse, display, feeds, i18n, oai,  # noqa: F401
-                   pages, records, security, sru, traffic, widget)
+    from . import (admin, admin_reports, api, browse, display, exports, feeds,  # noqa: F401
+                   i18n, lists, oai, pages, records, security, sru, traffic, widget)
     i18n.init_app(app)
     traffic.register("sru", lambda: traffic.sru_counts(sru.traffic()))
     traffic.register("oai", lambda: traffic.oai_counts(oai.traffic()))
@@ -53,6 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(sru.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(browse.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(lists.bp)
 
     @app.get("/healthz")
     def healthz():
