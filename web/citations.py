@@ -22,7 +22,8 @@ from indexer.document import HAN_OR_KANA
 
 _DATES = re.compile(r",?\s*(?:\d{3,4}\??-?(?:\d{3,4})?|b\.\s*\d+|d\.\s*\d+|fl\.\s*\S+)[.,]?\s*$")
 _TRAILING = re.compile(r"[\s/:;,=.．，：；／]+$")
-# GB/T 7714-2015 8.3: a first edition is not given ("第1版不著录"); 第3版 is cited as 3版
+# A first edition is not given: GB/T 7714-2015 8.3.1 ("第1版不著录"), APA 7 (only editions
+# other than the first); GB/T cites 第3版 as 3版
 # (a place before it is a first edition too, 北京第1版; 新1版, 增订1版 and 修订版 are not)
 _FIRST_EDITION = re.compile(r"^\W*(?:(?:(?![修增増新再订訂])\w){0,2}\s*(?:第\s*[1１一]\s*版|[1１]\s*版"
                             r"|初版)|di\s*1\s*ban|chu\s*ban|1st\.?\s*ed(?:ition)?|first edition)\W*$",
@@ -112,8 +113,9 @@ def apa_parts(rec: dict) -> list[tuple[str, bool]]:
     authors = (", ".join(names[:-1]) + ", & " + names[-1]) if len(names) > 1 else "".join(names)
     year = f"({rec['year']})" if rec.get("year") else "(n.d.)"
     title = [(parts.title, True)]
-    if parts.edition:
-        title.append((f" ({parts.edition})", False))
+    if later_edition(parts.edition):   # the point of "2nd ed." that the mapping trims
+        edition = parts.edition + ("." if re.search(r"\bed$", parts.edition) else "")
+        title.append((f" ({edition})", False))
     if authors:
         out = [(f"{authors.rstrip('.')}. {year}. ", False), *title, (".", False)]
     else:
@@ -143,9 +145,14 @@ def gbt_name(heading: str) -> str:
     return f"{family.upper()} {_initials(given, dot='')}".strip()
 
 
+def later_edition(edition: str) -> str:
+    """The edition statement, '' when it states a first edition (初版, 第1版, 1st ed.)."""
+    return "" if not edition or _FIRST_EDITION.match(edition) else edition
+
+
 def gbt_edition(edition: str) -> str:
     """'' for a first edition (8.3.1: not given), '2版' for 第2版, others as transcribed."""
-    if not edition or _FIRST_EDITION.match(edition):
+    if not later_edition(edition):
         return ""
     nth = _NTH_EDITION.match(edition)
     return f"{nth.group(1)}版" if nth else edition

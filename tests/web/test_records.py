@@ -162,11 +162,13 @@ BOOK = {"title": "Caoshan xiao she yu Min jin dang de tou ren men /",
 
 
 def test_apa():
+    # Chu ban (初版) is a first edition: APA gives only the others
     assert citations.apa(BOOK) == ("Chen, W. (1997). Caoshan xiao she yu Min jin dang de tou ren"
-                                   " men (Chu ban). Qian wei chu ban she.")
-    assert citations.apa_html(BOOK) == (
-        "Chen, W. (1997). <i>Caoshan xiao she yu Min jin dang de tou ren men</i> (Chu ban)."
-        " Qian wei chu ban she.")
+                                   " men. Qian wei chu ban she.")
+    assert citations.apa({**BOOK, "edition": "2nd ed."}).endswith("tou ren men (2nd ed.). Qian"
+                                                                  " wei chu ban she.")
+    assert citations.apa_html({**BOOK, "title": "Tom & <Jerry>"}) == (
+        "Chen, W. (1997). <i>Tom &amp; &lt;Jerry&gt;</i>. Qian wei chu ban she.")
     two = {**BOOK, "authors": ["Smith, John Ronald, 1950-", "Nguyễn, Văn An"], "edition": None}
     assert citations.apa(two).startswith("Smith, J. R., & Nguyễn, V. A. (1997). Caoshan")
     assert citations.apa({"title": "Untitled"}) == "Untitled. (n.d.)."
