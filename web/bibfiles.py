@@ -29,8 +29,9 @@ BIBTEX_TYPES = {"book": "book", "serial": "periodical", "article": "article", "t
 
 
 def _other_title(rec: dict) -> str:
-    """The romanized title when the record's own title is another form of it."""
-    own, roman = in_script(rec).title, romanized(rec).title
+    """The romanized title when the record's own title is another form of it: the 245
+    beside its 880, or a CNMARC 200 $9 (pinyin) beside its Han title."""
+    own, roman = in_script(rec).title, rec.get("title_romanized") or romanized(rec).title
     return roman if roman and roman != own else ""
 
 

@@ -247,7 +247,8 @@ def test_the_list_page_shows_its_ids_and_lists_the_missing(site):
     assert [c.text for c in doc.xpath("//ul[@class='missing']/li/code")] == [UNKNOWN]
     share = doc.get_element_by_id("share-url").get("value")
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(share).query)["id"] == ids
-    exports = {a.get("data-format"): a.get("href") for a in doc.xpath("//p[@class='export-links']/a")}
+    exports = {a.get("data-format"): a.get("href")
+               for a in doc.xpath("//p[@class='export-links']/a")}
     assert set(exports) == {"ris", "bibtex", "marcxml", "marc", "apa", "gbt7714"}
     for fmt, href in exports.items():
         status, headers, _body = get(site, href)

@@ -17,7 +17,8 @@
   function load() {
     try {
       var ids = JSON.parse(window.localStorage.getItem(KEY) || "[]");
-      return Array.isArray(ids) ? ids.filter(function (i) { return typeof i === "string" && i; }) : [];
+      if (!Array.isArray(ids)) { return []; }
+      return ids.filter(function (i) { return typeof i === "string" && i; });
     } catch (e) {
       return [];
     }
