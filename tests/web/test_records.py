@@ -9,6 +9,7 @@ import pymarc
 import pytest
 from lxml import etree
 
+from indexer.mapping import map_stored
 from web import bibfiles, citations
 
 from ..support import FIXTURES, iso2709_records
@@ -215,3 +216,14 @@ def test_marcxml_export_is_well_formed_for_legacy_records(client):
         assert response.status_code == 200
         root = etree.fromstring(response.data)
         assert root.tag.endswith("record")
+
+
+def test_a_cnmarc_records_pinyin_title_goes_beside_its_han_title():
+    # cnmarc_utf8.mrc record 1 (constructed, make_cnmarc.py): 200 $a活着 $9huo zhe, 701 $a余华,
+    # 210 $a北京 $c作家出版社 $d2012
+    data = iso2709_records(FIXTURES / "cnmarc_utf8.mrc")[0]
+    mapped = map_stored(data, "unimarc", on_warning=lambda message: None)
+    ris = bibfiles.ris(mapped, "cn:1").split("\r\n")
+    assert "TI  - 活着" in ris and "J2  - huo zhe" in ris and "AU  - 余华" in ris
+    assert "titleaddon = {huo zhe}" in bibfiles.bibtex(mapped, "cn:1")
+    assert citations.gbt7714(mapped) == "余华. 活着[M]. 北京: 作家出版社, 2012."
