@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from indexer.document import HAN_OR_KANA
+from indexer.textnorm import HAN_CLASS
 
 _DATES = re.compile(r",?\s*(?:\d{3,4}\??-?(?:\d{3,4})?|b\.\s*\d+|d\.\s*\d+|fl\.\s*\S+)[.,]?\s*$")
 _TRAILING = re.compile(r"[\s/:;,=.．，：；／]+$")
@@ -29,6 +30,9 @@ _FIRST_EDITION = re.compile(r"^\W*(?:(?:(?![修增増新再订訂])\w){0,2}\s*(?
                             r"|初版)|di\s*1\s*ban|chu\s*ban|1st\.?\s*ed(?:ition)?|first edition)\W*$",
                             re.IGNORECASE)
 _NTH_EDITION = re.compile(r"^第\s*(\d+)\s*版$")
+# older LC records divide Chinese words with ideographic spaces (台灣　的　新反對　運動): the
+# cataloguer's division, which a Chinese citation does not write (Korean spacing stays)
+_HAN_SPACE = re.compile(f"(?<=[{HAN_CLASS}])[ \u3000]+(?=[{HAN_CLASS}])")
 
 # GB/T 7714-2015 document type codes (4.1, appendix B)
 GBT_TYPES = {"book": "M", "serial": "J", "article": "J", "map": "CM", "software": "CP",
@@ -79,11 +83,16 @@ def in_script(rec: dict) -> Parts:
     other form is the one the mapping paired with it by $6 (``name_forms``)."""
     roman = romanized(rec)
     paired = {f["heading"]: f["vernacular"] for f in rec.get("name_forms", [])}
-    return Parts(title=clean(rec.get("title_vernacular")) or roman.title,
-                 authors=[paired.get(a, a) for a in roman.authors],
-                 edition=clean(rec.get("edition_vernacular")) or roman.edition,
-                 place=_first(rec.get("places_vernacular")) or roman.place,
-                 publisher=_first(rec.get("publishers_vernacular")) or roman.publisher)
+    chinese = "chi" in rec.get("languages", [])
+
+    def own(text: str) -> str:
+        return _HAN_SPACE.sub("", text) if chinese else text
+
+    return Parts(title=own(clean(rec.get("title_vernacular")) or roman.title),
+                 authors=[own(paired.get(a, a)) for a in roman.authors],
+                 edition=own(clean(rec.get("edition_vernacular")) or roman.edition),
+                 place=own(_first(rec.get("places_vernacular")) or roman.place),
+                 publisher=own(_first(rec.get("publishers_vernacular")) or roman.publisher))
 
 
 def _initials(given: str, dot: str = ".") -> str:
@@ -166,7 +175,8 @@ def gbt7714(rec: dict) -> str:
     authors = ", ".join(names[:3]) + ((", 等" if chinese else ", et al") if len(names) > 3 else "")
     code = GBT_TYPES.get(rec.get("format") or "", "Z")
     out = f"{authors}. " if authors else ""
-    out += f"{parts.title}[{code}{'/OL' if rec.get('online') else ''}]. "
+    title = parts.title.replace(" : ", ": ")   # 题名: 其他题名信息 (ISBD writes " : ")
+    out += f"{title}[{code}{'/OL' if rec.get('online') else ''}]. "
     if gbt_edition(parts.edition):
         out += f"{gbt_edition(parts.edition)}. "
     year = str(rec.get("year") or "")

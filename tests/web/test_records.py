@@ -227,3 +227,14 @@ def test_a_cnmarc_records_pinyin_title_goes_beside_its_han_title():
     assert "TI  - 活着" in ris and "J2  - huo zhe" in ris and "AU  - 余华" in ris
     assert "titleaddon = {huo zhe}" in bibfiles.bibtex(mapped, "cn:1")
     assert citations.gbt7714(mapped) == "余华. 活着[M]. 北京: 作家出版社, 2012."
+
+
+def test_gbt7714_leaves_out_the_ideographic_spaces_between_chinese_words():
+    # ideographic_space_chinese_880.mrc record 3 (LC 00409592): 880 $6245 台灣　的　新反對　運動 :
+    # 新民主　之　路 and 880 $6260 $b 唐山　出版社: older LC cataloguing divides Han words
+    data = iso2709_records(FIXTURES / "ideographic_space_chinese_880.mrc")[2]
+    mapped = map_stored(data, "marc21", on_warning=lambda message: None)
+    assert "\u3000" in mapped["title_vernacular"]
+    gbt = citations.gbt7714(mapped)
+    assert "台灣的新反對運動: 新民主之路[M]. " in gbt and gbt.endswith(": 唐山出版社, 1991.")
+    assert "TI  - 台灣的新反對運動 : 新民主之路" in bibfiles.ris(mapped, "loc:00409592")
