@@ -129,17 +129,18 @@ def export_many(fmt: str):
             refused.append(member.record_id)
     if not pieces:
         return _not_found(found.missing + refused)
+    count = len(pieces)
     if fmt == "marcxml":
         pieces = [_XML_HEAD + b'<collection xmlns="' + MARCXML_NS.encode() + b'">\n',
                   *pieces, b"</collection>\n"]
     elif fmt == "gbt7714":   # 顺序编码制: the list numbered in its order
         pieces = [f"[{n}] ".encode() + p for n, p in enumerate(pieces, 1)]
-    headers = {"Sheaf-Exported": str(len(found.members) - len(refused))}
+    headers = {"Sheaf-Exported": str(count)}
     if found.missing:
         headers["Sheaf-Missing"] = _listed(found.missing)
     if refused:
         headers["Sheaf-Refused"] = _listed(refused)
-    return _attachment(b"".join(pieces), fmt, f"sheaf-{len(pieces)}-records", headers)
+    return _attachment(b"".join(pieces), fmt, f"sheaf-{count}-records", headers)
 
 
 @bp.get("/export")

@@ -171,10 +171,11 @@ def test_marc_of_several_records_is_one_iso_2709_file(site):
 
 def test_marcxml_of_several_records_is_one_collection(site):
     ids = [HE, LING, MIYI]
-    status, _headers, body = get(site, "/export/marcxml", id=ids)
+    status, headers, body = get(site, "/export/marcxml", id=ids)
 
     assert status == 200
     assert etree.fromstring(body).tag == "{http://www.loc.gov/MARC21/slim}collection"
+    assert headers["Content-Disposition"] == 'attachment; filename="sheaf-3-records.xml"'
     records = pymarc.parse_xml_to_array(io.BytesIO(body))
     assert ["loc:" + r["001"].data.strip() for r in records] == ids
 
