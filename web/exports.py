@@ -73,7 +73,7 @@ def ids_arg(args) -> list[str]:
     """The ``id`` arguments, in order, each once; a QueryError (a 400) for none or too many."""
     ids = list(dict.fromkeys(i.strip() for i in args.getlist("id") if i.strip()))
     if not ids:
-        raise QueryError(gettext("Name at least one record: id=…"))
+        raise QueryError(gettext("Choose at least one record to export (id=…)."))
     if len(ids) > MAX_EXPORT_IDS:
         raise QueryError(gettext("At most %(limit)s records at once (%(num)s were asked for).",
                                  limit=MAX_EXPORT_IDS, num=len(ids)))

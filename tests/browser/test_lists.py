@@ -129,9 +129,11 @@ def test_printing_a_list_or_a_record_leaves_out_the_site_and_gives_full_urls(pag
     after = p.locator("li.list-record h2 a").first.evaluate(
         "e => getComputedStyle(e, '::after').content")
     assert f"{site}/record/{MIYI}" in after
+    page.shot("list-print")
     p.goto(f"{site}/record/{MIYI}")
     for selector in ("header.site", "form.search", "ul.exports", "label.mark"):
         assert p.locator(selector).first.evaluate("e => getComputedStyle(e).display") == "none"
     assert p.locator("#cite-gbt").is_visible() and p.locator("#permalink").is_visible()
+    page.shot("record-print")
     p.emulate_media(media="screen")
     assert p.locator("header.site").is_visible()
