@@ -2,7 +2,7 @@
 
 ``/export/<format>/<id>`` is one record; ``/export/<format>?id=…&id=…`` (or
 ``/export?format=…&id=…``, what the results page's form sends) is up to
-:data:`MAX_EXPORT_IDS` records in one file: MARC as one ISO 2709 file (the records
+:func:`export_limit` records in one file: MARC as one ISO 2709 file (the records
 one after another), MARCXML as one ``collection``, RIS and BibTeX one reference
 after another, the citations (APA, GB/T 7714) one to a line. An id names a member
 record (a result's id is its cluster's smallest member id, so it does too).
@@ -11,7 +11,7 @@ Ids that name no record are not an error: the file holds the others and the
 ``Sheaf-Missing`` header lists them (percent-encoded, space-separated); records
 a format cannot hold (a MARC record longer than ISO 2709 allows) are listed in
 ``Sheaf-Refused``, and ``Sheaf-Exported`` counts what the file holds. No id at all,
-or more than :data:`MAX_EXPORT_IDS`, is a 400; nothing found is a 404 naming them.
+or more than :func:`export_limit`, is a 400; nothing found is a 404 naming them.
 """
 
 from __future__ import annotations
@@ -69,14 +69,21 @@ def body_of(fmt: str, member) -> bytes:
     return member.iso2709()
 
 
+def export_limit() -> int:
+    """How many records one export or list may hold: :data:`MAX_EXPORT_IDS`, or a results
+    page's largest size (the ``max_page_size`` setting) when that is larger, so that
+    "Export this page" always works."""
+    return max(MAX_EXPORT_IDS, int(home().settings["max_page_size"]))
+
+
 def ids_arg(args) -> list[str]:
     """The ``id`` arguments, in order, each once; a QueryError (a 400) for none or too many."""
     ids = list(dict.fromkeys(i.strip() for i in args.getlist("id") if i.strip()))
     if not ids:
         raise QueryError(gettext("Choose at least one record to export (id=…)."))
-    if len(ids) > MAX_EXPORT_IDS:
+    if len(ids) > export_limit():
         raise QueryError(gettext("At most %(limit)s records at once (%(num)s were asked for).",
-                                 limit=MAX_EXPORT_IDS, num=len(ids)))
+                                 limit=export_limit(), num=len(ids)))
     return ids
 
 

@@ -7,7 +7,7 @@ list: it can be bookmarked, shared and opened anywhere, and the script sends a
 bare ``/list`` on to the URL of the reader's own marks. The page exports the list
 in every format (:mod:`web.exports`), prints it, and mails it (a ``mailto:``
 link with the titles and the list's URL). Ids that name no record are listed as
-missing; more than :data:`web.exports.MAX_EXPORT_IDS` ids are a 400.
+missing; more than :func:`web.exports.export_limit` ids are a 400.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from urllib.parse import quote
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
-from .exports import FORMATS, LABELS, MAX_EXPORT_IDS, find, ids_arg, record_url
+from .exports import FORMATS, LABELS, export_limit, find, ids_arg, record_url
 
 bp = Blueprint("lists", __name__)
 
@@ -43,14 +43,13 @@ def mailto(members, share_url: str) -> str:
 @bp.app_context_processor
 def list_context() -> dict:
     """What every page's list link, mark boxes and export links need."""
-    return {"list_max": MAX_EXPORT_IDS, "export_formats": list(LABELS.items())}
+    return {"list_max": export_limit(), "export_formats": list(LABELS.items())}
 
 
 @bp.get("/list")
 def list_page():
     if not any(i.strip() for i in request.args.getlist("id")):
-        return render_template("list.html", members=[], missing=[], ids=[],
-                               max_ids=MAX_EXPORT_IDS)
+        return render_template("list.html", members=[], missing=[], ids=[])
     ids = ids_arg(request.args)
     found = find(ids)
     kept = [m.record_id for m in found.members]
@@ -58,6 +57,6 @@ def list_page():
     exports = [(fmt, LABELS[fmt], url_for("exports.export", fmt=fmt, id=kept))
                for fmt in FORMATS] if kept else []
     return render_template("list.html", members=found.members, missing=found.missing, ids=ids,
-                           share_url=share_url, exports=exports, max_ids=MAX_EXPORT_IDS,
+                           share_url=share_url, exports=exports,
                            mail=mailto(found.members, share_url) if kept else None,
                            record_url=record_url)

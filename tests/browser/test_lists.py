@@ -12,6 +12,8 @@ import urllib.parse
 
 import pytest
 
+from web.exports import MAX_EXPORT_IDS
+
 from ..conftest import engine_home
 from ..lists_support import HE, MIYI, build_lists_home, linked
 from ..support import running_server
@@ -137,3 +139,16 @@ def test_printing_a_list_or_a_record_leaves_out_the_site_and_gives_full_urls(pag
     page.shot("record-print")
     p.emulate_media(media="screen")
     assert p.locator("header.site").is_visible()
+
+
+def test_a_full_list_refuses_another_mark_and_says_so(page, site):
+    p = start(page, site, "en", DESKTOP)
+    p.evaluate("n => localStorage.setItem('sheaf.list',"
+               " JSON.stringify(Array.from({length: n}, (_, i) => 'vn:' + i)))", MAX_EXPORT_IDS)
+    p.goto(site + "/?filter=library:loc")
+    assert p.locator("a.my-list .list-size").inner_text() == str(MAX_EXPORT_IDS)
+    box = p.locator("li.hit input.mark-record").first
+    box.click()
+    assert not box.is_checked()
+    assert f"at most {MAX_EXPORT_IDS} records" in p.locator(".list-full").inner_text()
+    assert p.evaluate("JSON.parse(localStorage.getItem('sheaf.list')).length") == MAX_EXPORT_IDS
