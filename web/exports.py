@@ -125,6 +125,20 @@ def _not_found(missing: list[str]):
     return render_template("error.html", error=message, status=404), 404
 
 
+def _too_long(marcxml_link: str):
+    """MARC that ISO 2709 cannot hold: a 422 offering the MARCXML export, which holds it."""
+    return render_template("error.html", status=422, error=gettext(
+        "This record has a field longer than 9,999 bytes or is longer than 99,999"
+        " bytes in all, more than a MARC (ISO 2709) file can describe. Its MARCXML"
+        " export holds all of it."),
+        link=marcxml_link, link_text=gettext("Export as MARCXML")), 422
+
+
+def _cannot(reason: str):
+    return render_template("error.html", status=422, error=gettext(
+        "This record cannot be exported: %(reason)s", reason=reason)), 422
+
+
 def export_many(fmt: str):
     ids = ids_arg(request.args)
     found = find(ids)
@@ -134,8 +148,12 @@ def export_many(fmt: str):
             pieces.append(body_of(fmt, member))
         except (TooLongForIso2709, MappingError):
             refused.append(member.record_id)
-    if not pieces:
-        return _not_found(found.missing + refused)
+    if not pieces and not refused:
+        return _not_found(found.missing)
+    if not pieces:   # every record found is one this format cannot hold
+        if fmt == "marc":
+            return _too_long(url_for("exports.export", fmt="marcxml", id=refused))
+        return _cannot(", ".join(refused))
     count = len(pieces)
     if fmt == "marcxml":
         pieces = [_XML_HEAD + b'<collection xmlns="' + MARCXML_NS.encode() + b'">\n',
@@ -166,15 +184,9 @@ def export_one(fmt: str, member):
     try:
         body = body_of(fmt, member)
     except TooLongForIso2709:
-        return render_template("error.html", status=422, error=gettext(
-            "This record has a field longer than 9,999 bytes or is longer than 99,999"
-            " bytes in all, more than a MARC (ISO 2709) file can describe. Its MARCXML"
-            " export holds all of it."),
-            link=url_for("records.export", fmt="marcxml", record_id=member.record_id),
-            link_text=gettext("Export as MARCXML")), 422
+        return _too_long(url_for("records.export", fmt="marcxml", record_id=member.record_id))
     except MappingError as exc:
-        return render_template("error.html", status=422, error=gettext(
-            "This record cannot be exported: %(reason)s", reason=str(exc))), 422
+        return _cannot(str(exc))
     if fmt == "marcxml":
         body = _XML_HEAD + body
     return _attachment(body, fmt, member.record_id)

@@ -188,6 +188,12 @@ def test_a_record_too_long_for_iso_2709_is_refused_and_the_others_exported(site)
     assert headers["Sheaf-Refused"] == TOO_BIG and headers["Sheaf-Exported"] == "1"
     status, _headers, body = get(site, "/export/marcxml", id=[TOO_BIG, MIYI])
     assert status == 200 and len(pymarc.parse_xml_to_array(io.BytesIO(body))) == 2
+    # alone, it is the single export's 422, offering the MARCXML export of the same ids
+    status, _headers, body = get(site, "/export/marc", id=[TOO_BIG, UNKNOWN])
+    assert status == 422
+    [link] = html.fromstring(body.decode("utf-8")).find_class("export-instead")
+    status, _headers, body = get(site, link.get("href"))
+    assert status == 200 and len(pymarc.parse_xml_to_array(io.BytesIO(body))) == 1
 
 
 @pytest.mark.parametrize("fmt", ["ris", "bibtex", "marcxml", "marc", "apa", "gbt7714"])
