@@ -33,8 +33,9 @@ _NOT_BIBLIOGRAPHIC = {
 _READS = {flavour: tags_read(rules) for flavour, rules in RULESETS.items()}
 # Bump when any rule, table or decoder change alters mapped output: the index says "rebuild".
 # 3: name pairs, the year's best source; 4: browse fields, no authority records;
-# 5: 880 forms of imprint, edition, series, responsibility and notes
-MAPPING_VERSION = 5
+# 5: 880 forms of imprint, edition, series, responsibility and notes; 6: the imprint's and
+# edition's values in their 880 script (citations)
+MAPPING_VERSION = 6
 
 
 def parse_marc(data: bytes, fmt: str, encoding: str | None = None,

@@ -1,200 +1,190 @@
-"""Citations and reference-manager exports of one mapped record (a plain dict).
+"""Citations of one mapped record (a plain dict), in the script each style asks for.
 
-:func:`apa` (APA 7th edition, reference list style) and :func:`gbt7714`
-(GB/T 7714-2015, the Chinese national standard for references) return
-plain text; :func:`ris` and :func:`bibtex` return the file formats
-reference managers import. The input is a member record's mapped dict
-(:data:`indexer.mapped.FIELDS`); nothing here knows Flask.
+:func:`gbt7714` (GB/T 7714-2015, the Chinese national standard for references)
+is written in the record's own script: the title, names, edition, place and
+publisher its 880 fields give (``title_vernacular``, ``name_forms``,
+``edition_vernacular``, ``places_vernacular``, ``publishers_vernacular``), the
+romanized 245/1XX/250/260 only where a record has no other form.
+:func:`apa` (APA 7th edition, reference list) romanizes, as APA asks for works
+in a non-Latin script; :func:`apa_html` is the same reference with the title
+in italics, every piece of record text escaped. The reference-manager files
+(RIS, BibTeX) are :mod:`web.bibfiles`. Nothing here knows Flask.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
 
 from indexer.document import HAN_OR_KANA
+from indexer.textnorm import HAN_CLASS
 
 _DATES = re.compile(r",?\s*(?:\d{3,4}\??-?(?:\d{3,4})?|b\.\s*\d+|d\.\s*\d+|fl\.\s*\S+)[.,]?\s*$")
-_TRAILING = re.compile(r"[\s/:;,=.]+$")
+_TRAILING = re.compile(r"[\s/:;,=.．，：；／]+$")
+# A first edition is not given: GB/T 7714-2015 8.3.1 ("第1版不著录"), APA 7 (only editions
+# other than the first); GB/T cites 第3版 as 3版
+# (a place before it is a first edition too, 北京第1版; 新1版, 增订1版 and 修订版 are not)
+_FIRST_EDITION = re.compile(r"^\W*(?:(?:(?![修增増新再订訂])\w){0,2}\s*(?:第\s*[1１一]\s*版|[1１]\s*版"
+                            r"|初版)|di\s*1\s*ban|chu\s*ban|1st\.?\s*ed(?:ition)?|first edition)\W*$",
+                            re.IGNORECASE)
+_NTH_EDITION = re.compile(r"^第\s*(\d+)\s*版$")
+# older LC records divide Chinese words with ideographic spaces (台灣　的　新反對　運動): the
+# cataloguer's division, which a Chinese citation does not write (Korean spacing stays)
+_HAN_SPACE = re.compile(f"(?<=[{HAN_CLASS}])[ \u3000]+(?=[{HAN_CLASS}])")
 
-RIS_TYPES = {"book": "BOOK", "serial": "JOUR", "article": "JOUR", "map": "MAP",
-             "video": "VIDEO", "sound": "SOUND", "music": "MUSIC", "score": "MUSIC",
-             "image": "ART", "software": "COMP", "thesis": "THES"}
-BIBTEX_TYPES = {"book": "book", "serial": "periodical", "article": "article", "thesis": "phdthesis"}
-# GB/T 7714-2015 document type codes
+# GB/T 7714-2015 document type codes (4.1, appendix B)
 GBT_TYPES = {"book": "M", "serial": "J", "article": "J", "map": "CM", "software": "CP",
              "thesis": "D", "score": "M"}
 
 
-def _clean(text: str | None) -> str:
+def clean(text: str | None) -> str:
+    """A value without the ISBD punctuation that ends it."""
     return _TRAILING.sub("", (text or "").strip())
 
 
-def _name(heading: str) -> str:
+def name_of(heading: str) -> str:
     """A name heading without its dates: 'Chen, Wanzhen, 1950-' -> 'Chen, Wanzhen'."""
-    return _clean(_DATES.sub("", heading.strip()))
+    return clean(_DATES.sub("", heading.strip()))
 
 
-def _initials(given: str) -> str:
-    parts = [p for p in re.split(r"[\s.]+", given) if p]
+@dataclass(frozen=True)
+class Parts:
+    """What a citation names, in one script: names as headings (dates kept)."""
+
+    title: str
+    authors: list[str]
+    edition: str
+    place: str
+    publisher: str
+
+
+def _people(rec: dict) -> list[str]:
+    return [a for a in rec.get("authors", []) if a] or list(rec.get("authors_vernacular", []))
+
+
+def _first(values, leave_out=()) -> str:
+    """The first of an imprint's values, without the brackets of a supplied place."""
+    return next((clean(v).strip("[]") for v in values or () if v not in leave_out
+                 and clean(v).strip("[]")), "")
+
+
+def romanized(rec: dict) -> Parts:
+    """The record as its romanized (or only) fields give it: 245, 1XX/7XX, 250, 260/264."""
+    return Parts(title=clean(rec.get("title") or rec.get("title_vernacular")),
+                 authors=_people(rec), edition=clean(rec.get("edition")),
+                 place=_first(rec.get("places"), rec.get("places_vernacular", ())),
+                 publisher=_first(rec.get("publishers"), rec.get("publishers_vernacular", ())))
+
+
+def in_script(rec: dict) -> Parts:
+    """The record in its own script: each part from its 880 where there is one. A name's
+    other form is the one the mapping paired with it by $6 (``name_forms``)."""
+    roman = romanized(rec)
+    paired = {f["heading"]: f["vernacular"] for f in rec.get("name_forms", [])}
+    chinese = "chi" in rec.get("languages", [])
+
+    def own(text: str) -> str:
+        return _HAN_SPACE.sub("", text) if chinese else text
+
+    return Parts(title=own(clean(rec.get("title_vernacular")) or roman.title),
+                 authors=[own(paired.get(a, a)) for a in roman.authors],
+                 edition=own(clean(rec.get("edition_vernacular")) or roman.edition),
+                 place=own(_first(rec.get("places_vernacular")) or roman.place),
+                 publisher=own(_first(rec.get("publishers_vernacular")) or roman.publisher))
+
+
+def _initials(given: str, dot: str = ".") -> str:
     out = []
-    for part in parts:
-        pieces = part.split("-")
-        out.append("-".join(p[0] + "." for p in pieces if p))
+    for part in (p for p in re.split(r"[\s.]+", given) if p):
+        out.append("-".join(p[0] + dot for p in part.split("-") if p))
     return " ".join(out)
 
 
 def apa_name(heading: str) -> str:
-    """'Chen, Wanzhen, 1950-' -> 'Chen, W.'; a name without a comma (a body, a Han name) as it is."""
-    name = _name(heading)
+    """'Chen, Wanzhen, 1950-' -> 'Chen, W.'; a name without a comma (a body, a Han name)
+    as it is."""
+    name = name_of(heading)
     family, sep, given = name.partition(", ")
     if not sep or HAN_OR_KANA.search(name):
         return name
     return f"{family}, {_initials(given)}"
 
 
-def _people(rec: dict) -> list[str]:
-    return [a for a in rec.get("authors", []) if a]
-
-
-def _is_chinese(rec: dict) -> bool:
-    return "chi" in rec.get("languages", []) or bool(
-        HAN_OR_KANA.search(rec.get("title_vernacular") or ""))
-
-
-def _title(rec: dict, vernacular: bool = False) -> str:
-    if vernacular and rec.get("title_vernacular"):
-        return _clean(rec["title_vernacular"])
-    return _clean(rec.get("title") or rec.get("title_vernacular"))
-
-
-def _publisher(rec: dict) -> str:
-    return _clean((rec.get("publishers") or [""])[0]).strip("[]")
-
-
-def _place(rec: dict) -> str:
-    return _clean((rec.get("places") or [""])[0]).strip("[]")
+def apa_parts(rec: dict) -> list[tuple[str, bool]]:
+    """Author, A. A., & Author, B. B. (Year). *Title* (Edition). Publisher.
+    As (text, italic) pieces: :func:`apa` joins them, :func:`apa_html` marks them up."""
+    parts = romanized(rec)
+    names = [apa_name(a) for a in parts.authors]
+    if len(names) > 20:
+        names = names[:19] + ["…", names[-1]]
+    authors = (", ".join(names[:-1]) + ", & " + names[-1]) if len(names) > 1 else "".join(names)
+    year = f"({rec['year']})" if rec.get("year") else "(n.d.)"
+    title = [(parts.title, True)]
+    if later_edition(parts.edition):   # the point of "2nd ed." that the mapping trims
+        edition = parts.edition + ("." if re.search(r"\bed$", parts.edition) else "")
+        title.append((f" ({edition})", False))
+    if authors:
+        out = [(f"{authors.rstrip('.')}. {year}. ", False), *title, (".", False)]
+    else:
+        out = [*title, (f". {year}.", False)]
+    if parts.publisher:
+        out.append((f" {parts.publisher}.", False))
+    return out
 
 
 def apa(rec: dict) -> str:
-    """Author, A. A., & Author, B. B. (Year). Title (Edition). Publisher."""
-    names = [apa_name(a) for a in _people(rec)]
-    if len(names) > 20:
-        names = names[:19] + ["…", names[-1]]
-    if len(names) > 1:
-        authors = ", ".join(names[:-1]) + ", & " + names[-1]
-    else:
-        authors = names[0] if names else ""
-    year = f"({rec['year']})" if rec.get("year") else "(n.d.)"
-    title = _title(rec)
-    if rec.get("edition"):
-        title += f" ({_clean(rec['edition'])})"
-    parts = [f"{authors.rstrip('.')}. {year}." if authors else f"{title}. {year}."]
-    if authors:
-        parts.append(f"{title}.")
-    if _publisher(rec):
-        parts.append(f"{_publisher(rec)}.")
-    return " ".join(parts)
+    return "".join(text for text, _italic in apa_parts(rec))
+
+
+def apa_html(rec: dict) -> Markup:
+    """The APA reference with its title in italics; the record's text is escaped."""
+    return Markup("").join(Markup("<i>%s</i>") % text if italic else escape(text)
+                           for text, italic in apa_parts(rec))
+
+
+def gbt_name(heading: str) -> str:
+    """A name as GB/T 7714-2015 8.1.2 gives it: 'Smith, John Ronald' -> 'SMITH J R' (the
+    family name in capitals, initials without points); Han names and bodies as written."""
+    name = name_of(heading)
+    family, sep, given = name.partition(", ")
+    if not sep or HAN_OR_KANA.search(name):
+        return name
+    return f"{family.upper()} {_initials(given, dot='')}".strip()
+
+
+def later_edition(edition: str) -> str:
+    """The edition statement, '' when it states a first edition (初版, 第1版, 1st ed.)."""
+    return "" if not edition or _FIRST_EDITION.match(edition) else edition
+
+
+def gbt_edition(edition: str) -> str:
+    """'' for a first edition (8.3.1: not given), '2版' for 第2版, others as transcribed."""
+    if not later_edition(edition):
+        return ""
+    nth = _NTH_EDITION.match(edition)
+    return f"{nth.group(1)}版" if nth else edition
 
 
 def gbt7714(rec: dict) -> str:
-    """作者. 题名[M]. 版本. 出版地: 出版者, 出版年. (GB/T 7714-2015, 4.1)."""
-    chinese = _is_chinese(rec)
-    names = [_name(a) for a in (rec.get("authors_vernacular") if chinese else None)
-             or _people(rec)]
-    etal = "等" if chinese else "et al"
-    authors = ", ".join(names[:3]) + (f", {etal}" if len(names) > 3 else "")
-    code = GBT_TYPES.get(rec.get("format") or "", "Z") + ("/OL" if rec.get("online") else "")
+    """主要责任者. 题名[文献类型标识]. 版本项. 出版地: 出版者, 出版年. (GB/T 7714-2015, 4.1)"""
+    parts = in_script(rec)
+    chinese = bool(HAN_OR_KANA.search(parts.title + "".join(parts.authors)))
+    names = [gbt_name(a) for a in parts.authors]
+    authors = ", ".join(names[:3]) + ((", 等" if chinese else ", et al") if len(names) > 3 else "")
+    code = GBT_TYPES.get(rec.get("format") or "", "Z")
     out = f"{authors}. " if authors else ""
-    out += f"{_title(rec, vernacular=chinese)}[{code}]. "
-    if rec.get("edition"):
-        out += f"{_clean(rec['edition'])}. "
-    where = ": ".join(x for x in (_place(rec), _publisher(rec)) if x)
+    title = parts.title.replace(" : ", ": ")   # 题名: 其他题名信息 (ISBD writes " : ")
+    out += f"{title}[{code}{'/OL' if rec.get('online') else ''}]. "
+    if gbt_edition(parts.edition):
+        out += f"{gbt_edition(parts.edition)}. "
     year = str(rec.get("year") or "")
-    tail = ", ".join(x for x in (where, year) if x)
-    if tail:
-        out += f"{tail}."
+    if code != "J" and (parts.place or parts.publisher or year):
+        # 8.4.1.3, 8.4.2.3: an imprint without a place or a publisher says so
+        place = parts.place or ("[出版地不详]" if chinese else "[S.l.]")
+        publisher = parts.publisher or ("[出版者不详]" if chinese else "[s.n.]")
+        out += f"{place}: {publisher}" + (f", {year}." if year else ".")
+    elif year:
+        out += f"{year}."
     return out.strip()
-
-
-def _ris_line(tag: str, value) -> str:
-    value = " ".join(str(value).split())
-    return f"{tag}  - {value}"
-
-
-def ris(rec: dict, record_id: str, url: str | None = None) -> str:
-    lines = [_ris_line("TY", RIS_TYPES.get(rec.get("format") or "", "GEN"))]
-    lines += [_ris_line("AU", _name(a)) for a in _people(rec)]
-    lines.append(_ris_line("TI", _title(rec)))
-    if rec.get("title_vernacular"):
-        lines.append(_ris_line("TT", _clean(rec["title_vernacular"])))
-    if rec.get("year"):
-        lines.append(_ris_line("PY", rec["year"]))
-    for key, tag in (("edition", "ET"), ("extent", "SP")):
-        if rec.get(key):
-            lines.append(_ris_line(tag, _clean(rec[key])))
-    if _publisher(rec):
-        lines.append(_ris_line("PB", _publisher(rec)))
-    if _place(rec):
-        lines.append(_ris_line("CY", _place(rec)))
-    lines += [_ris_line("SN", v) for v in rec.get("isbns", []) + rec.get("issns", [])]
-    lines += [_ris_line("LA", v) for v in rec.get("languages", [])]
-    lines += [_ris_line("KW", v) for v in rec.get("subjects", [])]
-    lines += [_ris_line("CN", v) for v in rec.get("lcc", [])[:1]]
-    lines += [_ris_line("AB", v) for v in rec.get("summary", [])[:1]]
-    if url:
-        lines.append(_ris_line("UR", url))
-    lines.append(_ris_line("ID", record_id))
-    lines.append("ER  - ")
-    return "\r\n".join(lines) + "\r\n"
-
-
-_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&",
-                   "$": r"\$", "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-
-
-def bibtex_escape(text: str) -> str:
-    return "".join(_BIBTEX_SPECIAL.get(c, c) for c in " ".join(str(text).split()))
-
-
-def bibtex_key(rec: dict, record_id: str) -> str:
-    first = _name((_people(rec) or [""])[0]).split(",")[0]
-    base = unicodedata.normalize("NFKD", first)
-    base = "".join(c for c in base if c.isascii() and c.isalnum()).lower() or "record"
-    safe_id = re.sub(r"[^A-Za-z0-9]", "", record_id)
-    return f"{base}{rec.get('year') or ''}_{safe_id}"
-
-
-def bibtex(rec: dict, record_id: str, url: str | None = None) -> str:
-    kind = BIBTEX_TYPES.get(rec.get("format") or "", "misc")
-    fields = []
-    people = [_name(a) for a in _people(rec)]
-    if people:
-        # a name without a comma (a body, a Han name) is braced: BibTeX must not split it
-        fields.append(("author", " and ".join(
-            "{" + bibtex_escape(p) + "}" if "," not in p else bibtex_escape(p) for p in people)))
-    fields.append(("title", _title(rec)))
-    if rec.get("title_vernacular"):
-        fields.append(("titleaddon", _clean(rec["title_vernacular"])))
-    if rec.get("year"):
-        fields.append(("year", rec["year"]))
-    if rec.get("edition"):
-        fields.append(("edition", _clean(rec["edition"])))
-    if _publisher(rec):
-        fields.append(("publisher", _publisher(rec)))
-    if _place(rec):
-        fields.append(("address", _place(rec)))
-    if rec.get("isbns"):
-        fields.append(("isbn", rec["isbns"][0]))
-    if rec.get("issns"):
-        fields.append(("issn", rec["issns"][0]))
-    if rec.get("languages"):
-        fields.append(("language", ", ".join(rec["languages"])))
-    if rec.get("subjects"):
-        fields.append(("keywords", ", ".join(rec["subjects"])))
-    if url:
-        fields.append(("url", url))
-    raw = ("author", "url")  # already escaped; our own URL
-    body = ",\n".join(f"  {name} = {{{value if name in raw else bibtex_escape(value)}}}"
-                      for name, value in fields)
-    return f"@{kind}{{{bibtex_key(rec, record_id)},\n{body}\n}}\n"

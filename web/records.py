@@ -8,28 +8,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, url_for
-from flask_babel import gettext
+from flask import Blueprint, abort, render_template, url_for
 
 from discovery.errors import IndexUnavailable
-from indexer.errors import MappingError, TooLongForIso2709
 
 from . import citations, i18n
 from .navigation import record_nav
 from .common import backend, error_text, home, records
 from .display import safe_url
+from .exports import FORMATS, export_one
 from .oai.verbs import oai_identifier
-from .security import header_value
 
 bp = Blueprint("records", __name__)
-
-EXPORTS = {
-    "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
-    "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
-    "marcxml": ("application/marcxml+xml; charset=utf-8", "xml"),
-    "marc": ("application/marc", "mrc"),
-}
-
 
 def catalog_link(source_code: str, record_id: str) -> str | None:
     """A link to the record in its library's own catalog, from the source's
@@ -108,8 +98,9 @@ def record(record_id: str):
     return render_template("record.html", view=view, rec=main.mapped, main=main, nav=nav,
                            protocols=protocols,
                            holdings=holdings_of(view), similar=similar,
-                           permalink=permalink(view), exports=EXPORTS,
-                           apa=citations.apa(main.mapped), gbt=citations.gbt7714(main.mapped),
+                           permalink=permalink(view),
+                           apa=citations.apa_html(main.mapped),
+                           gbt=citations.gbt7714(main.mapped),
                            chinese_first=i18n.choose() in i18n.CHINESE)
 
 
@@ -120,41 +111,12 @@ def staff(record_id: str):
     return render_template("staff.html", view=view, permalink=permalink(view))
 
 
-def _refused(message: str, **context):
-    """An export that cannot be made in the format asked for: a 422 page saying why."""
-    return render_template("error.html", error=message, status=422, **context), 422
-
-
 @bp.get("/export/<fmt>/<path:record_id>")
 def export(fmt: str, record_id: str):
-    if fmt not in EXPORTS:
+    """One record in one format (web.exports builds it, as it builds a file of several)."""
+    if fmt not in FORMATS:
         abort(404)
     member = records().member(record_id[:500])
     if member is None:
         abort(404)
-    view = records().cluster(member.record_id)
-    url = permalink(view) if view else None
-    if fmt == "ris":
-        body = citations.ris(member.mapped, member.record_id, url).encode("utf-8")
-    elif fmt == "bibtex":
-        body = citations.bibtex(member.mapped, member.record_id, url).encode("utf-8")
-    elif fmt == "marcxml":
-        body = (b'<?xml version="1.0" encoding="UTF-8"?>\n' + member.marcxml() + b"\n")
-    else:
-        try:
-            body = member.iso2709()
-        except TooLongForIso2709:
-            return _refused(gettext(
-                "This record has a field longer than 9,999 bytes or is longer than 99,999"
-                " bytes in all, more than a MARC (ISO 2709) file can describe. Its MARCXML"
-                " export holds all of it."),
-                link=url_for("records.export", fmt="marcxml", record_id=member.record_id),
-                link_text=gettext("Export as MARCXML"))
-        except MappingError as exc:
-            return _refused(gettext("This record cannot be exported: %(reason)s",
-                                    reason=str(exc)))
-    mimetype, ext = EXPORTS[fmt]
-    name = "".join(c if c.isascii() and c.isalnum() else "-" for c in member.record_id)
-    return Response(body, content_type=mimetype,
-                    headers={"Content-Disposition":
-                             header_value(f'attachment; filename="{name}.{ext}"')})
+    return export_one(fmt, member)

@@ -110,23 +110,52 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory):
+def playwright():
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright, tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     downloads = tmp_path_factory.mktemp("downloads")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            timeout=30_000, viewport=DESKTOP, locale="en-US", accept_downloads=True,
-            downloads_path=str(downloads))
-        context.set_default_timeout(TIMEOUT_MS)
-        context.set_default_navigation_timeout(TIMEOUT_MS)
-        try:
-            yield context
-        finally:
-            context.close()
-    shutil.rmtree(profile, ignore_errors=True)
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+        timeout=30_000, viewport=DESKTOP, locale="en-US", accept_downloads=True,
+        downloads_path=str(downloads))
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def fresh_browser(playwright):
+    """A second Chromium whose contexts share nothing with ``browser_context`` (no storage,
+    no cookies): another reader's browser, for links one reader sends another."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                         headless=True, timeout=30_000)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def fresh_page(fresh_browser):
+    """A page in a new, empty context of :func:`fresh_browser`; no script error allowed."""
+    context = fresh_browser.new_context(viewport=DESKTOP, locale="en-US", accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    watched = Watched(context.new_page())
+    yield watched
+    context.close()
+    assert watched.errors == []
 
 
 class Watched:

@@ -9,7 +9,8 @@ import pymarc
 import pytest
 from lxml import etree
 
-from web import citations
+from indexer.mapping import map_stored
+from web import bibfiles, citations
 
 from ..support import FIXTURES, iso2709_records
 from .conftest import tree
@@ -117,10 +118,14 @@ def test_export_ris(web_client):
         tag, sep, value = line.partition("  - ")
         assert sep and len(tag) == 2, line
         tags.setdefault(tag, []).append(value)
-    assert tags["TI"] == [record["title"].rstrip(" /:")]
+    # the title in the record's script, its romanization as the spec's alternate title (J2);
+    # TT is a translated title and SP a start page, so neither is written
+    assert tags["TI"] == [record["title_vernacular"].rstrip(" /:")]
+    assert tags["J2"] == [record["title"].rstrip(" /:")]
+    assert "TT" not in tags and "SP" not in tags
     assert tags["PY"] == [str(record["year"])]
-    assert tags["UR"] == [data["url"]]
-    assert tags["TT"] == [record["title_vernacular"].rstrip(" /:")]
+    # the record's own page (a member's id is its permanent link)
+    assert tags["UR"] == [f"http://localhost/record/{SUZHOU}"]
 
 
 def test_export_bibtex(web_client):
@@ -158,32 +163,48 @@ BOOK = {"title": "Caoshan xiao she yu Min jin dang de tou ren men /",
 
 
 def test_apa():
+    # Chu ban (初版) is a first edition: APA gives only the others
     assert citations.apa(BOOK) == ("Chen, W. (1997). Caoshan xiao she yu Min jin dang de tou ren"
-                                   " men (Chu ban). Qian wei chu ban she.")
+                                   " men. Qian wei chu ban she.")
+    assert citations.apa({**BOOK, "edition": "2nd ed."}).endswith("tou ren men (2nd ed.). Qian"
+                                                                  " wei chu ban she.")
+    assert citations.apa_html({**BOOK, "title": "Tom & <Jerry>"}) == (
+        "Chen, W. (1997). <i>Tom &amp; &lt;Jerry&gt;</i>. Qian wei chu ban she.")
     two = {**BOOK, "authors": ["Smith, John Ronald, 1950-", "Nguyễn, Văn An"], "edition": None}
     assert citations.apa(two).startswith("Smith, J. R., & Nguyễn, V. A. (1997). Caoshan")
     assert citations.apa({"title": "Untitled"}) == "Untitled. (n.d.)."
 
 
 def test_gbt7714_uses_the_vernacular_for_chinese_records():
+    # the names paired by $6 (name_forms); a first edition (初版, Chu ban) is not given (8.3.1)
+    chinese = {**BOOK, "name_forms": [{"heading": "Chen, Wanzhen, 1950-",
+                                       "vernacular": "陳婉真, 1950-"}],
+               "places_vernacular": ["臺北市"], "publishers_vernacular": ["前衛出版社"],
+               "edition_vernacular": "初版"}
+    assert citations.gbt7714(chinese) == "陳婉真. 草山小蛇與民進黨的頭人們[M]. 臺北市: 前衛出版社, 1997."
+    # without 880s for the name and the imprint, their romanized forms
     assert citations.gbt7714(BOOK) == (
-        "陳婉真. 草山小蛇與民進黨的頭人們[M]. Chu ban. Taibei Shi: Qian wei chu ban she, 1997.")
-    many = {**BOOK, "authors_vernacular": ["甲", "乙", "丙", "丁"]}
+        "CHEN W. 草山小蛇與民進黨的頭人們[M]. Taibei Shi: Qian wei chu ban she, 1997.")
+    many = {**BOOK, "authors": ["甲", "乙", "丙", "丁"]}
     assert citations.gbt7714(many).startswith("甲, 乙, 丙, 等. ")
+    assert citations.gbt7714({**chinese, "edition_vernacular": "第2版"}).endswith(
+        "[M]. 2版. 臺北市: 前衛出版社, 1997.")
     english = {"title": "Moral hazard", "authors": ["Smith, J."], "year": 2001,
                "format": "serial", "online": True, "languages": ["eng"]}
-    assert citations.gbt7714(english) == "Smith, J. Moral hazard[J/OL]. 2001."
+    assert citations.gbt7714(english) == "SMITH J. Moral hazard[J/OL]. 2001."
+    assert citations.gbt7714({**english, "format": "book", "online": False}) == (
+        "SMITH J. Moral hazard[M]. [S.l.]: [s.n.], 2001.")
 
 
 @pytest.mark.parametrize("text, escaped", [
     ("50% & {more} #1 $2 a_b ~c ^d \\e", r"50\% \& \{more\} \#1 \$2 a\_b \~{}c \^{}d \textbackslash{}e"),
 ])
 def test_bibtex_escapes_special_characters(text, escaped):
-    assert citations.bibtex_escape(text) == escaped
+    assert bibfiles.bibtex_escape(text) == escaped
 
 
 def test_bibtex_braces_names_without_commas():
-    text = citations.bibtex({"title": "T", "authors": ["陳婉真", "Chen, Wanzhen, 1950-"]}, "x:1")
+    text = bibfiles.bibtex({"title": "T", "authors": ["陳婉真", "Chen, Wanzhen, 1950-"]}, "x:1")
     assert "author = {{陳婉真} and Chen, Wanzhen}" in text
 
 
@@ -195,3 +216,25 @@ def test_marcxml_export_is_well_formed_for_legacy_records(client):
         assert response.status_code == 200
         root = etree.fromstring(response.data)
         assert root.tag.endswith("record")
+
+
+def test_a_cnmarc_records_pinyin_title_goes_beside_its_han_title():
+    # cnmarc_utf8.mrc record 1 (constructed, make_cnmarc.py): 200 $a活着 $9huo zhe, 701 $a余华,
+    # 210 $a北京 $c作家出版社 $d2012
+    data = iso2709_records(FIXTURES / "cnmarc_utf8.mrc")[0]
+    mapped = map_stored(data, "unimarc", on_warning=lambda message: None)
+    ris = bibfiles.ris(mapped, "cn:1").split("\r\n")
+    assert "TI  - 活着" in ris and "J2  - huo zhe" in ris and "AU  - 余华" in ris
+    assert "titleaddon = {huo zhe}" in bibfiles.bibtex(mapped, "cn:1")
+    assert citations.gbt7714(mapped) == "余华. 活着[M]. 北京: 作家出版社, 2012."
+
+
+def test_gbt7714_leaves_out_the_ideographic_spaces_between_chinese_words():
+    # ideographic_space_chinese_880.mrc record 3 (LC 00409592): 880 $6245 台灣　的　新反對　運動 :
+    # 新民主　之　路 and 880 $6260 $b 唐山　出版社: older LC cataloguing divides Han words
+    data = iso2709_records(FIXTURES / "ideographic_space_chinese_880.mrc")[2]
+    mapped = map_stored(data, "marc21", on_warning=lambda message: None)
+    assert "\u3000" in mapped["title_vernacular"]
+    gbt = citations.gbt7714(mapped)
+    assert "台灣的新反對運動: 新民主之路[M]. " in gbt and gbt.endswith(": 唐山出版社, 1991.")
+    assert "TI  - 台灣的新反對運動 : 新民主之路" in bibfiles.ris(mapped, "loc:00409592")

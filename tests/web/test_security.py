@@ -13,7 +13,8 @@ from web.display import safe_url
 from .conftest import HOSTILE, Tree, tree
 
 PAGES = ["/", "/?q=Taiwan", "/?q=Caoshn", "/advanced", "/record/loc:00409591",
-         "/staff/loc:00409591", "/embed?q=Taiwan", "/record/nope", "/?sort=bad"]
+         "/staff/loc:00409591", "/embed?q=Taiwan", "/record/nope", "/?sort=bad",
+         "/list?id=loc:00409591&id=nope", "/list"]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -44,7 +45,8 @@ def test_pages_have_no_inline_script_or_style(client, url):
 
 
 def test_a_hostile_record_shows_as_text(web_client):
-    for url in ("/?q=alert", f"/record/{HOSTILE['id']}", f"/staff/{HOSTILE['id']}", "/embed?q=alert"):
+    for url in ("/?q=alert", f"/record/{HOSTILE['id']}", f"/staff/{HOSTILE['id']}",
+                "/embed?q=alert", f"/list?id={HOSTILE['id']}"):
         response = web_client.get(url)
         html = response.get_data(as_text=True)
         assert response.status_code == 200, url
@@ -62,6 +64,13 @@ def test_a_hostile_record_shows_as_text(web_client):
     assert not [h for h in hrefs if h.lower().startswith("javascript")]
     assert HOSTILE["bad_url"] in " ".join(page.texts("dd"))  # listed, not linked
     assert "<b>Evil</b> & Co" in " ".join(page.texts("th"))
+    # the APA reference's italics are the only markup in it: the title inside is text
+    italic = [el for el in page.elements if el["tag"] == "i"]
+    assert [el["text"] for el in italic] == [HOSTILE["title"]]
+    assert HOSTILE["title"] in " ".join(page.texts("p", id="cite-apa"))
+    mail = next(a for a in tree(web_client.get(f"/list?id={HOSTILE['id']}")).find("a")
+                if a["attrs"].get("class") == "mail-list")["attrs"]["href"]
+    assert mail.startswith("mailto:?subject=") and not set(mail) & set("<>\" \n")
 
 
 def test_highlight_markup_in_a_hostile_title_is_escaped(web_client):
@@ -152,17 +161,18 @@ def test_the_language_links_on_a_page_come_back_to_it(client):
 
 PARAMS = ["q", "field", "filter", "year_from", "year_to", "sort", "page", "limit", "facets",
           "facet_limit", "facet_search", "row_field", "row_op", "row_text", "lang", "marc",
-          "kinds", "next", "callback", "x"]
+          "kinds", "next", "callback", "x", "id", "format"]
 ENDPOINTS = ["/", "/advanced", "/embed", "/feed.atom", "/api/search", "/api/suggest",
              "/api/libraries", "/opensearch/suggest", "/record/{id}", "/staff/{id}",
-             "/export/ris/{id}", "/export/marc/{id}", "/api/record/{id}", "/lang/{id}"]
+             "/export/ris/{id}", "/export/marc/{id}", "/api/record/{id}", "/lang/{id}",
+             "/export/{id}", "/export", "/list"]
 
 values = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["", "0", "-1", "1", "999999999999", "1e3", "１２", "١٢", "AND", "NOT",
                      "language:vie", "year:1990-", "year:-", "library:-", ":", "-", "title:(",
                      "\"", "(", ")", "*", "?", "%", "\x00", "x" * 1200, "subject:Japan",
-                     "loc:00409591", "vi", "zh", "xml", "title,author"]),
+                     "loc:00409591", "vi", "zh", "xml", "title,author", "marcxml", "gbt7714"]),
     st.integers(-10**12, 10**12).map(str),
 )
 args = st.lists(st.tuples(st.sampled_from(PARAMS), values), max_size=6)
