@@ -26,7 +26,7 @@ class ClusterNotFound(IndexerError):
     """No cluster or record of the live index has that id."""
 
 
-def _live(home: Home) -> ClusterStore:
+def live_clusters(home: Home) -> ClusterStore:
     gen = IndexDir(home.index_path).current()
     if gen is None:
         raise IndexerError("no index yet: run `sheaf index`")
@@ -49,6 +49,12 @@ def _decisions(store: RecordStore, present) -> list[dict]:
     return out
 
 
+def decisions(home: Home, store: RecordStore) -> list[dict]:
+    """Every decision, with the records it names that the live index no longer has."""
+    with live_clusters(home) as clusters:
+        return _decisions(store, lambda r: clusters.cluster_of(r) is not None)
+
+
 def _entry(cid: str, rids: list[str], keys: dict, exp: Explanation, decisions: list[dict],
            stored: list[str]) -> dict:
     named = set(rids)
@@ -61,7 +67,7 @@ def _entry(cid: str, rids: list[str], keys: dict, exp: Explanation, decisions: l
 def report(home: Home, store: RecordStore, code: str | None = None) -> dict:
     """Every cluster of more than one member and every cluster with a near miss (only
     those with a member from ``code`` if given), and every decision."""
-    with _live(home) as clusters:
+    with live_clusters(home) as clusters:
         items = clusters.items()
         stored = defaultdict(list)
         for cid, members in clusters.clusters():
@@ -94,7 +100,7 @@ def report(home: Home, store: RecordStore, code: str | None = None) -> dict:
 def show(home: Home, store: RecordStore, ident: str) -> dict:
     """One cluster, named by its id or any member's record id, explained over its region
     (the records its re-clustering reads)."""
-    with _live(home) as clusters:
+    with live_clusters(home) as clusters:
         members = clusters.members(ident)
         if not members:
             cid = clusters.cluster_of(ident)
@@ -102,12 +108,11 @@ def show(home: Home, store: RecordStore, ident: str) -> dict:
                 raise ClusterNotFound(f"no cluster or record {ident!r} in the index")
             members = clusters.members(cid)
         items = clusters.items(clusters.region(set(members)))
-        present = {r for r, _k in items}
+        present = {r for d in store.overrides() for r in d.named
+                   if clusters.cluster_of(r) is not None}
     keys = dict(items)
     exp = explain(items, store.cluster_decisions())
     cid = exp.assignment[members[0]]
     rids = exp.members(cid)
-    decisions = [d for d in _decisions(store, lambda r: r in present or r not in keys)]
-    entry = _entry(cid, rids, keys, exp, decisions, members)
-    entry["stored_id"] = members[0] if members else cid
-    return entry
+    found = _decisions(store, lambda r: r in present)
+    return _entry(cid, rids, keys, exp, found, members)
