@@ -107,7 +107,9 @@ def show(home: Home, store: RecordStore, ident: str) -> dict:
             if cid is None:
                 raise ClusterNotFound(f"no cluster or record {ident!r} in the index")
             members = clusters.members(cid)
-        items = clusters.items(clusters.region(set(members)))
+        seeds = set(members) | clusters.same_title(
+            [k for _r, k in clusters.items(members)])
+        items = clusters.items(clusters.region(seeds))
         present = {r for d in store.overrides() for r in d.named
                    if clusters.cluster_of(r) is not None}
     keys = dict(items)

@@ -257,6 +257,18 @@ class ClusterStore:
         cluster); see the module docstring."""
         return self._region(set(seeds), [])
 
+    def same_title(self, keys: list[MatchKeys]) -> set[str]:
+        """Records with a (title, author) key pair of ``keys`` in the same script, whatever
+        their year: the look-alikes the merge report checks for near misses. A scan of
+        the table (no index serves it), done for one cluster's page, never by updates."""
+        found: set[str] = set()
+        for title, author in {pair for k in keys for pair in k.pairs()}:
+            pattern = "".join("\\" + c if c in "%_\\" else c for c in
+                              f"{_FS}{title}{_FS}{author}{_FS}")
+            found.update(r for (r,) in self.db.execute(
+                "SELECT rid FROM record WHERE keys LIKE ? ESCAPE '\\'", (f"%{pattern}%",)))
+        return found
+
     def items(self, rids: Iterable[str] | None = None) -> list[tuple[str, MatchKeys]]:
         """(record id, match keys) of ``rids`` (default: every record), in id order."""
         if rids is None:
