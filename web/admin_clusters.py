@@ -15,7 +15,8 @@ the index; the browser is sent to the job's page.
 
 from __future__ import annotations
 
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask import (abort, jsonify, make_response, redirect, render_template, request,
+                   url_for)
 
 from discovery import jobs
 from harvest.errors import ConfigError
@@ -23,9 +24,15 @@ from harvest.lock import Busy
 from harvest.store import RecordStore
 from indexer.cluster_report import ClusterNotFound, live_clusters, report, show
 
-from .admin import _csrf_token, _dashboard, _home, bp
+from .admin import _csrf_token, _home, bp
 
 MAX_REASON = 500
+
+
+def _refuse(message: str, status: int = 400):
+    """End the request with an admin page saying what was wrong with the form."""
+    abort(make_response(render_template("admin_message.html", message=message, status=status,
+                                        csrf=_csrf_token()), status))
 
 
 def _report():
@@ -63,17 +70,17 @@ def _form_record(name: str) -> str:
     """A record id from the form, which must be in the live index (else a 400)."""
     rid = request.form.get(name, "").strip()
     if not rid:
-        abort(400, f"{name}: a record id is needed")
+        _refuse(f"{name}: a record id is needed")
     with live_clusters(_home()) as clusters:
         if clusters.cluster_of(rid) is None:
-            abort(400, f"{name}: no record {rid!r} in the index")
+            _refuse(f"{name}: no record {rid!r} in the index")
     return rid
 
 
 def _reason() -> list[str]:
     reason = " ".join(request.form.get("reason", "").split())
     if len(reason) > MAX_REASON:
-        abort(400, f"reason: at most {MAX_REASON} characters")
+        _refuse(f"reason: at most {MAX_REASON} characters")
     return [f"--reason={reason}"] if reason else []
 
 
@@ -81,9 +88,9 @@ def _start(action: str, args: list[str]):
     try:
         job = jobs.start(_home(), action, args=args)
     except Busy as exc:
-        return _dashboard(str(exc), 409)
+        _refuse(str(exc), 409)
     except ConfigError as exc:
-        return _dashboard(str(exc), 400)
+        _refuse(str(exc))
     return redirect(url_for("admin.job", job_id=job.id), 303)
 
 
@@ -96,7 +103,7 @@ def cluster_split():
 def cluster_join():
     first, other = _form_record("record"), _form_record("other")
     if first == other:
-        abort(400, "other: a different record is needed")
+        _refuse("other: a different record is needed")
     return _start("join", [first, other, *_reason()])
 
 
@@ -104,9 +111,9 @@ def cluster_join():
 def cluster_undo():
     given = request.form.get("id", "")
     if not given.isdigit():
-        abort(400, "id: the number of a decision is needed")
+        _refuse("id: the number of a decision is needed")
     with RecordStore(_home().store_path) as store:
         found = store.override(int(given))
     if found is None or not found.active:
-        abort(400, f"id: no active decision #{given}")
+        _refuse(f"id: no active decision #{given}")
     return _start("undo", [given])
