@@ -113,9 +113,10 @@ def cmd_overrides(args) -> int:
         found = decisions(home, store)
     if args.json:
         _print_json(found)
-    elif not found:
+        return 0
+    if not found:
         print("no cluster decisions")
-    for d in found if not args.json else ():
+    for d in found:
         print(decision_line(d))
     return 0
 

@@ -77,6 +77,7 @@ MAX_LINKAGE = 2500        # member pairs compared for complete linkage; more: ke
 OCLC, LCCN, ISBN, TITLE = range(4)
 JOIN = 4                  # not evidence: a librarian's join (harvest.overrides)
 _ID_LEVEL = {"o": OCLC, "l": LCCN, "i": ISBN}
+_NO_SPLIT: frozenset = frozenset()
 
 
 # -- clustering ---------------------------------------------------------------
@@ -96,10 +97,10 @@ class _Summary:
     lccn: set
     oclc: set
     members: list
-    apart: set              # (split override number, side) of the members, usually empty
+    apart: frozenset        # (split override number, side) of the members, usually empty
 
     @classmethod
-    def of(cls, k: MatchKeys, index: int, apart: set) -> "_Summary":
+    def of(cls, k: MatchKeys, index: int, apart: frozenset = _NO_SPLIT) -> "_Summary":
         return cls(k.year, k.format, {k.edition}, {k.numbers}, {k.language},
                    set() if k.pages is None else {k.pages}, set(k.issns), set(k.isbns),
                    set(k.lccn), set(k.oclc), [index], apart)
@@ -117,7 +118,8 @@ class _Summary:
         self.lccn |= o.lccn
         self.oclc |= o.oclc
         self.members += o.members
-        self.apart |= o.apart
+        if o.apart:
+            self.apart = self.apart | o.apart
 
 
 def _disjoint(a: set, b: set) -> bool:
@@ -166,9 +168,9 @@ def guard_between(x: list[MatchKeys], y: list[MatchKeys], level: int) -> str:
     """The guard keeping two groups of records apart on ``level`` evidence ("" if none):
     the merge report's word for a near miss, from the same test the merges pass."""
     def summed(group: list[MatchKeys]) -> _Summary:
-        s = _Summary.of(group[0], 0, set())
+        s = _Summary.of(group[0], 0)
         for k in group[1:]:
-            s.absorb(_Summary.of(k, 0, set()))
+            s.absorb(_Summary.of(k, 0))
         return s
     return conflict(summed(x), summed(y), level)
 
@@ -181,11 +183,11 @@ def _split(a: _Summary, b: _Summary) -> bool:
 class _Clusters:
     """Union-find over record positions, each merge guarded by the cluster summaries.
 
-    ``apart``: position -> the sides of librarians' splits it is on. ``trace``: a list
+    ``apart``: position -> the sides of librarians' splits it is on (a frozenset). ``trace``: a list
     to which every merge tried between two clusters is appended as (joined, a, b, level,
     key, guard), for the merge report; None (a rebuild) costs one test per merge."""
 
-    def __init__(self, keys: list[MatchKeys], apart: dict[int, set] | None = None,
+    def __init__(self, keys: list[MatchKeys], apart: dict[int, frozenset] | None = None,
                  trace: list | None = None):
         self.keys = keys
         self.parent = list(range(len(keys)))
@@ -203,7 +205,7 @@ class _Clusters:
     def summary(self, root: int) -> _Summary:
         s = self.info.get(root)
         return s if s is not None else _Summary.of(self.keys[root], root,
-                                                   set(self.apart.get(root, ())))
+                                                   self.apart.get(root, _NO_SPLIT))
 
     def union(self, a: int, b: int, level: int, key=None, forced: bool = False) -> bool:
         """Merge the clusters of records ``a`` and ``b``, which share ``level`` evidence
@@ -356,7 +358,7 @@ def cluster_sorted(ids: list[str], keys: list[MatchKeys], decisions=None,
             for rid in group:
                 if rid in at:
                     apart[at[rid]].add((n, side))
-    clusters = _Clusters(unique, apart, trace)
+    clusters = _Clusters(unique, {i: frozenset(s) for i, s in apart.items()}, trace)
     blocking = Blocking(unique)
     shared = [key for key, more in blocking.more_ids.items() if len(more) < MAX_GROUP]
     for key in sorted(shared, key=lambda s: (_ID_LEVEL[s[0]], s)):

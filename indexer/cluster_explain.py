@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .cluster import (JOIN, LCCN, OCLC, TITLE, MatchKeys, cluster_sorted, guard_between,
-                      id_keys, title_keys)
+from .cluster import (ISBN, JOIN, LCCN, OCLC, TITLE, MatchKeys, cluster_sorted,
+                      guard_between, id_keys, title_keys)
 from .cluster_keys import tolerance, within
 
-EVIDENCE = {OCLC: "OCLC", LCCN: "LCCN", 2: "ISBN", TITLE: "title", JOIN: "join"}
+EVIDENCE = {OCLC: "OCLC", LCCN: "LCCN", ISBN: "ISBN", TITLE: "title", JOIN: "join"}
 GUARDS = {
     "year": "different years", "format": "different formats",
     "edition": "different edition numbers", "title numbers": "different numbers in the title",
@@ -43,13 +43,14 @@ class Explanation:
     assignment: dict[str, str]
     links: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     near: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    by_cluster: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        for r in sorted(self.assignment):
+            self.by_cluster[self.assignment[r]].append(r)
 
     def members(self, cluster_id: str) -> list[str]:
-        if not hasattr(self, "_by_cluster"):
-            self._by_cluster = defaultdict(list)
-            for r in sorted(self.assignment):
-                self._by_cluster[self.assignment[r]].append(r)
-        return self._by_cluster.get(cluster_id, [])
+        return self.by_cluster.get(cluster_id, [])
 
 
 def _describe(level: int, key) -> dict:
@@ -75,7 +76,7 @@ def _strongest(k: MatchKeys) -> dict:
     """The evidence two records with identical keys share (the first the rules try)."""
     ids = id_keys(k)
     if ids:
-        level = {"o": OCLC, "l": LCCN, "i": 2}[ids[0][0]]
+        level = {"o": OCLC, "l": LCCN, "i": ISBN}[ids[0][0]]
         return _describe(level, ids[0])
     titles = title_keys(k)
     return _describe(TITLE, titles[0][0]) if titles else {"evidence": "keys", "key": ""}

@@ -69,19 +69,13 @@ def report(home: Home, store: RecordStore, code: str | None = None) -> dict:
     those with a member from ``code`` if given), and every decision."""
     with live_clusters(home) as clusters:
         items = clusters.items()
-        stored = defaultdict(list)
-        for cid, members in clusters.clusters():
-            stored[cid] = members
-        where = dict(clusters.db.execute("SELECT rid, cluster FROM record"))
+        stored = dict(clusters.clusters())
     keys = dict(items)
     exp = explain(items, store.cluster_decisions())
-    decisions = _decisions(store, lambda r: r in where)
-    by_cluster = defaultdict(list)
-    for rid, cid in exp.assignment.items():
-        by_cluster[cid].append(rid)
+    decisions = _decisions(store, lambda r: r in keys)
     entries = []
-    for cid in sorted(by_cluster):
-        rids = sorted(by_cluster[cid])
+    for cid in sorted(exp.by_cluster):
+        rids = exp.members(cid)
         if code is not None and not any(r.startswith(code + ":") for r in rids):
             continue
         if len(rids) > 1 or exp.near.get(cid):
@@ -90,7 +84,7 @@ def report(home: Home, store: RecordStore, code: str | None = None) -> dict:
     for e in entries:
         for link in e["links"]:
             evidence[link["evidence"]] += 1
-    return {"records": len(items), "clusters": len(by_cluster),
+    return {"records": len(items), "clusters": len(exp.by_cluster),
             "merged": sum(len(e["members"]) > 1 for e in entries),
             "with_near_misses": sum(bool(e["near_misses"]) for e in entries),
             "evidence": dict(sorted(evidence.items())), "source": code,

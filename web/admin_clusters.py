@@ -23,6 +23,7 @@ from harvest.errors import ConfigError
 from harvest.lock import Busy
 from harvest.store import RecordStore
 from indexer.cluster_report import ClusterNotFound, live_clusters, report, show
+from indexer.errors import IndexerError
 
 from .admin import _csrf_token, _home, bp
 
@@ -41,7 +42,10 @@ def _report():
     if code is not None and code not in home.sources:
         abort(404)
     with RecordStore(home.store_path) as store:
-        return report(home, store, code)
+        try:
+            return report(home, store, code)
+        except IndexerError as exc:      # no index yet: nothing to report on
+            _refuse(str(exc), 503)
 
 
 @bp.get("/admin/clusters")
@@ -63,6 +67,8 @@ def cluster_page(ident: str):
             entry = show(home, store, ident)
         except ClusterNotFound:
             abort(404)
+        except IndexerError as exc:
+            _refuse(str(exc), 503)
     return render_template("admin_cluster.html", entry=entry, csrf=_csrf_token())
 
 
@@ -71,9 +77,13 @@ def _form_record(name: str) -> str:
     rid = request.form.get(name, "").strip()
     if not rid:
         _refuse(f"{name}: a record id is needed")
-    with live_clusters(_home()) as clusters:
-        if clusters.cluster_of(rid) is None:
-            _refuse(f"{name}: no record {rid!r} in the index")
+    try:
+        with live_clusters(_home()) as clusters:
+            found = clusters.cluster_of(rid)
+    except IndexerError as exc:
+        _refuse(str(exc), 503)
+    if found is None:
+        _refuse(f"{name}: no record {rid!r} in the index")
     return rid
 
 
