@@ -7,7 +7,8 @@ the ``sheaf clusters`` command as a background job (:mod:`discovery.jobs`),
 which holds the writer lock, records the decision in the store and updates
 the index; the browser is sent to the job's page.
 
-- ``/admin/clusters`` (``?source=CODE`` narrows it) and ``/admin/clusters.json``;
+- ``/admin/clusters`` (``?source=CODE`` narrows it, ``page`` pages it, 100 clusters
+  a page) and ``/admin/clusters.json`` (all of it);
 - ``/admin/clusters/<id>``: one cluster by its id or a member's record id;
 - POST ``/admin/clusters/split`` (``record``, ``reason``), ``/admin/clusters/join``
   (``record``, ``other``, ``reason``), ``/admin/clusters/undo`` (``id``).
@@ -28,6 +29,8 @@ from indexer.errors import IndexerError
 from .admin import _csrf_token, _home, bp
 
 MAX_REASON = 500
+PAGE_SIZE = 100           # clusters on a page of the report
+MAX_PAGE = 100_000
 
 
 def _refuse(message: str, status: int = 400):
@@ -50,7 +53,16 @@ def _report():
 
 @bp.get("/admin/clusters")
 def clusters_page():
-    return render_template("admin_clusters.html", report=_report(), csrf=_csrf_token(),
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 0
+    if not 1 <= page <= MAX_PAGE:
+        _refuse("page must be a whole number from 1 to 100000")
+    data = _report()
+    shown = data["entries"][(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    return render_template("admin_clusters.html", report=data, entries=shown, page=page,
+                           more=len(data["entries"]) > page * PAGE_SIZE, csrf=_csrf_token(),
                            sources=_home().sources)
 
 

@@ -88,6 +88,12 @@ def test_the_report_page_and_its_json_say_why_records_merged(site):
     status, page, _ = call(base, "/admin/clusters?source=gamma")
     assert status == 200 and "cluster-alpha:00291762" not in page
     assert call(base, "/admin/clusters?source=nosuch")[0] == 404
+    assert 'rel="next"' not in page          # 11 clusters: one page of 100
+    for bad in ("0", "x", "100001"):
+        status, body, _ = call(base, f"/admin/clusters?page={bad}")
+        assert status == 400 and "page must be a whole number" in body
+    status, page, _ = call(base, "/admin/clusters?page=2")
+    assert status == 200 and 'class="cluster"' not in page and 'rel="prev"' in page
 
 
 def test_one_cluster_page_offers_a_split_per_member(site):
