@@ -154,3 +154,35 @@ def test_split_join_and_undo_run_as_jobs_and_show_in_search(site):
     _status, body, _ = call(base, "/admin/clusters.json")
     assert [(d["id"], d["active"]) for d in json.loads(body)["decisions"]] == [(1, False),
                                                                               (2, True)]
+
+
+def test_no_argument_of_the_merge_report_pages_is_a_500(template):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from web import create_app
+
+    client = create_app({"SHEAF_HOME": str(template), "TESTING": True}).test_client()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    values = st.one_of(st.text(max_size=40), st.integers(-10**12, 10**12).map(str),
+                       st.sampled_from(["", "alpha", "alpha:00291762", "%", "_", "\\", "\x00",
+                                        "x" * 1200, "--reason=x", "-1", "1"]))
+    forms = st.dictionaries(st.sampled_from(["record", "other", "reason", "id"]), values,
+                            max_size=4)
+
+    @settings(max_examples=40, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(ident=st.text(min_size=1, max_size=30), source=values, page=values, form=forms,
+           action=st.sampled_from(["split", "join", "undo"]))
+    def run(ident, source, page, form, action):
+        from urllib.parse import quote
+        for response in (
+                client.get(f"/admin/clusters/{quote(ident, safe='')}", headers=headers),
+                client.get("/admin/clusters", query_string={"source": source, "page": page},
+                           headers=headers)):
+            assert response.status_code in (200, 400, 404), response.status_code
+        if form.get("record") != "alpha:00291762":    # a valid form would start a real job
+            posted = client.post(f"/admin/clusters/{action}", data=form, headers=headers)
+            assert posted.status_code in (400, 409), (action, form, posted.status_code)
+
+    run()
