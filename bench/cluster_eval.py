@@ -36,6 +36,7 @@ from harvest.importer import import_files  # noqa: E402
 from harvest.store import RecordStore  # noqa: E402
 from indexer.analysis import warm_up  # noqa: E402
 from indexer.cluster import MatchKeys, cluster_all, match_keys  # noqa: E402
+from indexer.cluster_explain import explain  # noqa: E402
 from indexer.cluster_store import ClusterStore  # noqa: E402
 from indexer.mapping import map_stored  # noqa: E402
 
@@ -86,7 +87,7 @@ def score(assignment: dict[str, str], truth: dict[str, dict]) -> dict[str, int]:
             "clusters": len(predicted), "editions": len(true)}
 
 
-def explain(assignment: dict[str, str], truth: dict[str, dict], mapped: dict, show: int) -> None:
+def explain_errors(assignment: dict[str, str], truth: dict[str, dict], mapped: dict, show: int) -> None:
     """The false merges and the missed pairs, with what each copy lost."""
     by_cluster, by_edition = defaultdict(list), defaultdict(list)
     for r, c in assignment.items():
@@ -160,7 +161,13 @@ def quality(folder: Path, show: int) -> None:
         print(f"pairs: true {s['true']}, predicted {s['predicted']}, correct {s['both']}")
         print(f"PAIR PRECISION {precision:.4f}   PAIR RECALL {recall:.4f}")
         by_evidence(assignment, truth, keys)
-        explain(assignment, truth, mapped, show)
+        explain_errors(assignment, truth, mapped, show)
+        t = time.perf_counter()
+        traced = explain(keys.items())
+        print(f"explain (the merge report: clustering with a trace) {time.perf_counter() - t:.3f}"
+              f" s: {sum(map(len, traced.links.values()))} links,"
+              f" {sum(map(len, traced.near.values())) // 2} near misses;"
+              f" same clusters: {traced.assignment == assignment}")
 
         with ClusterStore(Path(tmp) / "clusters.sqlite") as store:
             first = {r: k for r, k in keys.items() if not r.startswith("delta:")}

@@ -23,7 +23,7 @@ from harvest.guard import DeletionRefused
 from harvest.lock import Busy
 from harvest.marcfile import FORMATS
 
-from . import maintenance, reports
+from . import clusters, maintenance, reports
 from .common import EXIT_BUSY, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_REFUSED, alert, err
 from .indexing import cmd_index, cmd_status
 from .reading import cmd_search, cmd_serve
@@ -115,6 +115,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     maintenance.add_commands(sub)
     reports.add_commands(sub)
+    clusters.add_commands(sub)
     return p
 
 

@@ -1,4 +1,5 @@
-"""Background jobs the admin page starts: a harvest or a re-index of one source.
+"""Background jobs the admin page starts: a harvest or a re-index of one source, or a
+librarian's cluster decision (``sheaf clusters split|join|undo``, which updates the index).
 
 A job is the ``sheaf`` command line run in a process of its own, so the
 writer lock is held by that process and never by a web worker. The web
@@ -33,10 +34,15 @@ JOBS_DIR = "jobs"
 KEEP = 30                 # job files kept
 EXIT_BUSY = 75            # what `sheaf` exits with when another writer holds the lock
 START_GRACE = 60.0        # seconds a job may stay "starting" before it counts as lost
+# action -> (label, steps(source code, arguments)); SOURCE_ACTIONS name a member library
 ACTIONS = {
-    "harvest": ("harvest and index", lambda code: [["harvest", code], ["index"]]),
-    "index": ("re-index", lambda code: [["index", "--source", code]]),
+    "harvest": ("harvest and index", lambda code, _args: [["harvest", code], ["index"]]),
+    "index": ("re-index", lambda code, _args: [["index", "--source", code]]),
+    "split": ("split a cluster", lambda _code, args: [["clusters", "split", *args]]),
+    "join": ("join clusters", lambda _code, args: [["clusters", "join", *args]]),
+    "undo": ("undo a cluster decision", lambda _code, args: [["clusters", "undo", *args]]),
 }
+SOURCE_ACTIONS = ("harvest", "index")
 ACTIVE = ("starting", "running")
 
 
@@ -50,6 +56,7 @@ class Job:
     action: str
     source: str
     steps: list[list[str]]
+    args: list[str] = field(default_factory=list)
     state: str = "starting"
     created: str = field(default_factory=_now)
     created_at: float = field(default_factory=time.time)
@@ -60,7 +67,7 @@ class Job:
 
     @property
     def label(self) -> str:
-        return f"{ACTIONS[self.action][0]} {self.source}"
+        return f"{ACTIONS[self.action][0]} {self.source or (self.args or [''])[0]}".strip()
 
     @property
     def active(self) -> bool:
@@ -132,11 +139,12 @@ def busy(home: Home) -> str | None:
     return None
 
 
-def start(home: Home, action: str, source: str) -> Job:
+def start(home: Home, action: str, source: str = "", args: list[str] | tuple = ()) -> Job:
     """Start a job in the background; raises Busy if a writer or a job is running."""
     if action not in ACTIONS:
         raise ConfigError(f"unknown job {action!r}")
-    home.source(source)
+    if action in SOURCE_ACTIONS:
+        home.source(source)
     directory = jobs_dir(home)
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / ".start.lock", "a") as guard:
@@ -146,7 +154,7 @@ def start(home: Home, action: str, source: str) -> Job:
             raise lock.Busy(reason)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         job = Job(id=f"{stamp}-{secrets.token_hex(3)}", action=action, source=source,
-                  steps=ACTIONS[action][1](source))
+                  steps=ACTIONS[action][1](source, list(args)), args=list(args))
         _save(home, job)
     subprocess.run([sys.executable, "-m", "discovery.jobs", str(home.path), job.id],
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

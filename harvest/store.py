@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 from .errors import StoreError, disk_full
 from .listing import StoreListing
+from .overrides import OVERRIDES_SCHEMA, ClusterOverrides
 from .quality import QUALITY_SCHEMA, QualityLedger
 from .records import ImportSummary, RawRecord
 from .runs import HarvestRuns
@@ -97,7 +98,7 @@ CREATE TABLE IF NOT EXISTS daily_counts (
     deleted INTEGER NOT NULL,
     PRIMARY KEY (day, source)
 ) WITHOUT ROWID;
-""" + QUALITY_SCHEMA
+""" + QUALITY_SCHEMA + OVERRIDES_SCHEMA
 
 # Changes to a store made by an older Sheaf, applied in order when it is opened; the
 # number done is the database's user_version. Each step must be safe on a store of any
@@ -109,6 +110,8 @@ MIGRATIONS = (
      " ON records (source, last_changed, local_id)"),
     # 2: data quality findings, rejects and their trend (harvest.quality)
     tuple(s.strip() for s in QUALITY_SCHEMA.split(";") if s.strip()),
+    # 3: librarians' cluster splits and joins (harvest.overrides)
+    tuple(s.strip() for s in OVERRIDES_SCHEMA.split(";") if s.strip()),
 )
 
 BUSY_TIMEOUT = 30.0
@@ -131,7 +134,8 @@ class StoredRecord:
         return f"{self.source}:{self.local_id}"
 
 
-class RecordStore(HarvestRuns, StoreUpkeep, StoreListing, QualityLedger):
+class RecordStore(HarvestRuns, StoreUpkeep, StoreListing, QualityLedger,
+                  ClusterOverrides):
     """A connection to the store. Use as a context manager or call close()."""
 
     SCHEMA = SCHEMA

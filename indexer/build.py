@@ -183,7 +183,7 @@ def _rebuild(home: Home, store: RecordStore, engine: IndexEngine, procs: int,
         where = parallel.map_all(store.iter_records(include_deleted=False), shard_dir,
                                  encodings, procs, collect)
         t = time.perf_counter()
-        with ClusterStore(path / CLUSTERS_NAME) as clusters:
+        with ClusterStore(path / CLUSTERS_NAME, store.cluster_decisions()) as clusters:
             assignment = clusters.load(keys)
         keys.clear()  # the cluster store has them now
         groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -258,7 +258,7 @@ def _apply(home: Home, store: RecordStore, engine: IndexEngine, gen: Generation,
            on_warning: OnWarning | None) -> None:
     """Re-map the records changed after ``since`` and rewrite or delete their clusters'
     documents in ``gen`` (a clone nobody reads yet)."""
-    with ClusterStore(gen.clusters_path) as clusters:
+    with ClusterStore(gen.clusters_path, store.cluster_decisions()) as clusters:
         clusters.db.execute("CREATE TABLE IF NOT EXISTS dirty (cluster TEXT PRIMARY KEY)")
         batch = engine.batch(gen.path)
         try:
@@ -277,6 +277,13 @@ def _apply(home: Home, store: RecordStore, engine: IndexEngine, gen: Generation,
                 if mapped is not None:
                     fresh[rec.id] = Member(rec.id, rec.source, mapped, rec.first_seen)
                     report.records += 1
+            t = time.perf_counter()
+            with clusters.transaction():      # librarians' decisions made or undone since
+                touched = clusters.reconsider(store.overrides_changed(since))
+                clusters.db.executemany("INSERT OR IGNORE INTO dirty VALUES (?)",
+                                        ((c,) for c in touched))
+            report.cluster_seconds += time.perf_counter() - t
+            pending |= touched
             names = _names(home)
             suggestions = SuggestStore(gen.path / SUGGEST_NAME)
             for cid in sorted(pending):

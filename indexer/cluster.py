@@ -36,6 +36,11 @@ clusters that conflict with each other joins the first it is compared with
 Records whose keys are equal are one cluster from the start (nothing can
 keep them apart), unless their keys offer no evidence at all.
 
+Librarians' decisions (:mod:`harvest.overrides`) come last in the rules and
+first in force: no merge crosses a split, and a join merges its records past
+every guard but a split. For the merge report every merge tried can be traced
+with the evidence and the guard that decided it (:mod:`indexer.cluster_explain`).
+
 Cluster ids: the smallest record id among the members (plain string order).
 It stays while that record stays; when it leaves, the next smallest member's
 id takes over; when two clusters merge, the smaller id survives and the other
@@ -54,11 +59,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from .cluster_display import description_score, richest
 from .cluster_keys import (MatchKeys, candidate_keys, comparable, id_keys, look_alike,
                            match_keys, pair_match, title_keys, title_match)
 
 __all__ = ["CLUSTER_VERSION", "MatchKeys", "match_keys", "candidate_keys", "cluster_all",
-           "cluster_sorted", "Blocking", "richest", "description_score"]
+           "cluster_sorted", "Blocking", "guard_between", "richest", "description_score"]
 
 # Bump when match keys, their stored form or the rules change: a generation's
 # clusters.sqlite built with another version needs a rebuild.
@@ -69,7 +75,9 @@ MAX_BLOCK = 200           # blocks with more distinct titles get exact matching 
 MAX_LINKAGE = 2500        # member pairs compared for complete linkage; more: keep apart
 # Evidence levels, strongest first: an id key's first letter gives its level.
 OCLC, LCCN, ISBN, TITLE = range(4)
+JOIN = 4                  # not evidence: a librarian's join (harvest.overrides)
 _ID_LEVEL = {"o": OCLC, "l": LCCN, "i": ISBN}
+_NO_SPLIT: frozenset = frozenset()
 
 
 # -- clustering ---------------------------------------------------------------
@@ -89,12 +97,13 @@ class _Summary:
     lccn: set
     oclc: set
     members: list
+    apart: frozenset        # (split override number, side) of the members, usually empty
 
     @classmethod
-    def of(cls, k: MatchKeys, index: int) -> "_Summary":
+    def of(cls, k: MatchKeys, index: int, apart: frozenset = _NO_SPLIT) -> "_Summary":
         return cls(k.year, k.format, {k.edition}, {k.numbers}, {k.language},
                    set() if k.pages is None else {k.pages}, set(k.issns), set(k.isbns),
-                   set(k.lccn), set(k.oclc), [index])
+                   set(k.lccn), set(k.oclc), [index], apart)
 
     def absorb(self, o: "_Summary") -> None:
         if self.year is None:
@@ -109,6 +118,8 @@ class _Summary:
         self.lccn |= o.lccn
         self.oclc |= o.oclc
         self.members += o.members
+        if o.apart:
+            self.apart = self.apart | o.apart
 
 
 def _disjoint(a: set, b: set) -> bool:
@@ -124,28 +135,65 @@ def _pages_differ(a: set, b: set) -> bool:
     return a != b and any(p * q < 0 or abs(p - q) > 2 for p in a for q in b)
 
 
-def conflict(a: _Summary, b: _Summary, level: int) -> bool:
-    """True if clusters ``a`` and ``b`` must stay apart when joined on ``level`` evidence."""
-    if (a.year != b.year and a.year is not None and b.year is not None
-            or a.format != b.format and a.format and b.format
-            or _known_differ(a.editions, b.editions) or _known_differ(a.numbers, b.numbers)
-            or _disjoint(a.issns, b.issns)):
-        return True
-    if level > OCLC and _disjoint(a.oclc, b.oclc) or level > LCCN and _disjoint(a.lccn, b.lccn):
-        return True
+def conflict(a: _Summary, b: _Summary, level: int) -> str:
+    """The guard that keeps clusters ``a`` and ``b`` apart when joined on ``level`` evidence
+    ("" if none does); the merge report names it (:mod:`indexer.cluster_explain`)."""
+    if a.year != b.year and a.year is not None and b.year is not None:
+        return "year"
+    if a.format != b.format and a.format and b.format:
+        return "format"
+    if _known_differ(a.editions, b.editions):
+        return "edition"
+    if _known_differ(a.numbers, b.numbers):
+        return "title numbers"
+    if _disjoint(a.issns, b.issns):
+        return "ISSN"
+    if level > OCLC and _disjoint(a.oclc, b.oclc):
+        return "OCLC number"
+    if level > LCCN and _disjoint(a.lccn, b.lccn):
+        return "LCCN"
     if level >= ISBN and _pages_differ(a.pages, b.pages):
-        return True
-    return level == TITLE and (a.editions != b.editions or a.languages != b.languages
-                               or _disjoint(a.isbns, b.isbns))
+        return "pages"
+    if level == TITLE:
+        if a.editions != b.editions:
+            return "edition statement"
+        if a.languages != b.languages:
+            return "language"
+        if _disjoint(a.isbns, b.isbns):
+            return "ISBN"
+    return ""
+
+
+def guard_between(x: list[MatchKeys], y: list[MatchKeys], level: int) -> str:
+    """The guard keeping two groups of records apart on ``level`` evidence ("" if none):
+    the merge report's word for a near miss, from the same test the merges pass."""
+    def summed(group: list[MatchKeys]) -> _Summary:
+        s = _Summary.of(group[0], 0)
+        for k in group[1:]:
+            s.absorb(_Summary.of(k, 0))
+        return s
+    return conflict(summed(x), summed(y), level)
+
+
+def _split(a: _Summary, b: _Summary) -> bool:
+    """A librarian's split puts one side of ``a`` against the other side in ``b``."""
+    return any((n, 1 - side) in b.apart for n, side in a.apart)
 
 
 class _Clusters:
-    """Union-find over record positions, each merge guarded by the cluster summaries."""
+    """Union-find over record positions, each merge guarded by the cluster summaries.
 
-    def __init__(self, keys: list[MatchKeys]):
+    ``apart``: position -> the sides of librarians' splits it is on (a frozenset). ``trace``: a list
+    to which every merge tried between two clusters is appended as (joined, a, b, level,
+    key, guard), for the merge report; None (a rebuild) costs one test per merge."""
+
+    def __init__(self, keys: list[MatchKeys], apart: dict[int, frozenset] | None = None,
+                 trace: list | None = None):
         self.keys = keys
         self.parent = list(range(len(keys)))
         self.info: dict[int, _Summary] = {}
+        self.apart = apart or {}
+        self.trace = trace
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -156,17 +204,24 @@ class _Clusters:
 
     def summary(self, root: int) -> _Summary:
         s = self.info.get(root)
-        return s if s is not None else _Summary.of(self.keys[root], root)
+        return s if s is not None else _Summary.of(self.keys[root], root,
+                                                   self.apart.get(root, _NO_SPLIT))
 
-    def union(self, a: int, b: int, level: int) -> bool:
-        """Merge the clusters of records ``a`` and ``b``, which share ``level`` evidence,
-        unless a guard says no; True if they are (now) one cluster."""
+    def union(self, a: int, b: int, level: int, key=None, forced: bool = False) -> bool:
+        """Merge the clusters of records ``a`` and ``b``, which share ``level`` evidence
+        (``key``), unless a guard says no; True if they are (now) one cluster. A
+        ``forced`` merge (a librarian's join) passes every guard but a split."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
         sa, sb = self.summary(ra), self.summary(rb)
-        if (conflict(sa, sb, level) or level == ISBN and not look_alike(self.keys[a], self.keys[b])
-                or level == TITLE and not self._linked(sa, sb)):
+        guard = "split" if self.apart and _split(sa, sb) else "" if forced else (
+            conflict(sa, sb, level)
+            or level == ISBN and not look_alike(self.keys[a], self.keys[b]) and "unlike"
+            or level == TITLE and not self._linked(sa, sb) and "linkage" or "")
+        if self.trace is not None:
+            self.trace.append((not guard, a, b, level, key, guard))
+        if guard:
             return False
         if len(sa.members) < len(sb.members):
             ra, rb, sa, sb = rb, ra, sb, sa
@@ -185,14 +240,14 @@ class _Clusters:
         return all(title_match(keys[x], keys[y]) or not comparable(keys[x], keys[y])
                    for x in sa.members for y in sb.members)
 
-    def join_group(self, members: list[int], level: int) -> None:
+    def join_group(self, members: list[int], level: int, key: str) -> None:
         """Records sharing one key: each joins the first earlier cluster that accepts it."""
         find = self.find
         if len({find(m) for m in members}) == 1:
             return
         firsts: list[int] = []          # the first group member of each cluster formed here
         for m in members:
-            if not any(self.union(f, m, level) for f in firsts):
+            if not any(self.union(f, m, level, key) for f in firsts):
                 firsts.append(m)
 
 
@@ -265,31 +320,59 @@ class Blocking:
                     yield b, i
 
 
-def distinct(keys: list[MatchKeys]) -> tuple[list[MatchKeys], list[int]]:
-    """The distinct keys (in order of first appearance) and each record's index among them."""
-    first: dict[MatchKeys, int] = {}
-    node = [first.setdefault(k, len(first)) for k in keys]
-    return list(first), node
+def distinct(keys: list[MatchKeys], own: list[bool] | None = None
+             ) -> tuple[list[MatchKeys], list[int]]:
+    """The distinct keys (in order of first appearance) and each record's index among them.
+    Records marked in ``own`` (named in a librarian's decision) get an index of their own."""
+    if own is None:
+        first: dict[MatchKeys, int] = {}
+        node = [first.setdefault(k, len(first)) for k in keys]
+        return list(first), node
+    seen: dict = {}
+    unique: list[MatchKeys] = []
+    node = []
+    for i, k in enumerate(keys):
+        n = seen.setdefault((k, i) if own[i] else k, len(unique))
+        if n == len(unique):
+            unique.append(k)
+        node.append(n)
+    return unique, node
 
 
-def cluster_sorted(ids: list[str], keys: list[MatchKeys]
-                   ) -> tuple[dict[str, str], Blocking, list[int]]:
+def cluster_sorted(ids: list[str], keys: list[MatchKeys], decisions=None,
+                   trace: list | None = None) -> tuple[dict[str, str], Blocking, list[int]]:
     """cluster_all for records in id order. Records with equal keys are clustered as one
     (they cannot conflict), so a catalogue held by four libraries costs little more than
     one; equal keys with no evidence at all (no id, no usable title) stay apart. Also
-    returns the Blocking over the distinct keys and each record's index among them."""
-    unique, node = distinct(keys)
-    clusters = _Clusters(unique)
+    returns the Blocking over the distinct keys and each record's index among them.
+
+    ``decisions`` (:class:`harvest.overrides.Decisions`): librarians' splits, which no
+    merge crosses, and joins, merged last past every guard but a split; ids they name
+    that are not among ``ids`` are left out. ``trace``: see :class:`_Clusters`."""
+    named = decisions.records() & set(ids) if decisions else set()
+    unique, node = distinct(keys, [rid in named for rid in ids] if named else None)
+    at = {rid: node[i] for i, rid in enumerate(ids) if rid in named} if named else {}
+    apart: dict[int, set] = defaultdict(set)
+    for n, sides in enumerate(decisions.splits if named else ()):
+        for side, group in enumerate(sides):
+            for rid in group:
+                if rid in at:
+                    apart[at[rid]].add((n, side))
+    clusters = _Clusters(unique, {i: frozenset(s) for i, s in apart.items()}, trace)
     blocking = Blocking(unique)
     shared = [key for key, more in blocking.more_ids.items() if len(more) < MAX_GROUP]
     for key in sorted(shared, key=lambda s: (_ID_LEVEL[s[0]], s)):
-        clusters.join_group(blocking.id_members(key), _ID_LEVEL[key[0]])
+        clusters.join_group(blocking.id_members(key), _ID_LEVEL[key[0]], key)
     for e in sorted(e for e, more in blocking.more_exact.items() if len(more) < MAX_GROUP):
-        clusters.join_group(blocking.exact_members(e), TITLE)
+        clusters.join_group(blocking.exact_members(e), TITLE, e)
     for e1, e2 in blocking.fuzzy_pairs():
         for x in blocking.exact_members(e1):
             for y in blocking.exact_members(e2):
-                clusters.union(x, y, TITLE)
+                clusters.union(x, y, TITLE, (e1, e2))
+    for group in decisions.joins if named else ():
+        present = [at[rid] for rid in group if rid in at]
+        for x in present[1:]:
+            clusters.union(present[0], x, JOIN, "join", forced=True)
 
     alone = set()                          # repeated keys that give nothing to match on
     if len(unique) < len(keys):
@@ -303,39 +386,8 @@ def cluster_sorted(ids: list[str], keys: list[MatchKeys]
     return out, blocking, node
 
 
-def cluster_all(items: Iterable[tuple[str, MatchKeys]]) -> dict[str, str]:
+def cluster_all(items: Iterable[tuple[str, MatchKeys]], decisions=None) -> dict[str, str]:
     """Cluster many records at once: record id -> cluster id (its smallest member id)."""
     by_id = dict(items)
     ids = sorted(by_id)
-    return cluster_sorted(ids, [by_id[rid] for rid in ids])[0]
-
-
-# -- display ------------------------------------------------------------------
-
-NOT_DESCRIPTIVE = frozenset({"local_id", "holdings"})
-
-
-def _text_length(value) -> int:
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, dict):
-        return sum(_text_length(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return sum(_text_length(v) for v in value)
-    return 0
-
-
-def description_score(mapped: dict) -> tuple[int, int]:
-    """(descriptive keys present, characters of their text); holdings and ids left out."""
-    present = [k for k, v in mapped.items() if k not in NOT_DESCRIPTIVE and v not in (None, "", [])]
-    return len(present), sum(_text_length(mapped[k]) for k in present)
-
-
-def richest(members: list[dict]) -> int:
-    """Index of the display record: most descriptive keys, then most text; ties to the first."""
-    if not members:
-        raise ValueError("richest() of an empty cluster")
-    if len(members) == 1:
-        return 0
-    scores = [description_score(m) for m in members]
-    return max(range(len(members)), key=lambda i: (scores[i], -i))
+    return cluster_sorted(ids, [by_id[rid] for rid in ids], decisions)[0]

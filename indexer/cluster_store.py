@@ -15,6 +15,11 @@ same clusters as a full rebuild except where a conflict makes the outcome
 depend on records beyond it (a chain of conflicting clusters longer than one
 hop); the next rebuild settles those.
 
+Librarians' decisions (:class:`harvest.overrides.Decisions`, given to the
+store when it is opened) are honoured by every re-clustering, the full one in
+:meth:`~ClusterStore.load` and the regional ones; :meth:`~ClusterStore.reconsider`
+re-clusters the region of the records a new or undone decision names.
+
 Tables: ``record(id, rid, cluster, keys)``, the keys as one delimited string
 (:func:`dump_keys`), and ``candidate(k, id)``, one row per candidate key of a
 record, as a 63-bit hash (a collision only makes a region a little larger).
@@ -76,8 +81,9 @@ def key_hashes(keys: MatchKeys) -> list[int]:
 class ClusterStore:
     """record id -> cluster id, with each record's match keys, in one SQLite file."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, decisions=None):
         self.path = Path(path)
+        self.decisions = decisions
         self.db, self.read_only = open_db(self.path, self._set_up, isolation_level=None)
         self._depth = 0
 
@@ -156,7 +162,7 @@ class ClusterStore:
         rids = sorted(by_id)
         keys = [by_id[rid] for rid in rids]
         if assignment is None:
-            assignment, blocking, node = cluster_sorted(rids, keys)
+            assignment, blocking, node = cluster_sorted(rids, keys, self.decisions)
         else:
             unique, node = distinct(keys)
             blocking = Blocking(unique)
@@ -209,6 +215,20 @@ class ClusterStore:
             self._delete(record_id)
             return {old} | self._recluster(region, before)
 
+    def reconsider(self, record_ids: Iterable[str]) -> set[str]:
+        """Re-cluster the region of ``record_ids`` (a decision about them was made or
+        undone); ids not in the store are left out. Returns the affected cluster ids."""
+        present = [r for r in sorted(set(record_ids)) if self.cluster_of(r) is not None]
+        if not present:
+            return set()
+        with self.transaction():
+            seeds = set(present)
+            for rid in present:
+                seeds.update(self.members(self.cluster_of(rid)))
+            region = self._region(seeds, [])
+            before = self._assignment(region)
+            return set(before.values()) | self._recluster(region, before)
+
     def apply(self, changes: Iterable[tuple[str, MatchKeys | None]]) -> set[str]:
         """Many updates in one transaction; ``None`` keys remove the record."""
         affected: set[str] = set()
@@ -232,6 +252,32 @@ class ClusterStore:
             part = values[i:i + _CHUNK]
             yield from self.db.execute(sql.format(",".join("?" * len(part))), part)
 
+    def region(self, seeds: set[str]) -> set[str]:
+        """The records a re-clustering of ``seeds`` reads (the merge report's view of one
+        cluster); see the module docstring."""
+        return self._region(set(seeds), [])
+
+    def same_title(self, keys: list[MatchKeys]) -> set[str]:
+        """Records with a (title, author) key pair of ``keys`` in the same script, whatever
+        their year: the look-alikes the merge report checks for near misses. A scan of
+        the table (no index serves it), done for one cluster's page, never by updates."""
+        found: set[str] = set()
+        for title, author in {pair for k in keys for pair in k.pairs()}:
+            pattern = "".join("\\" + c if c in "%_\\" else c for c in
+                              f"{_FS}{title}{_FS}{author}{_FS}")
+            found.update(r for (r,) in self.db.execute(
+                "SELECT rid FROM record WHERE keys LIKE ? ESCAPE '\\'", (f"%{pattern}%",)))
+        return found
+
+    def items(self, rids: Iterable[str] | None = None) -> list[tuple[str, MatchKeys]]:
+        """(record id, match keys) of ``rids`` (default: every record), in id order."""
+        if rids is None:
+            rows = self.db.execute("SELECT rid, keys FROM record ORDER BY rid")
+        else:
+            rows = sorted(self._chunks("SELECT rid, keys FROM record WHERE rid IN ({})",
+                                       sorted(rids)))
+        return [(rid, load_keys(text)) for rid, text in rows]
+
     def _region(self, seeds: set[str], extra: list[int]) -> set[str]:
         """The seeds, the records sharing a candidate key with them, and their whole clusters."""
         probe = set(extra)
@@ -252,9 +298,7 @@ class ClusterStore:
 
     def _recluster(self, region: set[str], before: dict[str, str]) -> set[str]:
         """Cluster the region afresh, write what moved, return old and new ids of what moved."""
-        keys = [(rid, load_keys(text)) for rid, text in self._chunks(
-            "SELECT rid, keys FROM record WHERE rid IN ({})", sorted(region))]
-        after = cluster_all(keys)
+        after = cluster_all(self.items(region), self.decisions)
         moved = [(cid, rid) for rid, cid in after.items() if before.get(rid) != cid]
         self.db.executemany("UPDATE record SET cluster = ? WHERE rid = ?", moved)
         return {before[rid] for _c, rid in moved if rid in before} | {cid for cid, _r in moved}

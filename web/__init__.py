@@ -36,9 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import (admin, admin_reports, api, browse, display, exports, feeds,  # noqa: F401
-                   i18n, libraries, lists, navigation, oai, pages, parallel, records, security,
-                   sru, traffic, widget)
+    from . import (admin, admin_clusters, admin_reports, api, browse, display,  # noqa: F401
+                   exports, feeds, i18n, libraries, lists, navigation, oai, pages, parallel,
+                   records, security, sru, traffic, widget)
     i18n.init_app(app)
     traffic.register("sru", lambda: traffic.sru_counts(sru.traffic()))
     traffic.register("oai", lambda: traffic.oai_counts(oai.traffic()))

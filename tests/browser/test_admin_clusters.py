@@ -1,0 +1,52 @@
+"""A librarian in a real browser reads the merge report, opens a cluster, splits a record
+off it through the form and finds it apart in search once the job has run."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..ops.helpers import TOKEN, build_home, set_setting
+from ..support import FIXTURES, running_server
+from .test_admin_reports import open_report
+
+pytestmark = pytest.mark.browser
+
+LIBRARIES = ("alpha", "beta", "gamma", "delta")
+
+
+@pytest.fixture(scope="module")
+def clusters_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("admin-clusters-browser")
+    home = build_home(root / "home", {
+        code: (f"Library {code}", FIXTURES / f"clusters_{code}.mrc") for code in LIBRARIES})
+    set_setting(home, "admin_token", TOKEN)
+    with running_server(home, root) as base:
+        yield base
+
+
+def test_the_merge_report_explains_and_a_split_through_the_page_applies(page, clusters_server):
+    base = clusters_server
+    p = open_report(page, base, "Merge report", "/admin/clusters")
+    # LC 00291762 held by alpha, beta (Japanese script) and delta (no LCCN)
+    cluster = p.locator("section.cluster[id='cluster-alpha:00291762']")
+    assert cluster.get_attribute("data-members") == "3"
+    assert cluster.locator("li[data-evidence=LCCN]").count() == 1
+    assert "different years" in cluster.locator("li[data-guard=year] .why").inner_text()
+    page.shot("admin-merge-report")
+
+    cluster.locator("h2 a").click()
+    p.wait_for_url("**/admin/clusters/alpha:00291762")
+    row = p.locator("tr[data-record='delta:d0000176']")
+    row.locator("input[name=reason]").fill("a different printing")
+    row.locator("button", has_text="Split off").click()
+    p.wait_for_url("**/admin/jobs/*")
+    p.wait_for_selector("#job-state.state-ok", timeout=90_000)   # the page refreshes itself
+    assert "$ sheaf clusters split delta:d0000176" in p.locator("pre.log").inner_text()
+
+    p.goto(base + "/admin/clusters/delta:d0000176")
+    assert p.locator("section.cluster").get_attribute("data-members") == "1"
+    assert "a different printing" in p.locator("tr[data-kind=split]").inner_text()
+    page.shot("admin-cluster-split")
+    p.goto(base + "/?q=shiba+ryotaro")
+    links = p.locator("h3.title a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert "/record/delta:d0000176" in links and "/record/alpha:00291762" in links
