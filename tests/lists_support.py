@@ -2,7 +2,7 @@
 tests/browser/test_lists.py), and what its records say, read with pymarc.
 
 Three LC Chinese records whose 880s give the title, names, edition and imprint
-(``chinese_880_editions_imprints.mrc``), ten Vietnamese records without 880s, and
+(``editions_880_chinese.mrc``), ten Vietnamese records without 880s, and
 record 1 of ``oversize_offsets_past_99999.mrc`` stored as MARCXML, the way a harvest
 stores it: 123,375 bytes, more than one ISO 2709 record can hold.
 """
@@ -24,7 +24,7 @@ from indexer.record import MARCXML_NS
 
 from .support import FIXTURES, iso2709_records
 
-CHINESE = FIXTURES / "chinese_880_editions_imprints.mrc"
+CHINESE = FIXTURES / "editions_880_chinese.mrc"
 VIETNAMESE = FIXTURES / "vietnamese_nfd_titles.mrc"
 BIG = FIXTURES / "oversize_offsets_past_99999.mrc"
 MIYI, LING, HE = "loc:00409657", "loc:00415041", "loc:00415243"

@@ -27,7 +27,7 @@ def linked(rec: pymarc.Record, tag: str) -> pymarc.Field:
 
 def test_two_publishers_of_one_260_are_one_pair_and_no_value_repeats_them():
     # LC 00415104: 260 $b Zhonghua shu ju : $b Xin hua shu dian ..., its 880 the same in Han
-    mapped, rec = lc("chinese_880_imprints.mrc", "00415104")
+    mapped, rec = lc("imprints_880_chinese.mrc", "00415104")
     roman = [v.rstrip(" :,") for v in rec["260"].get_subfields("b")]
     han = [v.rstrip(" :,") for v in linked(rec, "260").get_subfields("b")]
     assert sorted(mapped["publishers"]) == sorted(roman + han)   # one value per subfield
@@ -48,8 +48,8 @@ def test_notes_keep_their_order_with_the_paired_ones_in_place():
 
 def test_a_result_line_pairs_only_the_display_records_own_names():
     # a cluster of two records: its display record's name pairs, not the other member's
-    miyi, _rec = lc("chinese_880_imprints.mrc", "00409657")
-    other, _rec = lc("chinese_880_imprints.mrc", "00409634")
+    miyi, _rec = lc("imprints_880_chinese.mrc", "00409657")
+    other, _rec = lc("imprints_880_chinese.mrc", "00409634")
     shown = Member("loc:00409657", "loc", miyi)
     doc = cluster_document("loc:00409657", [shown, Member("loc:00409634", "loc", other)],
                            shown, {})

@@ -25,7 +25,7 @@ from web import create_app
 from ..conftest import engine_home
 from ..support import FIXTURES, iso2709_records
 
-IMPRINTS = "chinese_880_imprints.mrc"
+IMPRINTS = "imprints_880_chinese.mrc"
 FILES = [IMPRINTS, "vietnamese_nfd_titles.mrc", "multiscript_880_traject.mrc"]
 CNMARC = "cnmarc_utf8.mrc"    # constructed CNMARC records (see PROVENANCE.md)
 MIYI = "00409657"
