@@ -14,8 +14,9 @@ per group:
 * ``zh-simplified`` / ``zh-traditional``: an inner fragment of the Han title
   (880), 4-8 characters from the middle of the title, converted with OpenCC;
 * ``zh-title-simp`` / ``zh-title-trad``: the whole Han title proper (up to the
-  subtitle's ``:``, the ``/`` or the ``=``), without its spaces, converted with
-  OpenCC: what a reader who knows the title types;
+  subtitle's ``:``, the ``/`` or the ``=``) of a Chinese-language record, without
+  its spaces, converted with OpenCC: what a reader who knows the title types
+  (Japanese and Korean titles are left out: OpenCC would make Chinese of them);
 * ``pinyin``: the Han title as pinyin, syllables joined into words where jieba
   finds words (``zhongguo lishi``), no tone marks;
 * ``vi-diacritics`` / ``vi-folded``: the first words of a Vietnamese title,
@@ -192,7 +193,7 @@ def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list
                 if sum(simplified in t for t in all_titles) < 10:
                     out["zh-simplified"].append((rid, simplified))
                     out["zh-traditional"].append((rid, s2t.convert(frag)))
-        if rid in han_titles and len(proper[rid]) >= 2 and HAN_RUN.search(proper[rid]) \
+        if rid in han_titles and "chi" in m.get("languages", []) and len(proper[rid]) >= 2 \
                 and proper_counts[t2s.convert(proper[rid])] < 10:
             out["zh-title-simp"].append((rid, t2s.convert(proper[rid])))
             out["zh-title-trad"].append((rid, s2t.convert(proper[rid])))

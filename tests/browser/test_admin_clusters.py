@@ -51,3 +51,34 @@ def test_the_merge_report_explains_and_a_split_through_the_page_applies(page, cl
     links = p.locator("h3.title a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     records = [link.split("?")[0] for link in links]    # a hit's link carries its list
     assert "/record/delta:d0000176" in records and "/record/alpha:00291762" in records
+
+
+def test_a_join_through_the_report_page_makes_one_work_of_two(page, clusters_server):
+    # LC 00288806 in alpha and delta: no year in 008, so clustering cannot see they are one
+    base = clusters_server
+    p = open_report(page, base, "Merge report", "/admin/clusters")
+    p.goto(base + "/?q=sampurna")
+    before = p.locator("h3.title a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert len(before) == 2
+    p.goto(base + "/admin/clusters")
+    join = p.locator("section.join form")
+    join.locator("input[name=record]").fill("alpha:00288806")
+    join.locator("input[name=other]").fill("delta:d0000138")
+    join.locator("input[name=reason]").fill("the same microfiche")
+    join.locator("button", has_text="Join").click()
+    p.wait_for_url("**/admin/jobs/*")
+    p.wait_for_selector("#job-state.state-ok", timeout=90_000)
+    log = p.locator("pre.log").inner_text()
+    assert "$ sheaf clusters join alpha:00288806 delta:d0000138" in log
+
+    p.goto(base + "/admin/clusters/delta:d0000138")
+    assert p.locator("section.cluster").get_attribute("data-members") == "2"
+    assert "the same microfiche" in p.locator("tr[data-kind=join]").inner_text()
+    page.shot("admin-cluster-join")
+    p.goto(base + "/?q=sampurna")
+    hits = p.locator("li.hit")
+    assert hits.count() == 1
+    # one work, held by both libraries
+    held = hits.first.locator(".holding").evaluate_all(
+        "els => els.map(e => e.dataset.source)")
+    assert sorted(held) == ["alpha", "delta"]
