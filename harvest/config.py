@@ -101,7 +101,9 @@ SETTINGS = (
             " index (every search is then answered by one core, with exact facet counts);"
             " more when it does not (see \"Running on SolrCloud\")."),
     Setting("solr_replicas", 2, "Replicas of each shard (engine `solr`)."),
-    Setting("engine_timeout", 10.0, "Seconds a request to the engine may take (engine `solr`)."),
+    Setting("engine_timeout", 10.0,
+            "Seconds one request to one engine node may take (engine `solr`); a search's"
+            " requests, failovers included, also end at its `search_deadline`."),
     Setting("sru_default_records", 10,
             "Records an SRU searchRetrieve returns when it gives no `maximumRecords`"
             " (at most `max_page_size`, never past `max_results_depth`)."),

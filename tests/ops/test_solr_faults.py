@@ -456,3 +456,48 @@ def test_the_record_of_a_partial_hit_opens(outage):
     client = outage["apps"]["single"].test_client()
     hit = client.get("/api/search").json["results"][0]
     assert client.get(f"/record/{hit['id']}").status_code == 200
+
+
+# -- a node that takes connections and never answers ------------------------------------
+
+class BlackHole:
+    """127.0.0.1:port accepts connections and reads them, and never answers: a Solr node
+    hung in a long GC pause, or a dead host behind a firewall that keeps the port open."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self) -> None:
+        self.server.close()
+        for conn in self.held:
+            conn.close()
+
+
+def test_a_hung_node_costs_a_search_its_deadline_not_the_engine_timeout(replicated, tmp_path):
+    hole = BlackHole()
+    home = _pointed_at(replicated, tmp_path / "home", f"http://127.0.0.1:{hole.port}/solr")
+    set_setting(home.path, "engine_timeout", 30.0)
+    set_setting(home.path, "search_deadline", 1.0)
+    app = _app(Home.load(home.path))
+    try:
+        started = time.monotonic()
+        response = app.test_client().get("/api/search", query_string={"q": "hà nội"})
+        took = time.monotonic() - started
+    finally:
+        app.extensions["sheaf.search"].close()
+        hole.close()
+    assert response.status_code == 503
+    assert response.json["error"]["type"] == "search_timeout"
+    # the 30 s each HTTP attempt may take never comes into it: the 1 s deadline does
+    assert took < 10, took

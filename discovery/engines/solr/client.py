@@ -39,6 +39,8 @@ import logging
 import re
 import threading
 import time
+from contextlib import contextmanager
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -102,6 +104,20 @@ class SolrClient:
         self.base = seeds[0]
         self.timeout = float(timeout)
         self._known = _known(seeds)
+        self._until = threading.local()   # this thread's end of time (within())
+
+    @contextmanager
+    def within(self, seconds: float):
+        """Every request of this thread inside the block ends ``seconds`` from now, its
+        failovers included: a search's deadline bounds the HTTP waits it causes, however
+        many nodes hang (``engine_timeout`` alone bounds each attempt, not their sum)."""
+        before = getattr(self._until, "end", None)
+        end = time.monotonic() + seconds
+        self._until.end = end if before is None else min(before, end)
+        try:
+            yield
+        finally:
+            self._until.end = before
 
     # -- requests -------------------------------------------------------------
 
@@ -147,8 +163,16 @@ class SolrClient:
             for node in self._order():
                 if node in silent:
                     continue
+                end = getattr(self._until, "end", None)
+                attempt_timeout = timeout or self.timeout
+                if end is not None:
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        raise EngineUnavailable("SolrCloud did not answer within the time"
+                                                " the search had")
+                    attempt_timeout = min(attempt_timeout, left)
                 try:
-                    found = self._once(node, method, path, data, content_type, timeout)
+                    found = self._once(node, method, path, data, content_type, attempt_timeout)
                 except _NoAnswer as exc:
                     self._mark(node, down=True)
                     silent.add(node)

@@ -21,6 +21,7 @@ import json
 import threading
 import time
 import urllib.parse
+from contextlib import nullcontext
 
 from discovery import plan as p
 from discovery.compiler import QueryCompiler
@@ -48,6 +49,9 @@ from .query import escape, quoted, to_solr
 from .schema import versions as solr_versions
 
 SUGGEST_BELOW = 3
+# how long past the deadline a reply may still arrive: Solr stops at timeAllowed and
+# answers with what it has, which the search reports as its timeout
+REPLY_GRACE = 0.25
 OVERREQUEST = 200   # facet values a shard offers beyond the ones asked for
 _SORT_KEYS = {s.name: s.key for s in SORTS}
 
@@ -162,7 +166,9 @@ class SolrSearch(SearchEngine):
         """``deadline`` goes to Solr as ``timeAllowed``: partial results past it are a
         SearchTimeout (partial results before it: a shard with no live replica)."""
         deadline = deadline or NO_DEADLINE
-        with self._lock:
+        bounded = self.client.within(deadline.remaining() + REPLY_GRACE) \
+            if deadline.seconds != float("inf") else nullcontext()
+        with self._lock, bounded:
             collection = self._current()
             plan = self._compiler.compile(tree)
             if limits is not None:
