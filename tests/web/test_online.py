@@ -2,72 +2,24 @@
 the result line's badge, the record page's "Online access" section, hostile URLs, and an
 update that takes a record's 856 away read like a rebuild.
 
-The fixture is tests/fixtures/online_856.mrc (PROVENANCE.md). What each record should
-show is read from the fixture with pymarc, not with Sheaf: an access link is an 856 $u
-that is http(s) and whose second indicator is not 2 (related).
+The fixture is tests/fixtures/online_856.mrc (PROVENANCE.md); what each record should
+show comes from tests/online_support.py.
 """
 
 from __future__ import annotations
 
-import pymarc
 import pytest
 
-from harvest.config import Source
 from harvest.importer import import_files
 from harvest.store import RecordStore
 from indexer import build
+from indexer.hant import to_hant
 from discovery.engines import open_index
 
 from .. import readback
-from ..conftest import engine_home
-from ..support import FIXTURES, running_server
+from ..online_support import EXPECTED, FIXTURE, GONE, ONLINE, make_home, without_856
+from ..support import running_server
 from .conftest import Tree
-
-FIXTURE = FIXTURES / "online_856.mrc"
-GONE = "kan1222221"          # the record an update takes the 856 from
-
-
-def marc_records(data: bytes) -> list[pymarc.Record]:
-    return [r for r in pymarc.MARCReader(data, to_unicode=True, force_utf8=True)]
-
-
-def oracle(records) -> dict[str, dict]:
-    """id -> {'access': [urls], 'related': [urls]} for each record, from pymarc."""
-    out = {}
-    for rec in records:
-        entry = {"access": [], "related": []}
-        for f in rec.get_fields("856"):
-            for url in f.get_subfields("u"):
-                if url.strip().lower().startswith(("http://", "https://")):
-                    entry["related" if f.indicators[1] == "2" else "access"].append(url.strip())
-        out[f"lc:{rec['001'].data.strip()}"] = entry
-    return out
-
-
-EXPECTED = oracle(marc_records(FIXTURE.read_bytes()))
-ONLINE = {rid for rid, e in EXPECTED.items() if e["access"]}
-
-
-def without_856(local_id: str) -> bytes:
-    """The fixture's record ``local_id`` with its 856 fields removed (a library's later
-    export of it), written by pymarc."""
-    for rec in marc_records(FIXTURE.read_bytes()):
-        if rec["001"].data.strip() == local_id:
-            rec.remove_fields("856")
-            return rec.as_marc()
-    raise KeyError(local_id)
-
-
-def make_home(path, engine, request, files):
-    home = engine_home(path, engine, request)
-    home.add_source(Source(code="lc", name="Library of Congress", kind="marc",
-                           path=str(files[0])))
-    with RecordStore(home.store_path) as store:
-        for name in files:
-            assert import_files(home, store, "lc", [str(name)]).rejected == []
-        assert build.rebuild(home, store, open_index(home)).failed == []
-    return home
-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, engine, request):
@@ -173,3 +125,15 @@ def test_an_update_removing_856_reads_like_a_rebuild(tmp_path, engine, request):
         online = readback.search_all(got_reader, {"q": "", "filter": "online:yes"})
     assert {h["id"] for h in online["results"]} == ONLINE - {f"lc:{GONE}"}
     assert got["search"]["''"]["facets"]["online"] == {"yes": len(ONLINE) - 1}
+
+
+def test_the_facet_value_is_labelled_in_the_readers_language(site):
+    labels = {}
+    for lang in ("en", "zh", "zh-Hant", "vi"):
+        found = readback.get_json(site, "/api/search", {"q": "", "facets": "online",
+                                                        "lang": lang})
+        labels[lang] = found["facets"]["online"][0]["label"]
+    # the traditional label is derived (indexer.hant, with Taiwan's 線上 for 在线)
+    assert labels == {"en": "Available online", "zh": "可在线获取", "zh-Hant": to_hant("可在线获取"),
+                      "vi": "Có bản trực tuyến"}
+    assert labels["zh-Hant"] != labels["zh"]
