@@ -134,6 +134,6 @@ def test_the_facet_value_is_labelled_in_the_readers_language(site):
                                                         "lang": lang})
         labels[lang] = found["facets"]["online"][0]["label"]
     # the traditional label is derived (indexer.hant, with Taiwan's 線上 for 在线)
-    assert labels == {"en": "Available online", "zh": "可在线获取", "zh-Hant": to_hant("可在线获取"),
-                      "vi": "Có bản trực tuyến"}
+    assert labels == {"en": "Available online", "zh": "可在线获取",
+                      "zh-Hant": to_hant("可在线获取"), "vi": "Có bản trực tuyến"}
     assert labels["zh-Hant"] != labels["zh"]
