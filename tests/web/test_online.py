@@ -52,6 +52,9 @@ def test_facet_counts_and_filter_returns_the_records_with_access_links(site):
     offline = readback.search_all(site, {"q": "", "filter": "online:-yes"})
     assert {h["id"] for h in offline["results"]} == set(EXPECTED) - ONLINE
     assert all(h["links"] == [] for h in offline["results"])
+    # the facet's own page (every value of a facet) counts the same
+    _html, tree = page(site, "/browse/facet/online", {"q": ""})
+    assert [" ".join(t.split()) for t in tree.texts("span", class_="count")] == [str(len(ONLINE))]
 
 
 def test_the_api_gives_access_links_in_order_and_related_ones_apart(site):
