@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from harvest.config import Home
+from indexer.online import access_links
 
 from .highlight import Highlighter
 from .labels import facet_label, library_name
@@ -43,6 +44,7 @@ def hit_of(home: Home, cluster_id: str, display: dict, score: float,
         highlights=highlights,
         score=float(score),
         details=details,
+        links=[dict(e) for e in access_links(display.get("links"))],
     )
 
 

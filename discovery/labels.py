@@ -14,6 +14,8 @@ def facet_label(home: Home, facet: str, value: str, lang: str = "en") -> str:
         return tables.language_name(value, lang) or value
     if facet == "format":
         return tables.format_label(value, lang) or value
+    if facet == "online":
+        return tables.online_label(value, lang)
     if facet == "class":
         scheme, _, code = value.partition(":")
         caption = tables.class_caption(scheme, code, lang)

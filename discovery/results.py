@@ -145,6 +145,8 @@ class Hit:
     # what a reader judges a hit by, each value in both scripts: authors, places,
     # publishers, edition, series (:mod:`discovery.vernacular`)
     details: dict[str, list[Parallel]] = field(default_factory=dict)
+    # its online copies, access links only ({url, label, kind}; indexer.online)
+    links: list[dict] = field(default_factory=list)
 
     @property
     def libraries(self) -> list[str]:
@@ -156,7 +158,8 @@ class Hit:
                 "format": self.format,
                 "holdings": [h.to_dict() for h in self.holdings],
                 "highlights": {k: [list(span) for span in v] for k, v in self.highlights.items()},
-                "details": {k: [p.to_dict() for p in v] for k, v in self.details.items()}}
+                "details": {k: [p.to_dict() for p in v] for k, v in self.details.items()},
+                "links": self.links}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from .segmenters import HAN_CLASS, HAN_RUN, KANA_HANGUL_CLASS, to_simplified
 from .callnumbers import SCHEMES, scheme_of, shelf_key, shelf_value
 from .collation import name_key, title_key
 from .headings import browse_value, form_value, heading_keys
+from .online import ONLINE_VALUE, access_links, cluster_links
 from .textnorm import close_han_gaps, folded_words, normalize
 
 FACET_SEPARATOR = "\x1f"
@@ -195,6 +196,7 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
     shelves = _shelves(holdings)
     author_browse, author_forms = _browse(_headings(ordered, "authors", "name_forms"))
     subject_browse, subject_forms = _browse(_headings(ordered, "subjects", "subject_forms"))
+    links = cluster_links(m.mapped.get("links") for m in ordered)
     first_parts = _unique(s.split(" -- ")[0] for s in subjects if not HAN_OR_KANA.search(s))
     doc = {
         "id": cluster_id,
@@ -224,6 +226,7 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
         "class_facet": _facet([f"clc:{v}" for v in _collect(ordered, "clc_facet")]
                               + [f"ddc:{v}" for v in _collect(ordered, "ddc_facet")]
                               + [f"lcc:{v}" for v in _collect(ordered, "lcc_facet")]),
+        "online": ONLINE_VALUE if access_links(links) else "",
         "author_browse": author_browse,
         "author_forms": author_forms,
         "subject_browse": subject_browse,
@@ -256,6 +259,7 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
             "subjects": subjects[:12],
             "edition": d.get("edition"),
             "isbns": d.get("isbns", [])[:4],
+            "links": links,
             "holdings": holdings,
             "shelves": shelves,
             "members": [m.record_id for m in ordered],

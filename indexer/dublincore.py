@@ -17,6 +17,7 @@ from lxml import etree
 from . import tables
 from .errors import MappingError
 from .mapped import finish, report
+from .online import link
 from .rules import first, map_with, strip, to_field, trim_punctuation, unique, year
 from .steps import holding, isbns, issns, language_codes
 
@@ -126,7 +127,8 @@ def prefixed(*prefixes: str):
 
 
 def urls(values: list) -> list:
-    return [{"url": v} for v in values if _URL.match(v)]
+    """dc:identifier URLs as access links: an OAI-DC record's URL is the resource's."""
+    return [entry for entry in (link(v) for v in values if _URL.match(v)) if entry]
 
 
 def online(values: list) -> list:

@@ -90,6 +90,8 @@ INDEX_FIELDS = (
     IndexField("subject_facet", "values"),
     IndexField("author_facet", "values"),
     IndexField("class_facet", "values"),
+    # "yes" when a member gives an access link (indexer.online): the online facet
+    IndexField("online", "values"),
     # browse lists: headings in collation order (indexer.headings), and subject
     # headings whole, subdivisions included, for the heading search
     IndexField("author_browse", "values"),
@@ -182,6 +184,7 @@ FACETS = (
     Facet("library", N_("Library"), "source"),
     Facet("language", N_("Language"), "language"),
     Facet("format", N_("Format"), "format"),
+    Facet("online", N_("Online"), "online"),
     Facet("year", N_("Year"), None),
     Facet("subject", N_("Subject"), "subject_facet", "subject_az"),
     Facet("author", N_("Author"), "author_facet", "author_browse"),
@@ -233,8 +236,8 @@ SORTS = (
 )
 SORT_NAMES = tuple(s.name for s in SORTS)
 
-# bump when a field is added, removed or analysed differently
-FIELDS_VERSION = 2
+# bump when a field is added, removed or analysed differently (3: online)
+FIELDS_VERSION = 3
 
 
 def _check() -> None:

@@ -85,8 +85,10 @@ FIELDS = {
                       " dc:coverage, dc:rights"),
     "summary": ("list", "summaries and abstracts: 520ab; 330a; dc:description"),
     "contents": ("list", "contents notes: 505agrt; 327a"),
-    "links": ("list of dict", "online access as {'url', 'text' (if any)}: 856u; URLs in"
-                              " dc:identifier"),
+    "links": ("list of dict", "online copies as {'url', 'label' (if any), 'kind'}: 856u,"
+                              " label $y/$3/$z, kind by ind2 (0 resource, 1 version, 2 related,"
+                              " else resource) or 'iiif' for a IIIF manifest; only http(s)"
+                              " URLs (indexer.online); URLs in dc:identifier"),
     "holdings": ("list of dict", "copies as {'library', 'call_number', 'location', 'barcode'},"
                                  " empty keys left out: 852, 952 (Koha); 995 (Koha), 905"
                                  " (CNMARC); without such fields, one entry for the source"

@@ -13,7 +13,8 @@ from .rules import (MarcView, all_of, control_field, control_slice, each_subfiel
                     trim_punctuation, unique, uses, year)
 from .steps import (clc_facet, classification, ddc_facet, ddc_value, holding, isbn_candidates,
                     isbns, isbns_invalid, issns, issns_invalid, joined, language_codes,
-                    lcc_facet, lccn, links, material_type, oclc_numbers, role_code)
+                    lcc_facet, lccn, material_type, oclc_numbers, role_code)
+from .online import links_856
 
 NAMES = "100abcdq:110abcdn:111acdnq:700abcdq:710abcdn:711acdnq"
 SUBJECTS = ("600abcdfgklmnopqrstvxyz:610abcdfgklmnoprstvxyz:611acdefgklnpqstvxyz:"
@@ -253,6 +254,6 @@ RULES = (
     to_field("notes", extract_marc(NOTES), strip),
     to_field("summary", extract_marc("520ab"), strip),
     to_field("contents", extract_marc("505agrt"), strip),
-    to_field("links", links("856")),
+    to_field("links", links_856("856")),
     to_field("holdings", first_of(all_of(holdings_852, holdings_952), source_holding)),
 )

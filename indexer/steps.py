@@ -1,6 +1,6 @@
 """Mapping steps shared by the MARC 21 and UNIMARC rules.
 
-Extractors here build the structured values (holdings, links, the format)
+Extractors here build the structured values (holdings, the format)
 and transforms normalise identifiers, languages, classifications and
 roles, all driven by the tables in ``indexer/data``. Each is small and
 pure: a list in, a list out.
@@ -185,25 +185,6 @@ def holding(library: str | None, call_number: str | None = None, location: str |
              "barcode": barcode, "scheme": scheme if call_number else None}
     return {k: v.strip() if isinstance(v, str) else v for k, v in entry.items()
             if v is not None and (not isinstance(v, str) or v.strip())}
-
-
-def links(spec: str = "856") -> object:
-    """856 $u with the text to show ($y link text, else $3 materials, else $z note)."""
-    parsed = parse_spec(spec)
-
-    def extract(view: MarcView) -> list:
-        out = []
-        for s in parsed:
-            for f in view.by_tag.get(s.tag, ()):
-                text = trim_punctuation([f.get("y") or f.get("3") or f.get("z") or ""])
-                for url in f.get_all("u"):
-                    url = url.strip()
-                    if url:
-                        out.append({"url": url, "text": text[0]} if text else {"url": url})
-        return out
-
-    extract.tags = frozenset(s.tag for s in parsed)
-    return extract
 
 
 def material_type(flavour: str) -> object:

@@ -138,6 +138,11 @@ def format_label(code: str, lang: str = "en") -> str:
     return _display(keyed("formats", "code").get(code), lang) or code
 
 
+def online_label(value: str, lang: str = "en") -> str:
+    """The online facet's value (``yes``) as shown: "Available online"."""
+    return _display(keyed("online", "value").get(value), lang) or value
+
+
 @lru_cache(maxsize=None)
 def material_types(flavour: str) -> tuple[tuple[str, str, str], ...]:
     """(leader/06, leader/07 or '*', format) rules of one flavour, in order."""

@@ -17,7 +17,8 @@ from .rules import (MarcView, all_of, control_field, each_subfield, extract_marc
                     uses, year)
 from .steps import (clc_facet, classification, cut_role_word, ddc_facet, ddc_value, holding,
                     isbn_candidates, isbns, isbns_invalid, issns, issns_invalid, language_codes,
-                    lcc_facet, links, material_type, role_code)
+                    lcc_facet, material_type, role_code)
+from .online import links_856
 
 NAMES = "700:701:702:710:711:712"
 NOTES = ("300a:301a:302a:303a:304a:305a:306a:307a:308a:310a:311a:312a:313a:314a:315a:316a:"
@@ -224,6 +225,6 @@ RULES = (
     to_field("notes", extract_marc(NOTES), strip),
     to_field("summary", extract_marc("330a"), strip),
     to_field("contents", extract_marc("327a", separator=" -- "), strip),
-    to_field("links", links("856")),
+    to_field("links", links_856("856")),
     to_field("holdings", first_of(all_of(holdings_995, holdings_905), source_holding)),
 )

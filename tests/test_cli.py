@@ -136,7 +136,8 @@ def test_search_json_shape(session):
             ("vn", hit["id"], VN_NAME)
         assert isinstance(hit["authors"], list) and isinstance(hit["languages"], list)
         assert isinstance(hit["year"], int)
-    assert set(data["facets"]) == {"library", "language", "format", "subject", "author", "class"}
+    assert set(data["facets"]) == {"library", "language", "format", "online", "subject",
+                                   "author", "class"}
     assert data["facets"]["library"] == [{"value": "vn", "count": 6, "label": VN_NAME}]
     for value in data["facets"]["language"]:
         assert set(value) == {"value", "count", "label"}

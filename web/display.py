@@ -9,13 +9,14 @@ from data.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import url_for
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from indexer import fields, tables
+from indexer.online import http_url
 
 from .i18n import choose
 
@@ -58,16 +59,7 @@ def bcp47(languages) -> str | None:
 
 def safe_url(url: str | None) -> str | None:
     """A link from data, only if it is http(s): never javascript: or data: URLs."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+    return http_url(url)
 
 
 def search_url(args, endpoint: str = "pages.search", **values) -> str:

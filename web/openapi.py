@@ -119,6 +119,13 @@ SCHEMAS = {
                            "message": {"type": "string"}}}},
     },
     "Holding": HOLDING,
+    "Link": {
+        "type": "object", "required": ["url", "kind"], "additionalProperties": False,
+        "description": "an online copy (MARC 856): only http(s) URLs",
+        "properties": {"url": {"type": "string", "format": "uri"},
+                       "label": {"type": "string", "description": "856 $y, $3 or $z"},
+                       "kind": {"type": "string", "enum": ["resource", "version", "iiif",
+                                                           "related"]}}},
     "Hit": {
         "type": "object", "additionalProperties": False,
         "required": ["id", "title", "title_vernacular", "authors", "year", "languages",
@@ -140,7 +147,9 @@ SCHEMAS = {
                 "type": "object", "description": "the result line's authors, places,"
                 " publishers, edition and series, each value with its form in the"
                 " record's other script (its linked 880) and the spans the query matched",
-                "additionalProperties": {"type": "array", "items": _ref("Parallel")}}}},
+                "additionalProperties": {"type": "array", "items": _ref("Parallel")}},
+            "links": {"type": "array", "items": _ref("Link"),
+                      "description": "online copies: access links only, never related"}}},
     "Parallel": {
         "type": "object", "required": ["text"], "additionalProperties": False,
         "properties": {"text": {"type": "string", "description": "the field's own form"},
@@ -203,6 +212,9 @@ SCHEMAS = {
                        "languages": {"type": "array", "items": {"type": "string"}},
                        "format": NULLABLE_STR,
                        "holdings": {"type": "array", "items": _ref("Holding")},
+                       "links": {"type": "array", "items": _ref("Link"),
+                                 "description": "every member's online copies, access"
+                                                " links first, then related ones"},
                        "members": {"type": "array", "items": _ref("Member")}}},
     "Suggestions": {
         "type": "object", "required": ["query", "suggestions"], "additionalProperties": False,

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, render_template, url_for
 
 from discovery.errors import IndexUnavailable
+from indexer.online import cluster_links
 
 from . import citations, i18n
 from .navigation import record_nav
@@ -53,6 +54,12 @@ def holdings_of(view) -> list[dict]:
     return out
 
 
+def online_links(display: dict) -> list[dict]:
+    """A cluster's online copies, access links first: its display record's links, checked
+    again (an index built before links had kinds holds them without one)."""
+    return cluster_links([display.get("links")])
+
+
 def cluster_dict(view, with_marcxml: bool = False) -> dict:
     """The record API's answer: the cluster's display record, holdings and members."""
     d = view.display
@@ -61,7 +68,7 @@ def cluster_dict(view, with_marcxml: bool = False) -> dict:
            "authors": d.get("authors", []), "year": d.get("year"),
            "languages": d.get("languages", []), "format": d.get("format"),
            "holdings": [{k: v for k, v in h.items() if v is not None} for h in holdings_of(view)],
-           "members": []}
+           "links": online_links(d), "members": []}
     for m in view.members:
         member = {"record_id": m.record_id, "source": m.source, "library": m.library,
                   "format": m.format, "first_seen": m.first_seen, "last_changed": m.last_changed,
@@ -96,7 +103,7 @@ def record(record_id: str):
                        identifier=oai_identifier(str(settings["oai_repository_id"]),
                                                  main.source, main.local_id))}
     return render_template("record.html", view=view, rec=main.mapped, main=main, nav=nav,
-                           protocols=protocols,
+                           protocols=protocols, links=online_links(view.display),
                            holdings=holdings_of(view), similar=similar,
                            permalink=permalink(view),
                            apa=citations.apa_html(main.mapped),

@@ -269,7 +269,8 @@ def test_rebuild_writes_facet_values_beside_each_segment(home, store):
                 p_docs, p_labels, p_values = from_segment(leaf, field)
                 assert {(int(d), labels[v]) for d, v in zip(docs, values)} == \
                     {(int(d), p_labels[v]) for d, v in zip(p_docs, p_values)}
-                assert len(docs) > 0 or field in ("class_facet", "subject_facet")
+                # (the Chinese fixtures have no 856: no online copies)
+                assert len(docs) > 0 or field in ("class_facet", "subject_facet", "online")
 
 
 def test_a_worker_starts_another_segment_when_its_postings_fill_up(home, store, monkeypatch):

@@ -509,17 +509,17 @@ def test_every_mapped_key_is_documented_with_its_shape():
                     assert all(isinstance(v, dict) for v in value), key
 
 
-def test_links_carry_the_text_to_show():
+def test_links_carry_the_label_to_show_and_their_kind():
     # LC 00055556: =856  42$3Publisher description$uhttp://www.loc.gov/catdir/enhancements/
     #   fy1115/00055556-d.html    =856  42$3Contributor biographical information$u...-b.html
     data = record_bytes("vietnamese_nfd_titles.mrc", local_id="00055556")
     assert quiet(data)["links"] == [
         {"url": "http://www.loc.gov/catdir/enhancements/fy1115/00055556-d.html",
-         "text": "Publisher description"},
+         "label": "Publisher description", "kind": "related"},
         {"url": "http://www.loc.gov/catdir/enhancements/fy1407/00055556-b.html",
-         "text": "Contributor biographical information"}]
+         "label": "Contributor biographical information", "kind": "related"}]
     # pymarc's bad_eacc_encoding.dat: =856  40$uhttp://purl.access.gpo.gov/GPO/LPS119031
-    #   $zOnline resource  (no $y or $3: the public note is the text)
+    #   $zOnline resource  (no $y or $3: the public note is the label; ind2 0: the resource)
     eacc = (FIXTURES / "marc8_bad_eacc.mrc").read_bytes()
     assert quiet(eacc)["links"] == [{"url": "http://purl.access.gpo.gov/GPO/LPS119031",
-                                     "text": "Online resource"}]
+                                     "label": "Online resource", "kind": "resource"}]

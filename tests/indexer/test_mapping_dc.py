@@ -55,8 +55,8 @@ def test_a_sciencehistory_photograph():
                     " perfumes and essential oils."],
         "year": 1950,                           # "1950s": the decade's first year
         "format": "image",                      # dc:type Image (DCMI type vocabulary)
-        "links": [{"url": "https://digital.sciencehistory.org/works/fq977t769"},
-                  {"url": small}],
+        "links": [{"url": "https://digital.sciencehistory.org/works/fq977t769",
+                   "kind": "resource"}, {"url": small, "kind": "resource"}],
         "online": True,
         "notes": ["http://rightsstatements.org/vocab/NKC/1.0/"],
         "holdings": [{"library": "chf"}],
@@ -67,7 +67,8 @@ def test_a_record_with_only_an_identifier_and_a_title():
     data = dc_elements()[0]
     assert map_stored(data, "oai_dc", on_warning=pytest.fail) == {
         "title": "Warehouses",
-        "links": [{"url": "https://digital.sciencehistory.org/works/mk61rg92z"}],
+        "links": [{"url": "https://digital.sciencehistory.org/works/mk61rg92z",
+                   "kind": "resource"}],
         "online": True,
     }
 

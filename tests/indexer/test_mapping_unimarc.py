@@ -235,7 +235,9 @@ def test_cnmarc_serial_and_electronic_resource():
     assert (serial["format"], serial["issns"]) == ("serial", ["1000-4254"])
     online = quiet(cnmarc(10))           # 200 $b电子资源, 856 $u
     assert (online["format"], online["online"]) == ("software", True)
-    assert online["links"] == [{"url": "http://read.nlc.cn/thematDataSearch/toGujiIndex"}]
+    # UNIMARC leaves 856's second indicator undefined: the link is the resource
+    assert online["links"] == [{"url": "http://read.nlc.cn/thematDataSearch/toGujiIndex",
+                                "kind": "resource"}]
 
 
 def test_western_book_in_cnmarc_uses_numeric_relator_codes_and_other_schemes():
