@@ -107,6 +107,7 @@ def record(record_id: str):
                            protocols=protocols,
                            holdings=holdings_of(view), similar=similar,
                            permalink=permalink(view), exports=EXPORTS,
+                           marc_fits=main.fits_iso2709(),
                            apa=citations.apa(main.mapped), gbt=citations.gbt7714(main.mapped),
                            chinese_first=i18n.choose() in i18n.CHINESE)
 
