@@ -22,7 +22,8 @@ def test_init_creates_a_loadable_home_with_default_settings(tmp_path):
                              "oai_repository_id", "oai_admin_email", "oai_list_size",
                              "oai_token_hours", "sru_default_records", "harvest_max_page_mb",
                              "bad_page_keep_kb", "bad_pages_run_mb", "admin_session_minutes",
-                             "admin_lockout_minutes", "serve_threads", "max_query_chars",
+                             "admin_lockout_minutes", "serve_threads", "serve_read_timeout",
+                             "max_query_chars",
                              "max_query_words", "max_query_clauses", "max_token_chars",
                              "min_prefix_chars", "max_prefix_terms", "search_deadline",
                              "delete_guard_share", "feed_silent_days", "feed_shrink_share"}
