@@ -8,7 +8,8 @@ leave every reader unanswered (issue 17: 200 of them did).
 
 :class:`WholeRequestWorker` reads a request on the worker's event loop instead,
 without a thread, the way a buffering proxy does: the head up to its blank line and a
-body up to its ``Content-Length``. Only a complete request is handed to a thread,
+body up to its ``Content-Length`` (a longer body than :data:`MAX_BODY` is a 413, a
+chunked one a 411). Only a complete request is handed to a thread,
 with its bytes given back to gunicorn's parser, so a thread is only ever busy
 answering. A client that has not sent its whole request within
 ``serve_read_timeout`` seconds (``SHEAF_READ_TIMEOUT``, set by ``sheaf serve``) is
@@ -37,8 +38,7 @@ _END_OF_HEAD = b"\r\n\r\n"
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d{1,12})[ \t]*\r\n", re.I)
 # a client that waits for "100 Continue" before its body: the thread answers it
 _EXPECT = re.compile(rb"\r\nexpect:[ \t]*100-continue", re.I)
-TIMED_OUT = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n"
-             b"Content-Type: text/plain\r\n\r\n")
+_CHUNKED = re.compile(rb"\r\ntransfer-encoding:[^\r\n]*chunked", re.I)
 
 
 def read_timeout() -> float:
@@ -49,8 +49,8 @@ def read_timeout() -> float:
 
 
 def complete(data: bytes) -> bool:
-    """Whether ``data`` holds a whole request head, and its body when it is small and
-    has a length (or is past the sizes the thread should read itself)."""
+    """Whether ``data`` holds a whole request head, and its body when it has one (or is
+    past the sizes the thread should read or refuse itself)."""
     end = data.find(_END_OF_HEAD)
     if end < 0:
         return len(data) > MAX_HEAD
@@ -59,6 +59,27 @@ def complete(data: bytes) -> bool:
         return True
     wanted = int(length.group(1))
     return wanted > MAX_BODY or len(data) - end - len(_END_OF_HEAD) >= wanted
+
+
+def refusal(data: bytes) -> bytes | None:
+    """The answer to a whole head whose body no thread should wait for: longer than
+    :data:`MAX_BODY` (413), or of no stated length (a chunked body, 411), since a
+    client could trickle either; the site takes no uploads."""
+    end = data.find(_END_OF_HEAD)
+    if end < 0:
+        return None
+    head = data[:end + 2]
+    length = _CONTENT_LENGTH.search(head)
+    if length and int(length.group(1)) > MAX_BODY:
+        return _answer(b"413 Content Too Large")
+    if _CHUNKED.search(head):
+        return _answer(b"411 Length Required")
+    return None
+
+
+def _answer(status: bytes) -> bytes:
+    return (b"HTTP/1.1 " + status + b"\r\nConnection: close\r\nContent-Length: 0\r\n"
+            b"Content-Type: text/plain\r\n\r\n")
 
 
 class WholeRequestWorker(ThreadWorker):
@@ -99,6 +120,10 @@ class WholeRequestWorker(ThreadWorker):
         if not complete(data):
             self.reading[conn] = (data, deadline)
             return
+        refused = refusal(data)
+        if refused:
+            self._drop(conn, refused)
+            return
         del self.reading[conn]
         self.poller.unregister(conn.sock)
         conn.init()                         # the parser (no TLS here: nothing is read)
@@ -126,4 +151,4 @@ class WholeRequestWorker(ThreadWorker):
         now = time.monotonic()
         for conn, (_data, deadline) in list(self.reading.items()):
             if deadline <= now or not self.alive:
-                self._drop(conn, TIMED_OUT)
+                self._drop(conn, _answer(b"408 Request Timeout"))

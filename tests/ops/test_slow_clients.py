@@ -104,3 +104,9 @@ def test_a_request_not_sent_within_the_read_timeout_is_answered_408(tmp_path):
                 answer += chunk
         assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
         assert b"numberOfRecords>" in answer and b"numberOfRecords>0<" not in answer
+        # bodies a client could trickle for ever are refused at once, before any thread
+        for head, status in ((b"Content-Length: 5000000", b"413"),
+                             (b"Transfer-Encoding: chunked", b"411")):
+            with socket.create_connection((host, int(port)), timeout=10) as sock:
+                sock.sendall(b"POST /sru HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n\r\nab")
+                assert sock.recv(200).startswith(b"HTTP/1.1 " + status + b" "), head
