@@ -1,6 +1,7 @@
 """A kill -9 campaign: import, incremental index and rebuild killed at random moments.
 
     python bench/crash.py [--trials 54] [--records 1500] [--seed 17] [--marc FILE]
+                          [--kinds import,index,rebuild]
 
 From a slice of LC's records (``bench/data/lc-10000.mrc``, the first ``--records``)
 three starting homes are made with the CLI: ``old`` (most of the slice imported and
@@ -292,6 +293,10 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=17)
     ap.add_argument("--marc", type=Path, default=DATA / "lc-10000.mrc")
     ap.add_argument("--queries", type=int, default=120)
+    ap.add_argument("--kinds", default=",".join(KINDS),
+                    help="the commands to kill, in turn (import,index,rebuild); an import of"
+                         " more than 1,000 records (the store's batch) can be killed between"
+                         " batches: --kinds import --records 10000")
     args = ap.parse_args()
     started = time.perf_counter()
     rng = random.Random(args.seed)
@@ -308,9 +313,10 @@ def main() -> int:
         print("unkilled: " + ", ".join(f"{k} {s:.1f} s" for k, s in campaign.seconds.items()))
         failures = early = 0
         moments: dict[str, int] = {}
-        per_kind = {k: [0, 0] for k in KINDS}
+        kinds = [k for k in args.kinds.split(",") if k in KINDS] or list(KINDS)
+        per_kind = {k: [0, 0] for k in kinds}
         for n in range(args.trials):
-            kind = KINDS[n % len(KINDS)]
+            kind = kinds[n % len(kinds)]
             # a moment of the run; the last tenth is left out, where a loaded machine's
             # run may already have finished (still a trial, counted apart)
             delay = rng.uniform(0, 0.9 * campaign.seconds[kind])
