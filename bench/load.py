@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -238,9 +239,12 @@ def main() -> int:
         port = urllib.parse.urlsplit(base).port
         ids = []
         for q in queries[:40]:           # warm-up: every worker's searcher, and record ids
-            with urllib.request.urlopen(f"{base}/api/search?q={urllib.parse.quote(q)}",
-                                        timeout=60) as response:
-                ids += [r["id"] for r in json.load(response)["results"][:3]]
+            try:
+                with urllib.request.urlopen(f"{base}/api/search?q={urllib.parse.quote(q)}",
+                                            timeout=60) as response:
+                    ids += [r["id"] for r in json.load(response)["results"][:3]]
+            except urllib.error.HTTPError as exc:   # a cold worker's first search: a 503
+                print(f"warm-up: {exc.code} for {q!r}")
         rss = worker_rss(port)
         print(f"{args.records} records; sheaf serve --workers {args.workers};"
               f" {args.readers} readers, {len(queries)} queries;"
