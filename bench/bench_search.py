@@ -84,13 +84,14 @@ def slice_corpus(n: int) -> Path:
 RESULT: dict = {}
 
 
-def build(n: int, libraries: int, procs: int):
+def build(n: int, libraries: int, procs: int, root: Path = DATA):
+    """The home of n records under ``libraries`` libraries, in ``root`` (made once)."""
     from harvest.config import Home, Source
     from harvest.importer import import_files
     from harvest.store import RecordStore
     from indexer import build as index_build
 
-    home_path = DATA / f"home-{n}x{libraries}"
+    home_path = root / f"home-{n}x{libraries}"
     fresh = not (home_path / "sheaf.toml").exists()
     home = Home.init(home_path)
     marc = slice_corpus(n)

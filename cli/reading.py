@@ -46,13 +46,15 @@ def worker_timeout(settings) -> int:
 
 def cmd_serve(args) -> int:
     from web.openapi import MAX_REQUEST_LINE   # (web is loaded by gunicorn, not by every command)
+    from web.serving import READ_TIMEOUT_ENV
     home = load(args)
     workers = args.workers or int(home.settings["serve_workers"])
     threads = int(home.settings["serve_threads"])
     os.environ["SHEAF_HOME"] = str(home.path)
-    # gthread: a client that sends its request slowly holds a thread, not the worker
+    # web/serving.py: a request is read whole before it takes a thread (slow clients)
+    os.environ[READ_TIMEOUT_ENV] = str(float(home.settings["serve_read_timeout"]))
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-            "--worker-class", "gthread", "--threads", str(threads),
+            "--worker-class", "web.serving.WholeRequestWorker", "--threads", str(threads),
             "--bind", f"{args.host}:{args.port}", "--preload", "--access-logfile", "-",
             "--timeout", str(worker_timeout(home.settings)),
             # gunicorn's largest request line (its default is 4094): the API's 1,000-character

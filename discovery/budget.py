@@ -22,20 +22,8 @@ import time
 from dataclasses import dataclass
 
 from . import query as q
-from .errors import IndexUnavailable, QueryError
-
-
-class QueryTooLarge(QueryError):
-    """A query past one of the caps. ``limit`` names the cap (``chars``, ``words``,
-    ``clauses``, ``token``, ``prefix``, ``prefix_terms``) and ``value`` its setting,
-    so that each front end can say it in its own words (a translated message, an SRU
-    diagnostic); ``str()`` is the English message."""
-
-    def __init__(self, limit: str, value: int, message: str, details: str = ""):
-        super().__init__(message)
-        self.limit = limit
-        self.value = value
-        self.details = details
+# QueryTooLarge lives in .errors (the parser raises it too); callers import it from here
+from .errors import IndexUnavailable, QueryTooLarge  # noqa: F401
 
 
 class SearchTimeout(IndexUnavailable):

@@ -6,12 +6,14 @@ fields ``title:`` (``ti:``), ``author:`` (``au:``), ``subject:`` (``su:``),
 ``isbn:``, ``issn:``, ``publisher:`` (``pb:``), ``year:`` (``1997``,
 ``1990-2000``, ``1990-``, ``-1900``), ``lang:`` and ``library:``.
 
-Readers' input never raises here: control characters are dropped, input is
-cut at :data:`MAX_QUERY_CHARS`, an unbalanced quote or parenthesis and a
-lone operator are read as plain words, leading wildcards are dropped. The
-only :class:`QueryError` cases are a value that cannot mean anything (``year:abc``) and
-parentheses nested deeper than :data:`MAX_DEPTH` (which the parser would otherwise
-follow until Python's recursion limit).
+Readers' syntax never raises here: control characters are dropped, an unbalanced
+quote or parenthesis and a lone operator are read as plain words, leading wildcards
+are dropped. The :class:`QueryError` cases are a value that cannot mean anything
+(``year:abc``), parentheses nested deeper than :data:`MAX_DEPTH` (which the parser
+would otherwise follow until Python's recursion limit), and a query past the parser's
+own ceilings, :data:`MAX_QUERY_CHARS` characters and :data:`MAX_CLAUSES` words
+(a :class:`QueryTooLarge`, which the budget's settings, lower by default, normally
+meet first): refused, never cut short, so no word a reader typed is silently dropped.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from indexer.fields import QUERY_PREFIXES
 from indexer.textnorm import join_han_gaps
 
-from .errors import QueryError
+from .errors import QueryError, QueryTooLarge
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -96,7 +98,7 @@ def clean(text: str) -> str:
     made a joiner: ``李　宗仁　传`` is one word, searched as ``李宗仁传`` like the analysis
     of titles, and also as the reader divided it (the compiler ORs the two)."""
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or ""))
-    return join_han_gaps(" ".join(text.split()))[:MAX_QUERY_CHARS]
+    return join_han_gaps(" ".join(text.split()))
 
 
 def _lex(text: str) -> list[tuple[str, str]]:
@@ -117,21 +119,27 @@ def _lex(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse(text: str):
-    """Parse a reader's query into a tree of Text/Value/YearRange/And/Or/Not (or MatchAll)."""
+def parse(text: str, max_words: int = MAX_CLAUSES):
+    """Parse a reader's query into a tree of Text/Value/YearRange/And/Or/Not (or MatchAll).
+    More than ``max_words`` words, phrases and values (at most :data:`MAX_CLAUSES`) is a
+    QueryTooLarge that names the number, as the budget's ``max_query_words`` would."""
     text = clean(text)
     if not text:
         return MatchAll()
-    parser = _Parser(_lex(text))
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooLarge("chars", MAX_QUERY_CHARS,
+                            f"the query is too long: at most {MAX_QUERY_CHARS} characters")
+    parser = _Parser(_lex(text), min(max_words, MAX_CLAUSES))
     tree = parser.parse()
     return tree if tree is not None else MatchAll()
 
 
 class _Parser:
-    def __init__(self, lexemes):
+    def __init__(self, lexemes, max_clauses: int = MAX_CLAUSES):
         self.lx = lexemes
         self.i = 0
         self.clauses = 0
+        self.max_clauses = max_clauses
         self.depth = 0
 
     def peek(self):
@@ -238,8 +246,9 @@ class _Parser:
         if not phrase and text in OPERATORS and len(self.lx) > 1:
             return None  # a dangling operator: "(a OR", "x AND"
         self.clauses += 1
-        if self.clauses > MAX_CLAUSES:
-            return None
+        if self.clauses > self.max_clauses:
+            raise QueryTooLarge("words", self.max_clauses,
+                                f"the query has too many words: at most {self.max_clauses}")
         if field == "year":
             return _year(text)
         if field in ("isbn", "issn", "language", "library", "heading"):

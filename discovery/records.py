@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from harvest.config import Home
 from harvest.store import RecordStore
-from indexer.errors import MappingError
+from indexer.errors import MappingError, TooLongForIso2709
 from indexer.export import record_of, to_iso2709, to_marcxml
 from indexer.mapping import map_stored
 
@@ -43,6 +43,18 @@ class MemberRecord:
 
     def iso2709(self) -> bytes:
         return to_iso2709(self.data, self.format, self.encoding, self.local_id)
+
+    def fits_iso2709(self) -> bool:
+        """Whether :meth:`iso2709` can write this record: a record stored as MARCXML may
+        have a field over 9,999 bytes or be over 99,999, more than a directory can say,
+        and then the pages offer MARCXML instead of a MARC 21 link that is refused."""
+        try:
+            self.iso2709()
+        except TooLongForIso2709:
+            return False
+        except MappingError:
+            return True     # not a size: the export itself says why (a 422)
+        return True
 
 
 @dataclass

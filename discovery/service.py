@@ -38,7 +38,7 @@ class SearchService:
         """A reader's query as a tree, held to the caps (a QueryTooLarge past one)."""
         limits = self.limits
         check_text(query, limits)
-        return parse(query)
+        return parse(query, max_words=limits.words)
 
     def search(self, request: SearchRequest) -> SearchResult:
         return self.search_tree(request, self.parse(request.query))

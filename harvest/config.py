@@ -72,10 +72,11 @@ SETTINGS = (
             " killing one."),
     Setting("serve_workers", 2, "Worker processes `sheaf serve` starts."),
     Setting("serve_threads", 16,
-            "Threads in each worker (gunicorn's gthread workers): a slow or idle client holds"
-            " one thread, not a whole worker; a worker's threads share its searcher. Beyond"
-            " workers x threads slow clients, put a buffering proxy in front (see"
-            " \"Slow clients\")."),
+            "Threads in each worker, which answer requests read whole (a slow or idle client"
+            " holds none: see \"Slow clients\"); a worker's threads share its searcher."),
+    Setting("serve_read_timeout", 10,
+            "Seconds a client has to send its whole request (headers and a body of up to"
+            " 1 MB) to `sheaf serve`; one still sending then is answered 408 and dropped."),
     Setting("index_procs", 2,
             "Processes used by `sheaf index --rebuild` (values above 1 write several segments;"
             " each can hold about 1.8 GB while it writes a large collection)."),

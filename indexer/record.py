@@ -22,8 +22,12 @@ from .errors import MappingError
 from .textnorm import nfc
 
 MARCXML_NS = "http://www.loc.gov/MARC21/slim"
+# libxml2's own limits stay on (no huge_tree), as in harvest.marcxml and the OAI client:
+# every MARCXML record in the store came through one of them, so none has a text node over
+# 10 MB or elements nested over 256 deep, and a record that did (a store written by hand)
+# is a MappingError with the parser's reason, not an unbounded parse
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                              huge_tree=True, remove_comments=True, remove_pis=True)
+                              huge_tree=False, remove_comments=True, remove_pis=True)
 # Presentation marks left out of the text mapping sees: non-sorting markers (ISO 6630
 # NSB/NSE and their MARC-8 C1 forms) and the bidi controls LC puts around right-to-left
 # text (RLM, LRE/PDF ...), which Unicode text does not need. Export keeps them.

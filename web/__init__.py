@@ -61,6 +61,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(lists.bp)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """The icon, where browsers look for it on documents that name none (a feed or
+        an SRU answer shown as XML): not a 404 in the console and the log."""
+        return app.send_static_file("favicon.svg")
+
     @app.get("/healthz")
     def healthz():
         """Liveness, and a 503 when the live index cannot be read (a damaged file);

@@ -62,7 +62,9 @@ def shelf():
     scheme = args.get("scheme", "").strip()
     if not scheme and record:
         scheme = _scheme_of(record)
-    scheme = choice_arg({"scheme": scheme}, "scheme", tuple(s.scheme for s in SHELVES), "lcc")
+    # no scheme (a typed call number alone) is LC's shelf, not an unknown scheme ''
+    scheme = choice_arg({"scheme": scheme} if scheme else {}, "scheme",
+                        tuple(s.scheme for s in SHELVES), "lcc")
     try:
         page = browse.shelf(backend(), scheme, record=record, typed=text_arg(args, "from"),
                             before=text_arg(args, "before") or None,

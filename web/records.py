@@ -105,7 +105,7 @@ def record(record_id: str):
     return render_template("record.html", view=view, rec=main.mapped, main=main, nav=nav,
                            protocols=protocols, links=online_links(view.display),
                            holdings=holdings_of(view), similar=similar,
-                           permalink=permalink(view),
+                           permalink=permalink(view), marc_fits=main.fits_iso2709(),
                            apa=citations.apa_html(main.mapped),
                            gbt=citations.gbt7714(main.mapped),
                            chinese_first=i18n.choose() in i18n.CHINESE)

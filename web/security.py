@@ -3,6 +3,12 @@
 a Referrer-Policy, no MIME sniffing, and no framing except where a view
 allows it (the partner iframe) with :func:`allow_framing`.
 
+A response that is data, not a page (XML: feeds, SRU, OAI, MARCXML; JSON; plain
+text), gets :data:`DATA_CSP` instead: nothing may run or load from it at all
+(``default-src 'none'``), and only the inline styles of the browser's own XML
+viewer apply, so a record opened over SRU or OAI in a browser shows as a tree
+rather than as a CSP violation (tests/browser/test_hostile.py).
+
 Every redirect target and header value built from a request goes through
 :func:`same_site_path` or :func:`header_value`: a same-site path only (no
 scheme, host, backslash, control character or whitespace, in the path as
@@ -21,6 +27,10 @@ from flask import g
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
        " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none';"
        " form-action 'self'; frame-ancestors {ancestors}")
+DATA_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:;"
+            " base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}")
+# what the browser shows as a document that is not a page of the site
+_DATA_TYPES = ("application/json", "text/plain", "text/xml", "application/xml")
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 
@@ -68,10 +78,15 @@ def allow_framing() -> None:
     g.allow_framing = True
 
 
+def _is_data(mimetype: str) -> bool:
+    return mimetype in _DATA_TYPES or mimetype.endswith(("+xml", "+json"))
+
+
 def add_headers(response):
     framing = g.get("allow_framing", False)
+    policy = DATA_CSP if _is_data(response.mimetype) else CSP
     response.headers.setdefault("Content-Security-Policy",
-                                CSP.format(ancestors="*" if framing else "'self'"))
+                                policy.format(ancestors="*" if framing else "'self'"))
     response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if not framing:

@@ -8,6 +8,7 @@ say why. Screenshots go to ``test-artifacts/browser/``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -81,17 +82,18 @@ PARTNER_PAGE = """<!doctype html>
 <p>Tìm sách trong mục lục chung:</p>
 <div id="scoped" data-sheaf-search></div>
 <div id="framed" data-sheaf-search data-sheaf-mode="iframe" data-sheaf-height="360"></div>
-<script src="{base}/embed.js" data-sheaf-library="vn" data-sheaf-limit="3" async></script>
+<script src="{base}/embed.js" data-sheaf-library="{library}" data-sheaf-limit="3" async></script>
 </body>
 </html>
 """
 
 
-@pytest.fixture(scope="session")
-def partner(server, tmp_path_factory):
-    """A partner's page, from another origin (a second port), embedding the widget."""
-    root = tmp_path_factory.mktemp("partner")
-    (root / "index.html").write_text(PARTNER_PAGE.format(base=server), encoding="utf-8")
+@contextlib.contextmanager
+def partner_site(base: str, root: Path, library: str = "vn"):
+    """A partner's page, from another origin (a second port), embedding the widget of
+    the server at ``base`` for ``library``: yields the page's URL."""
+    (root / "index.html").write_text(PARTNER_PAGE.format(base=base, library=library),
+                                     encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -102,6 +104,12 @@ def partner(server, tmp_path_factory):
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def partner(server, tmp_path_factory):
+    with partner_site(server, tmp_path_factory.mktemp("partner")) as url:
+        yield url
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -9,9 +9,9 @@ import unicodedata
 
 import pytest
 
-from discovery.errors import QueryError
-from discovery.query import (MAX_QUERY_CHARS, And, MatchAll, Not, Or, Text, Value, YearRange,
-                             clean, parse)
+from discovery.errors import QueryError, QueryTooLarge
+from discovery.query import (MAX_CLAUSES, MAX_QUERY_CHARS, And, MatchAll, Not, Or, Text, Value,
+                             YearRange, clean, parse)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x07", None])
@@ -80,15 +80,39 @@ def test_leading_wildcards_are_dropped_and_trailing_star_is_a_prefix():
 
 @pytest.mark.parametrize("text", ["title:(foo", '"unclosed', "AND", "(((", "foo:bar:baz",
                                   "title:[a TO", "^~!", "-", ")", "NOT", "a OR", "title:",
-                                  "x" * 5000, "a " * 500])
+                                  "x" * MAX_QUERY_CHARS, "a " * MAX_CLAUSES])
 def test_syntax_a_reader_gets_wrong_never_raises(text):
     parse(text)
 
 
-def test_clean_normalizes_and_cuts():
+def test_clean_normalizes():
     assert clean("  Vie\u0302\u0323t \t Nam\n") == "Việt Nam"
-    assert len(clean("a" * (MAX_QUERY_CHARS + 50))) == MAX_QUERY_CHARS
     assert clean(None) == ""
+
+
+@pytest.mark.parametrize("text, limit, value", [
+    ("x" * (MAX_QUERY_CHARS + 1), "chars", MAX_QUERY_CHARS),
+    (" ".join(f"w{i}" for i in range(MAX_CLAUSES + 1)), "words", MAX_CLAUSES),
+    (" OR ".join(f'"w{i}"' for i in range(MAX_CLAUSES + 1)), "words", MAX_CLAUSES),
+])
+def test_a_query_past_the_parser_s_ceilings_is_refused_not_cut(text, limit, value):
+    """Review of issue 17: past 64 words the parser dropped the rest without a word, and
+    past 1,000 characters it cut the query; with the budget's settings raised above them
+    a reader searched for less than was typed. Now a QueryTooLarge (a 400) says so."""
+    with pytest.raises(QueryTooLarge) as refused:
+        parse(text)
+    assert (refused.value.limit, refused.value.value) == (limit, value)
+
+
+def test_the_words_cap_is_the_one_the_reader_is_given():
+    """The parser counts against ``max_words`` (the ``max_query_words`` setting) when it
+    is lower, so the message names the setting's number, not the parser's ceiling."""
+    words = " ".join(f"w{i}" for i in range(40))
+    with pytest.raises(QueryTooLarge) as refused:
+        parse(words, max_words=32)
+    assert refused.value.value == 32
+    tree = parse(words, max_words=40)
+    assert isinstance(tree, And) and len(tree.items) == 40   # every word kept
 
 
 def test_parentheses_nested_too_deep_are_a_query_error_not_a_recursion_error():
@@ -98,4 +122,4 @@ def test_parentheses_nested_too_deep_are_a_query_error_not_a_recursion_error():
     with pytest.raises(QueryError, match="nested deeper than 32"):
         parse("(" * (MAX_DEPTH + 1) + "history")
     with pytest.raises(QueryError, match="nested deeper"):
-        parse("title:" + "(" * 1000 + "history")
+        parse("title:" + "(" * 900 + "history")
