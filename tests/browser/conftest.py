@@ -8,6 +8,7 @@ say why. Screenshots go to ``test-artifacts/browser/``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -90,8 +91,16 @@ PARTNER_PAGE = """<!doctype html>
 @pytest.fixture(scope="session")
 def partner(server, tmp_path_factory):
     """A partner's page, from another origin (a second port), embedding the widget."""
-    root = tmp_path_factory.mktemp("partner")
-    (root / "index.html").write_text(PARTNER_PAGE.format(base=server), encoding="utf-8")
+    with partner_site(tmp_path_factory.mktemp("partner"),
+                      PARTNER_PAGE.format(base=server)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def partner_site(root: Path, page: str):
+    """``page`` served as ``index.html`` by a plain HTTP server on another port (another
+    origin than the catalog's): its URL."""
+    (root / "index.html").write_text(page, encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
