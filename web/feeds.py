@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext
 
-from discovery.errors import QueryError
+from discovery.errors import N_, QueryError
 from discovery.labels import facet_label
 
 from . import i18n
@@ -65,7 +65,8 @@ def atom():
         req = replace(req, sort="new")
         form = replace(form, request=req)
     if req.limit > MAX_ENTRIES:
-        raise QueryError(f"limit must be between 1 and {MAX_ENTRIES} for a feed")
+        raise QueryError(N_("limit must be between 1 and %(high)s for a feed"),
+                         high=MAX_ENTRIES)
     result = backend().search(req)
     entries = []
     for hit in result.hits:
