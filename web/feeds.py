@@ -19,7 +19,7 @@ from discovery.labels import facet_label
 
 from . import i18n
 from .common import SearchForm, backend, home, records, search_form
-from .display import facet_names, search_url
+from .display import facet_names, search_url, store_time
 
 bp = Blueprint("feeds", __name__)
 
@@ -27,15 +27,8 @@ MAX_ENTRIES = 50
 
 
 def _iso(stamp: str | None) -> str:
-    """A store timestamp as RFC 3339 (Atom's date format)."""
-    if not stamp:
-        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+    """A store timestamp as RFC 3339 (Atom's date format); now when there is none."""
+    moment = store_time(stamp) or datetime.now(timezone.utc)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
