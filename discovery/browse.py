@@ -32,7 +32,7 @@ from indexer.fields import (ALPHABETICAL_FIELDS, BROWSE_FIELDS, FACET_FIELDS, FO
 from indexer.headings import forms_range, read_value, typed_prefix
 
 from .budget import check_tree
-from .errors import QueryError
+from .errors import N_, QueryError, out_of_range, unknown_choice
 from .labels import facet_label
 from .query import MatchAll
 from .results import Hit, SearchRequest
@@ -97,19 +97,21 @@ def _check_page(service, page: int, limit: int) -> int:
     """The offset of a page, once its size and depth are within the budget."""
     max_limit, max_depth = _settings(service)
     if page < 1:
-        raise BrowseError("page must be 1 or more")
+        raise BrowseError(N_("page must be 1 or more"))
     if not 1 <= limit <= max_limit:
-        raise BrowseError(f"limit must be between 1 and {max_limit}")
+        raise out_of_range("limit", 1, max_limit, BrowseError)
     if page * limit > max_depth:
-        raise BrowseError(f"page {page} is too deep: lists go down to entry {max_depth};"
-                          " type the start of what you are looking for instead")
+        raise BrowseError(N_("page %(page)s is too deep: lists go down to entry %(depth)s;"
+                             " type the start of what you are looking for instead"),
+                          page=page, depth=max_depth)
     return (page - 1) * limit
 
 
 def _typed(text: str, service) -> str:
     text = " ".join((text or "").split())
     if len(text) > service.limits.chars:
-        raise BrowseError(f"the text is too long: at most {service.limits.chars} characters")
+        raise BrowseError(N_("the text is too long: at most %(limit)s characters"),
+                          limit=service.limits.chars)
     return text
 
 
@@ -118,10 +120,9 @@ def facet_values(service, request: SearchRequest, facet: str, order: str = "coun
     """The values of ``facet`` over the search ``request`` (its filters applied, the
     facet's own left out, as the search page counts them), one page of them."""
     if facet not in LISTED_FACETS:
-        raise BrowseError(f"unknown facet {facet[:40]!r} (facets with values:"
-                          f" {', '.join(LISTED_FACETS)})")
+        raise unknown_choice("facet", facet, LISTED_FACETS, BrowseError)
     if order not in ORDERS:
-        raise BrowseError(f"unknown order {order[:40]!r} (order: {', '.join(ORDERS)})")
+        raise unknown_choice("order", order, ORDERS, BrowseError)
     offset = _check_page(service, page, limit)
     contains = _typed(contains, service)
     _max_limit, max_depth = _settings(service)
@@ -172,7 +173,7 @@ def headings(service, kind: str, start: str = "", page: int = 1,
              limit: int = 50) -> ValuesList:
     """The author or subject headings of the whole union, A-Z, starting with ``start``."""
     if kind not in BROWSE_FIELDS:
-        raise BrowseError(f"unknown list {kind[:40]!r} (lists: {', '.join(BROWSE_FIELDS)})")
+        raise unknown_choice("list", kind, BROWSE_FIELDS, BrowseError)
     offset = _check_page(service, page, limit)
     start = _typed(start, service)
     browse_field = BROWSE_FIELDS[kind]
@@ -238,9 +239,9 @@ def shelf(service, scheme: str, record: str | None = None, typed: str = "",
     a typed call number, or the page before or after a row's value (``before``,
     ``after``: the paging links)."""
     if scheme not in SHELF_FIELDS:
-        raise BrowseError(f"unknown scheme {scheme[:40]!r} (scheme: {', '.join(SHELF_FIELDS)})")
+        raise unknown_choice("scheme", scheme, SHELF_FIELDS, BrowseError)
     if not 1 <= limit <= SHELF_LIMIT:
-        raise BrowseError(f"limit must be between 1 and {SHELF_LIMIT}")
+        raise out_of_range("limit", 1, SHELF_LIMIT, BrowseError)
     given = [name for name, v in (("record", record), ("from", typed), ("before", before),
                                   ("after", after)) if v]
     if len(given) > 1:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from indexer.fields import QUERY_PREFIXES
 from indexer.textnorm import join_han_gaps
 
-from .errors import QueryError, QueryTooLarge
+from .errors import N_, QueryError, QueryTooLarge
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -205,7 +205,7 @@ class _Parser:
         if kind == "(":
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise QueryError(f"parentheses nested deeper than {MAX_DEPTH}")
+                raise QueryError(N_("parentheses nested deeper than %(depth)s"), depth=MAX_DEPTH)
             node = self._group(field)
             self.depth -= 1
             return node
@@ -275,7 +275,8 @@ def _and(items):
 def _year(value: str) -> YearRange:
     m = _YEAR.fullmatch(value.strip())
     if not m or not (m.group(1) or m.group(3)):
-        raise QueryError(f"year:{value} is not a year; use e.g. year:1997 or year:1990-2000")
+        raise QueryError(N_("year:%(value)s is not a year; use e.g. year:1997 or"
+                            " year:1990-2000"), value=value[:40])
     start = int(m.group(1)) if m.group(1) else None
     end = int(m.group(3)) if m.group(3) else None
     if not m.group(2):

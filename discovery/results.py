@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from indexer.fields import FACET_NAMES, SORT_NAMES
 
-from .errors import QueryError
+from .errors import N_, QueryError, out_of_range, unknown_choice
 
 FACETS = FACET_NAMES      # (indexer.fields declares them)
 SORTS = SORT_NAMES
@@ -30,13 +30,14 @@ class Filter:
     def parse(cls, facet: str, value: str) -> "Filter":
         """``language=chi`` selects, ``language=-chi`` excludes."""
         if facet not in FACETS:
-            raise QueryError(f"unknown facet {facet!r} (facets: {', '.join(FACETS)})")
+            raise unknown_choice("facet", facet, FACETS)
         exclude = value.startswith("-")
         value = value[1:] if exclude else value
         if not value:
-            raise QueryError(f"empty value for facet {facet!r}")
+            raise QueryError(N_("empty value for facet %(facet)s"), facet=repr(facet))
         if facet == "year" and not _year_range(value):
-            raise QueryError(f"year filter {value!r} must look like 1990-1999, 1990- or -1900")
+            raise QueryError(N_("year filter %(value)s must look like 1990-1999, 1990- or"
+                                " -1900"), value=repr(value[:40]))
         return cls(facet, value, exclude)
 
     def to_param(self) -> str:
@@ -68,22 +69,22 @@ class SearchRequest:
 
     def validate(self, max_limit: int, max_depth: int) -> "SearchRequest":
         if self.page < 1:
-            raise QueryError("page must be 1 or more")
+            raise QueryError(N_("page must be 1 or more"))
         if not 1 <= self.limit <= max_limit:
-            raise QueryError(f"limit must be between 1 and {max_limit}")
+            raise out_of_range("limit", 1, max_limit)
         if self.page * self.limit > max_depth:
-            raise QueryError(
-                f"page {self.page} is too deep: results are available up to number {max_depth};"
-                " narrow the search instead")
+            raise QueryError(N_("page %(page)s is too deep: results are available up to number"
+                                " %(depth)s; narrow the search instead"),
+                             page=self.page, depth=max_depth)
         if self.sort not in SORTS:
-            raise QueryError(f"unknown sort {self.sort!r} (sorts: {', '.join(SORTS)})")
+            raise unknown_choice("sort", self.sort, SORTS)
         unknown = [f for f in self.facets if f not in FACETS]
         if unknown:
-            raise QueryError(f"unknown facet {unknown[0]!r} (facets: {', '.join(FACETS)})")
+            raise unknown_choice("facet", unknown[0], FACETS)
         if not 1 <= self.facet_limit <= 1000:
-            raise QueryError("facet_limit must be between 1 and 1000")
+            raise out_of_range("facet_limit", 1, 1000)
         if self.lang not in UI_LANGUAGES:
-            raise QueryError(f"unknown language {self.lang!r} ({', '.join(UI_LANGUAGES)})")
+            raise unknown_choice("lang", self.lang, UI_LANGUAGES)
         return self
 
     def year_ranges(self, exclude: bool = False) -> list[tuple[int | None, int | None]]:

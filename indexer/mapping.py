@@ -35,8 +35,9 @@ _READS = {flavour: tags_read(rules) for flavour, rules in RULESETS.items()}
 # 3: name pairs, the year's best source; 4: browse fields, no authority records;
 # 5: 880 forms of imprint, edition, series, responsibility and notes; 6: the imprint's and
 # edition's values in their 880 script (citations); 7: 856 links with their kind and label
-# (indexer.online), http(s) only
-MAPPING_VERSION = 7
+# (indexer.online), http(s) only; 8: Xhosa and Zulu in the language table (Dublin Core's
+# xh and zu now map to xho and zul)
+MAPPING_VERSION = 8
 
 
 def parse_marc(data: bytes, fmt: str, encoding: str | None = None,

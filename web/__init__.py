@@ -36,9 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import (admin, admin_clusters, admin_reports, api, browse, display,  # noqa: F401
-                   exports, feeds, i18n, libraries, lists, navigation, oai, pages, parallel,
-                   records, security, sru, traffic, widget)
+    from . import (admin, admin_clusters, admin_reports, api, browse, delivery,  # noqa: F401
+                   display, exports, feeds, i18n, libraries, lists, navigation, oai, pages,
+                   parallel, records, security, sru, traffic, widget)
+    delivery.init_app(app)   # first: its hook compresses after every other hook has run
     i18n.init_app(app)
     traffic.register("sru", lambda: traffic.sru_counts(sru.traffic()))
     traffic.register("oai", lambda: traffic.oai_counts(oai.traffic()))

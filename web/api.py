@@ -14,7 +14,7 @@ from flask import Blueprint, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from discovery.budget import SearchTimeout
-from discovery.errors import IndexUnavailable, QueryError
+from discovery.errors import IndexUnavailable, QueryError, out_of_range, unknown_choice
 from discovery.results import UI_LANGUAGES
 from discovery.service import SUGGEST_KINDS
 
@@ -103,10 +103,10 @@ def suggest():
     kinds = tuple(request.args.get("kinds", ",".join(SUGGEST_KINDS)).split(","))
     for kind in kinds:
         if kind not in SUGGEST_KINDS:
-            raise QueryError(f"unknown kind {kind[:40]!r} (kinds: {', '.join(SUGGEST_KINDS)})")
+            raise unknown_choice("kind", kind, SUGGEST_KINDS)
     limit = int_arg(request.args, "limit", 10)
     if not 1 <= limit <= 50:
-        raise QueryError("limit must be between 1 and 50")
+        raise out_of_range("limit", 1, 50)
     found = backend().suggest(typed, tuple(dict.fromkeys(kinds)), limit) if typed.strip() else []
     return jsonify(query=typed, suggestions=[{"text": s["text"], "kind": s["kind"]} for s in found])
 

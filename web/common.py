@@ -34,7 +34,7 @@ from werkzeug.datastructures import MultiDict
 from discovery.service import SearchService
 from indexer.fields import FORM_FIELDS
 from discovery.budget import QueryTooLarge, SearchTimeout
-from discovery.errors import IndexUnreadable, QueryError
+from discovery.errors import N_, IndexUnreadable, QueryError, unknown_choice
 from discovery.results import FACETS, SORTS, UI_LANGUAGES, Filter, SearchRequest, SearchResult
 from harvest.config import Home
 
@@ -68,7 +68,8 @@ def error_text(exc: Exception) -> str:
         return gettext("The search took longer than %(seconds)s seconds and was stopped."
                        " Try fewer or more specific words.", seconds=format(exc.seconds, "g"))
     if not isinstance(exc, QueryTooLarge):
-        return str(exc)
+        template = getattr(exc, "template", None)
+        return gettext(template, **exc.params) if template else str(exc)
     limit = exc.value
     messages = {
         "chars": gettext("The query is too long: at most %(limit)s characters.", limit=limit),
@@ -85,10 +86,15 @@ def error_text(exc: Exception) -> str:
     return messages.get(exc.limit, str(exc))
 
 
+def too_long(name: str) -> QueryError:
+    return QueryError(N_("%(name)s is too long (at most %(limit)s characters)"), name=name,
+                      limit=MAX_PARAM_CHARS)
+
+
 def text_arg(args, name: str, default: str = "") -> str:
     raw = args.get(name, default)
     if len(raw) > MAX_PARAM_CHARS:
-        raise QueryError(f"{name} is too long (at most {MAX_PARAM_CHARS} characters)")
+        raise too_long(name)
     return raw
 
 
@@ -99,7 +105,8 @@ def int_arg(args, name: str, default: int) -> int:
     if raw is None:
         return default
     if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
-        raise QueryError(f"{name} must be a whole number, not {raw[:20]!r}")
+        raise QueryError(N_("%(name)s must be a whole number, not %(value)s"), name=name,
+                         value=repr(raw[:20]))
     return int(raw)
 
 
@@ -111,7 +118,7 @@ def choice_arg(args, name: str, choices: tuple[str, ...], default: str) -> str:
     if raw is None:
         return default
     if raw not in choices:
-        raise QueryError(f"unknown {name} {raw[:40]!r} ({name}: {', '.join(choices)})")
+        raise unknown_choice(name, raw, choices)
     return raw
 
 
@@ -144,20 +151,20 @@ def compose_rows(rows: list[tuple[str, str, str]]) -> str:
 def advanced_rows(args) -> list[tuple[str, str, str]]:
     fields, ops, texts = (args.getlist(n) for n in ("row_field", "row_op", "row_text"))
     if max(len(fields), len(ops), len(texts)) > MAX_ROWS:
-        raise QueryError(f"at most {MAX_ROWS} search rows")
+        raise QueryError(N_("at most %(limit)s search rows"), limit=MAX_ROWS)
     # every value given is checked, also those of rows without words (the document's enums)
     for field in fields:
         if field not in FIELDS:
-            raise QueryError(f"unknown row_field {field[:40]!r} (row_field: {', '.join(FIELDS)})")
+            raise unknown_choice("row_field", field, FIELDS)
     for op in ops:
         if op not in OPERATORS:
-            raise QueryError(f"unknown row_op {op[:40]!r} (row_op: {', '.join(OPERATORS)})")
+            raise unknown_choice("row_op", op, OPERATORS)
     rows = []
     for i, text in enumerate(texts):
         field = fields[i] if i < len(fields) else "all"
         op = ops[i] if i < len(ops) else "AND"
         if len(text) > MAX_PARAM_CHARS:
-            raise QueryError(f"row_text is too long (at most {MAX_PARAM_CHARS} characters)")
+            raise too_long("row_text")
         rows.append((op, field, text))
     return rows
 
@@ -168,22 +175,23 @@ def _year(args, name: str) -> int | None:
     if not raw:
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
-        raise QueryError(f"{name} must be a year such as 1990, not {raw[:20]!r}")
+        raise QueryError(N_("%(name)s must be a year such as 1990, not %(value)s"), name=name,
+                         value=repr(raw[:20]))
     return int(raw)
 
 
 def parse_filters(args) -> tuple[Filter, ...]:
     raw = args.getlist("filter")
     if len(raw) > MAX_FILTERS:
-        raise QueryError(f"at most {MAX_FILTERS} filters")
+        raise QueryError(N_("at most %(limit)s filters"), limit=MAX_FILTERS)
     out = []
     for item in raw:
         if len(item) > MAX_PARAM_CHARS:
-            raise QueryError(f"filter is too long (at most {MAX_PARAM_CHARS} characters)")
+            raise too_long("filter")
         facet, sep, value = item.partition(":")
         if not sep:
-            raise QueryError(f"filter {item[:40]!r} must look like facet:value,"
-                             " e.g. language:vie or library:-loc")
+            raise QueryError(N_("filter %(value)s must look like facet:value,"
+                                " e.g. language:vie or library:-loc"), value=repr(item[:40]))
         out.append(Filter.parse(facet, value))
     lo, hi = _year(args, "year_from"), _year(args, "year_to")
     if lo is not None or hi is not None:
@@ -202,7 +210,7 @@ def parse_facets(args) -> tuple[str, ...]:
     names = [n for n in args.get("facets", "").split(",") if n]
     for name in names:
         if name not in FACETS:
-            raise QueryError(f"unknown facet {name[:40]!r} (facets: {', '.join(FACETS)})")
+            raise unknown_choice("facet", name, FACETS)
     return tuple(dict.fromkeys(names))
 
 
@@ -269,7 +277,7 @@ def search_form(args=None, lang: str = "en", facets: tuple[str, ...] | None = No
     if "facet_search" in args:
         name, sep, text = text_arg(args, "facet_search").partition(":")
         if not sep or name not in FACETS:
-            raise QueryError("facet_search must look like facet:text, e.g. subject:history")
+            raise QueryError(N_("facet_search must look like facet:text, e.g. subject:history"))
         facet_search = (name, text)
     req = SearchRequest(
         query=query,

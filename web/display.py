@@ -9,10 +9,11 @@ from data.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from datetime import datetime, timezone
+from urllib.parse import urlencode, urlsplit
 
 from flask import url_for
-from flask_babel import gettext
+from flask_babel import format_datetime, gettext
 from markupsafe import Markup, escape
 
 from indexer import fields, tables
@@ -108,6 +109,28 @@ def xml_text(text) -> str:
                    and not "\ud800" <= c <= "\udfff" and c not in "\ufffe\uffff")
 
 
+def store_time(stamp: str | None) -> datetime | None:
+    """A store timestamp (ISO 8601, ``Z`` or an offset; UTC when it has none) as an aware
+    datetime, None when missing or unreadable."""
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def local_time(stamp: str | None) -> str:
+    """A store timestamp as the reader's locale writes a date and time ("13:42:13 7 thg 12,
+    2026" in Vietnamese, "2026年12月7日 13:42:13" in Chinese), in UTC; an unreadable one
+    as it is."""
+    moment = store_time(stamp)
+    if moment is None:
+        return stamp or ""
+    return f"{format_datetime(moment, 'medium')} UTC"
+
+
 def facet_names() -> dict[str, str]:
     return {f.name: gettext(f.label) for f in fields.FACETS}
 
@@ -124,7 +147,8 @@ def sort_labels() -> list[tuple[str, str]]:
 def init_app(app) -> None:
     app.jinja_env.filters.update(highlight=highlight, language_name=language_name,
                                  format_label=format_label, relator_label=relator_label,
-                                 bcp47=bcp47, safe_url=safe_url, xml_text=xml_text)
+                                 bcp47=bcp47, safe_url=safe_url, xml_text=xml_text,
+                                 local_time=local_time)
     app.context_processor(lambda: {"facet_names": facet_names()})
     app.jinja_env.globals.update(field_labels=field_labels, sort_labels=sort_labels,
                                  search_url=search_url, libraries_of=libraries_of,

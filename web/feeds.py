@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import gettext
 
-from discovery.errors import QueryError
+from discovery.errors import N_, QueryError
+from discovery.labels import facet_label
 
 from . import i18n
-from .common import backend, records, search_form
-from .display import search_url
+from .common import SearchForm, backend, home, records, search_form
+from .display import facet_names, search_url, store_time
 
 bp = Blueprint("feeds", __name__)
 
@@ -25,16 +27,26 @@ MAX_ENTRIES = 50
 
 
 def _iso(stamp: str | None) -> str:
-    """A store timestamp as RFC 3339 (Atom's date format)."""
-    if not stamp:
-        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+    """A store timestamp as RFC 3339 (Atom's date format); now when there is none."""
+    moment = store_time(stamp) or datetime.now(timezone.utc)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def feed_title(form: SearchForm, lang: str) -> str:
+    """What a feed reader lists the feed as: the words searched (after the site's name) and
+    the filters, each as its facet and value in the reader's language ("Library: Hanoi
+    Library · Language: Vietnamese"), so that feeds of filters alone are told apart."""
+    names = facet_names()
+    shown = []
+    for f in form.request.filters:
+        value = facet_label(home(), f.facet, f.value, lang)
+        if f.exclude:
+            value = f"{gettext('not')} {value}"
+        shown.append(f"{names.get(f.facet, f.facet)}: {value}")
+    site = current_app.config["SITE_NAME"]
+    if form.typed.strip():
+        return " · ".join([f"{site}: {form.typed.strip()}", *shown])
+    return " · ".join(shown) or site
 
 
 @bp.get("/feed.atom")
@@ -46,7 +58,8 @@ def atom():
         req = replace(req, sort="new")
         form = replace(form, request=req)
     if req.limit > MAX_ENTRIES:
-        raise QueryError(f"limit must be between 1 and {MAX_ENTRIES} for a feed")
+        raise QueryError(N_("limit must be between 1 and %(high)s for a feed"),
+                         high=MAX_ENTRIES)
     result = backend().search(req)
     entries = []
     for hit in result.hits:
@@ -58,8 +71,9 @@ def atom():
     updated = max((e["updated"] for e in entries), default=_iso(None))
     self_url = request.url
     html_url = search_url(form.args(), _external=True)
-    body = render_template("feed.xml", result=result, form=form, entries=entries,
-                           updated=updated, self_url=self_url, html_url=html_url)
+    body = render_template("feed.xml", result=result, title=feed_title(form, lang),
+                           entries=entries, updated=updated, self_url=self_url,
+                           html_url=html_url)
     response = Response(body, content_type="application/atom+xml; charset=utf-8")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from flask import request, url_for
 
-from discovery.errors import IndexUnavailable, QueryError
+from discovery.errors import IndexUnavailable, out_of_range
 from discovery.results import Hit
 
 from . import i18n
@@ -76,7 +76,7 @@ def record_nav(cluster_id: str) -> RecordNav | None:
     settings = home().settings
     max_depth = int(settings["max_results_depth"])
     if not 1 <= position <= max_depth:
-        raise QueryError(f"{POSITION} must be between 1 and {max_depth}")
+        raise out_of_range(POSITION, 1, max_depth)
     form = search_form(lang=i18n.choose(), facets=())
     form.request.validate(int(settings["max_page_size"]), max_depth)
     list_page = (position - 1) // form.request.limit + 1

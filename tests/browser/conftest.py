@@ -89,11 +89,10 @@ PARTNER_PAGE = """<!doctype html>
 
 
 @contextlib.contextmanager
-def partner_site(base: str, root: Path, library: str = "vn"):
-    """A partner's page, from another origin (a second port), embedding the widget of
-    the server at ``base`` for ``library``: yields the page's URL."""
-    (root / "index.html").write_text(PARTNER_PAGE.format(base=base, library=library),
-                                     encoding="utf-8")
+def partner_site(root: Path, page: str):
+    """``page`` served as ``index.html`` by a plain HTTP server on another port (another
+    origin than the catalog's): its URL."""
+    (root / "index.html").write_text(page, encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -106,9 +105,15 @@ def partner_site(base: str, root: Path, library: str = "vn"):
         thread.join(timeout=5)
 
 
+def partner_page(base: str, library: str = "vn") -> str:
+    """The partner's page embedding the widget of the server at ``base`` for ``library``."""
+    return PARTNER_PAGE.format(base=base, library=library)
+
+
 @pytest.fixture(scope="session")
 def partner(server, tmp_path_factory):
-    with partner_site(server, tmp_path_factory.mktemp("partner")) as url:
+    """A partner's page, from another origin (a second port), embedding the widget."""
+    with partner_site(tmp_path_factory.mktemp("partner"), partner_page(server)) as url:
         yield url
 
 

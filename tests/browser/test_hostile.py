@@ -24,7 +24,7 @@ from ..hostile_records import (LINKS, LONG_WORD, PAYLOADS, RLO, SOURCE_CODE,
                                SOURCE_NAME, hostile_ids, hostile_marc)
 from ..ops.helpers import TOKEN, set_setting, sheaf
 from ..support import FIXTURES, running_server
-from .conftest import PHONE, partner_site
+from .conftest import PHONE, partner_page, partner_site
 
 pytestmark = pytest.mark.browser
 
@@ -241,7 +241,7 @@ def test_the_browse_pages(page, site):
 
 
 def test_the_widget_in_shadow_dom_and_in_its_iframe(page, site, tmp_path):
-    with partner_site(site, tmp_path, library=SOURCE_CODE) as partner:
+    with partner_site(tmp_path, partner_page(site, SOURCE_CODE)) as partner:
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(partner))
         p, guard = guarded(page, site, origin)
         p.goto(partner)

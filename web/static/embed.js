@@ -10,7 +10,9 @@
  *   format    formats to keep (book, serial ...)
  *   lang      interface language en, zh or vi (default: the page's lang)
  *   limit     results per page (default 5)
- *   mode      "iframe" to embed the catalog's /embed page in an iframe instead
+ *   mode      "iframe" to embed the catalog's /embed page in an iframe instead; it then
+ *             sizes itself to its content (the height /embed posts, from its origin only)
+ *   height    the iframe's height until /embed has posted its own (default 420)
  * The widget lives in a shadow root: the page's CSS does not reach it.
  * Record data is put in as text (textContent), never as HTML.
  */
@@ -19,6 +21,7 @@
   var script = document.currentScript;
   if (!script) { return; }
   var base = script.src.replace(/embed\.js(\?.*)?$/, "");
+  var origin = new URL(base).origin;
 
   var TEXT = {
     en: { label: "Search the catalog", button: "Search", none: "Nothing found.",
@@ -129,7 +132,16 @@
     frame.setAttribute("loading", "lazy");
     frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
     frame.style.border = "0";
+    frame.style.display = "block";
     el.appendChild(frame);
+    // /embed posts its height (frame.js): only a message from the catalog's origin and from
+    // this very frame resizes it, and only to a sane height
+    window.addEventListener("message", function (e) {
+      var data = e.data;
+      if (e.origin !== origin || e.source !== frame.contentWindow || !data ||
+          data.sheaf !== "embed-height" || typeof data.height !== "number") { return; }
+      frame.setAttribute("height", String(Math.round(Math.min(Math.max(data.height, 60), 4000))));
+    });
   }
 
   var count = 0;
@@ -198,11 +210,12 @@
           a.appendChild(v);
         }
         li.appendChild(a);
-        var meta = hit.authors.slice(0, 2).join("; ") + (hit.year ? " · " + hit.year : "");
+        // parts that are there, joined: no dangling " · " for a record without author
+        var meta = [hit.authors.slice(0, 2).join("; "), hit.year].filter(Boolean).join(" · ");
         if (meta) { li.appendChild(make("span", "m", meta)); }
         var libs = [];
         hit.holdings.forEach(function (h) { if (libs.indexOf(h.name) < 0) { libs.push(h.name); } });
-        li.appendChild(make("span", "m", t.held + ": " + libs.join(", ")));
+        if (libs.length) { li.appendChild(make("span", "m", t.held + ": " + libs.join(", "))); }
         list.appendChild(li);
       });
       var pages = Math.max(1, Math.ceil(n / limit));
