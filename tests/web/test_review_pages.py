@@ -135,6 +135,11 @@ def test_links_of_a_results_page_carry_the_rows_and_search_the_same(site):
     hidden = [(i.get("name"), i.get("value")) for i in css(sort_form, "input[type=hidden]")]
     assert [v for n, v in hidden if n == "row_text"] == ["history", "Japan", "Chen"]
     assert [v for n, v in hidden if n == "q"] == []             # not the composed query twice
+    hit = css(doc, "li.hit h3.title a")[0]
+    assert args_of(hit.get("href"))["row_text"] == ["history", "Japan", "Chen"]
+    record = ok(site, hit.get("href").partition("?")[0], **args_of(hit.get("href")))
+    [back] = css(record, "a.back-to-results")      # the record's way back to its results
+    assert follow(site, back.get("href"))["query"] == asked["query"]
     chip = css(doc, "ul.chips li.chip a")[0]
     again = follow(site, chip.get("href"))
     assert again["query"] == asked["query"]
