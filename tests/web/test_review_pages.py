@@ -62,6 +62,16 @@ def test_each_suggested_link_removes_one_filter(site):
     without_language = next(h for h in found if "language:jpn" not in args_of(h)["filter"])
     assert found[without_language] == api(site, q="ngoai hoi", filter="library:vn")["total"]
     assert found[without_language] >= 1
+    # each filter is named as the facets name it, though no result carries its value
+    facets = api(site)["facets"]
+    label = {(name, v["value"]): v["label"] for name in ("language", "library")
+             for v in facets[name]}
+    assert label[("library", "vn")] != "vn"
+    for a in links:
+        [removed] = set(NOTHING["filter"]) - set(args_of(a.get("href"))["filter"])
+        assert label[tuple(removed.split(":"))] in a.text_content()
+    chips = " ".join(a.text_content() for a in css(doc, "ul.chips li.chip a"))
+    assert label[("language", "jpn")] in chips and label[("library", "vn")] in chips
     [everything] = css(doc, "section.no-results a.remove-filters")
     assert "filter" not in args_of(everything.get("href"))
     assert follow(site, everything.get("href"))["total"] == api(site, q="ngoai hoi")["total"]
