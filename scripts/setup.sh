@@ -50,3 +50,23 @@ if ! command -v yaz-client >/dev/null 2>&1; then
         echo "setup: no yaz-client and no apt-get as root: yaz-client tests will skip" >&2
     fi
 fi
+
+# The browser tests' accessibility check injects axe-core's axe.min.js (npm package, MPL-2.0)
+# into each page. Without npm the axe tests skip and say why.
+AXE_VERSION=4.14.1
+if [ ! -f .venv/axe/node_modules/axe-core/axe.min.js ] || \
+   [ "$(cat .venv/axe/.version 2>/dev/null)" != "$AXE_VERSION" ]; then
+    if command -v npm >/dev/null 2>&1; then
+        log=.venv/npm-install-axe.log
+        mkdir -p .venv/axe
+        if npm install --prefix .venv/axe --no-save --no-audit --no-fund \
+                "axe-core@$AXE_VERSION" >"$log" 2>&1; then
+            echo "$AXE_VERSION" > .venv/axe/.version
+        else
+            tail -20 "$log" >&2
+            echo "setup: could not install axe-core (log: $log); axe tests will skip" >&2
+        fi
+    else
+        echo "setup: no npm: the axe accessibility tests will skip" >&2
+    fi
+fi

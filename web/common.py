@@ -221,11 +221,19 @@ class SearchForm:
     typed: str          # what the search box shows
     field: str          # the field selector
     request: SearchRequest
+    # the advanced rows (op, field, words) and the box's own q and field beside them: links
+    # carry the rows themselves, so that the advanced form can show them again
+    rows: tuple[tuple[str, str, str], ...] = ()
+    box: tuple[str, str] = ("", "all")
 
     def args(self, **changes) -> MultiDict:
         """Canonical URL arguments for this search, with some changed (None drops one)."""
         req = self.request
-        values = {"q": self.typed, "field": self.field if self.field != "all" else None,
+        q, field = self.box if self.rows else (self.typed, self.field)
+        values = {"q": q, "field": field if field != "all" else None,
+                  "row_op": [r[0] for r in self.rows] or None,
+                  "row_field": [r[1] for r in self.rows] or None,
+                  "row_text": [r[2] for r in self.rows] or None,
                   "filter": [f"{f.facet}:{f.to_param()}" for f in req.filters],
                   "sort": req.sort if req.sort != "relevance" else None,
                   "limit": req.limit if req.limit != default_limit() else None,
@@ -238,6 +246,11 @@ class SearchForm:
             for v in value if isinstance(value, list) else [value]:
                 out.add(key, str(v))
         return out
+
+    def replaced(self, query: str) -> MultiDict:
+        """Arguments for another query in the box (a did-you-mean): no rows, every field."""
+        return self.args(q=query, field=None, row_op=None, row_field=None, row_text=None,
+                         page=None)
 
     def toggled(self, facet: str, value: str, exclude: bool = False) -> MultiDict:
         """Arguments with one filter added, or removed when it is there (back to page 1)."""
@@ -267,9 +280,10 @@ def search_form(args=None, lang: str = "en", facets: tuple[str, ...] | None = No
     args = request.args if args is None else args
     typed = text_arg(args, "q")
     field = choice_arg(args, "field", FIELDS, "all")
-    rows = advanced_rows(args)
+    box = (typed, field)
+    rows = tuple(r for r in advanced_rows(args) if r[2].strip())
     if rows:
-        composed = compose_rows(rows)
+        composed = compose_rows(list(rows))
         typed = " ".join(x for x in (fielded(field, typed), composed) if x)
         field = "all"
     query = fielded(field, typed) if field != "all" else typed
@@ -290,7 +304,7 @@ def search_form(args=None, lang: str = "en", facets: tuple[str, ...] | None = No
         facet_search=facet_search,
         lang=lang,
     )
-    return SearchForm(typed=typed, field=field, request=req)
+    return SearchForm(typed=typed, field=field, request=req, rows=rows, box=box)
 
 
 def api_lang(args) -> str:

@@ -98,8 +98,16 @@ def scope_of(request: SearchRequest) -> dict | None:
             "catalog_home": catalog_home(source.catalog_url)}
 
 
+def library_name(code: str) -> str:
+    """A member library's name for its code (the code itself for one not in the home), for
+    a filter shown where the facet gives no label (a search that found nothing)."""
+    source = home().sources.get(code)
+    return source.name if source is not None and source.name else code
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(arrivals_args=arrivals_args, library_scope=scope_of)
+    app.jinja_env.filters.update(library_name=library_name)
 
 
 @bp.get("/library/<code>")

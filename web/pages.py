@@ -11,7 +11,8 @@ from discovery.errors import IndexUnavailable, QueryError
 from discovery.results import SearchRequest
 
 from . import i18n
-from .common import FIELDS, OPERATORS, backend, error_text, home, search_form, unavailable_kind
+from .common import (FIELDS, MAX_ROWS, OPERATORS, backend, error_text, home, search_form,
+                     unavailable_kind)
 from .libraries import home_listing
 from .security import same_site_path
 
@@ -61,14 +62,36 @@ def advanced():
         return render_error(400, error_text(exc))
     except IndexUnavailable as exc:
         return render_error(503, error_text(exc))
+    shown = ("language", "format", "library", "year")
     chosen = {(f.facet, f.value) for f in form.request.filters if not f.exclude}
+    kept = [f"{f.facet}:{f.to_param()}" for f in form.request.filters
+            if f.facet not in shown or f.exclude]
     years = form.request.year_ranges()
     return render_template("advanced.html", form=form, fields=FIELDS, operators=OPERATORS,
+                           rows=advanced_form_rows(form), kept_filters=kept,
+                           max_rows=MAX_ROWS,
                            languages=known.facets.get("language", []),
                            formats=known.facets.get("format", []),
                            libraries=list(home().sources.values()), chosen=chosen,
                            year_from=years[0][0] if years else None,
                            year_to=years[0][1] if years else None)
+
+
+ROW_FIELDS = ("all", "title", "author", "subject")   # the empty rows' fields, as a hint
+SHOWN_ROWS = 4                                       # rows the form has without JavaScript
+
+
+def advanced_form_rows(form) -> list[tuple[str, str, str]]:
+    """The rows the advanced form shows: those of the search it came from (the box's words
+    first, as a row of their own), then empty ones up to :data:`SHOWN_ROWS`."""
+    rows = list(form.rows)
+    q, field = form.box if form.rows else (form.typed, form.field)
+    if q.strip():
+        rows.insert(0, ("AND", field, q))
+    rows = rows[:MAX_ROWS]
+    for i in range(len(rows), SHOWN_ROWS):
+        rows.append(("AND", ROW_FIELDS[i], ""))
+    return rows
 
 
 def _local(target: str | None) -> str:

@@ -156,7 +156,7 @@ def test_year_histogram_shows_every_decade_and_its_count(client):
     rows = [el for el in page.find() if el["tag"] in ("a", "g")
             and "decade" in el["attrs"].get("class", "").split()]
     assert [r["attrs"]["aria-label"] for r in rows] == [
-        f"{d}–{d + 9}: {counts.get(d, 0)}" for d in decades]
+        f"{d}: {counts.get(d, 0)} ({d}–{d + 9})" for d in decades]
     assert [" ".join(r["text"].split()) for r in rows] == [
         f"{d} {counts.get(d, 0)}" for d in decades]
     assert [r["tag"] for r in rows] == ["a" if counts.get(d) else "g" for d in decades]

@@ -1,7 +1,7 @@
 /* Sheaf: enhancements of pages that work without JavaScript.
    Autocomplete on the search box (the ARIA 1.2 combobox pattern: arrow keys,
-   Enter, Escape; suggestions from /api/suggest), and the permanent link
-   selected on focus. Suggestions are put in the page as text, never as HTML. */
+   Enter, Escape; suggestions from /api/suggest, each searched in its own field), and the
+   permanent link selected on focus. Suggestions are put in the page as text, never as HTML. */
 (function () {
   "use strict";
 
@@ -47,6 +47,13 @@
     }
 
     function choose(i) {
+      // a suggestion searches the field it came from (title, author, subject), not all
+      var field = input.form && input.form.elements.namedItem("field");
+      var kind = items[i].getAttribute("data-kind");
+      if (field && field.tagName === "SELECT" &&
+          Array.prototype.some.call(field.options, function (o) { return o.value === kind; })) {
+        field.value = kind;
+      }
       input.value = items[i].getAttribute("data-text");
       close();
       if (input.form) { input.form.submit(); }
@@ -63,6 +70,7 @@
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
         li.setAttribute("data-text", s.text);
+        li.setAttribute("data-kind", s.kind);
         text.textContent = s.text;
         kind.className = "kind";
         kind.textContent = labels[s.kind] || s.kind;
