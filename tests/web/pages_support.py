@@ -3,12 +3,20 @@ page tests share (browse pages, result navigation, library pages)."""
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 
 from lxml import html
+
+
+def api(site: str, **args) -> dict:
+    """``/api/search`` with ``args``: the answer the pages are compared with."""
+    query = urllib.parse.urlencode(args, doseq=True)
+    with urllib.request.urlopen(f"{site}/api/search?{query}", timeout=20) as response:
+        return json.load(response)
 
 
 def get(site: str, path: str, lang: str = "en", **args) -> tuple[int, html.HtmlElement]:

@@ -5,14 +5,13 @@ compared with the library facet's count from the JSON API."""
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 import urllib.request
 
 import pytest
 
 from ..support import BUILT_SOURCES, running_server
-from .pages_support import css, get, ok, submitted
+from .pages_support import api, css, get, ok, submitted
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +25,6 @@ def web_site(web_home, tmp_path_factory):
     """The web home: ``hust`` has a catalogue (catalog_url), ``evil`` a name with markup."""
     with running_server(web_home.path, tmp_path_factory.mktemp("library-web-server")) as base:
         yield base
-
-
-def api(site: str, **args) -> dict:
-    query = urllib.parse.urlencode(args, doseq=True)
-    with urllib.request.urlopen(f"{site}/api/search?{query}", timeout=20) as response:
-        return json.load(response)
 
 
 def facet_counts(site: str) -> dict[str, int]:

@@ -4,26 +4,19 @@ search a results page shows, because every link of that page carries the rows.""
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 import urllib.request
 
 import pytest
 
 from ..support import running_server
-from .pages_support import css, get, ok
+from .pages_support import api, css, get, ok
 
 
 @pytest.fixture(scope="module")
 def site(built_home, tmp_path_factory):
     with running_server(built_home.path, tmp_path_factory.mktemp("review-server")) as base:
         yield base
-
-
-def api(site: str, **args) -> dict:
-    query = urllib.parse.urlencode(args, doseq=True)
-    with urllib.request.urlopen(f"{site}/api/search?{query}", timeout=20) as response:
-        return json.load(response)
 
 
 def args_of(href: str) -> dict[str, list[str]]:
