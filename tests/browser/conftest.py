@@ -56,6 +56,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def engine() -> str:
+    """The browser tests read pages, which are the same whichever engine answered: they run
+    on the embedded engine only. What each engine answers is tested over HTTP on every one
+    (tests/web), and the Solr pages in one browser would only repeat those."""
+    return "whoosh"
+
+
+@pytest.fixture(scope="session")
 def server(built_home, tmp_path_factory):
     """``sheaf serve`` (gunicorn, one worker) over the session index: its base URL."""
     with running_server(built_home.path, tmp_path_factory.mktemp("browser-server")) as base:
