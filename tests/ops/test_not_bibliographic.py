@@ -10,6 +10,9 @@ import json
 
 import pytest
 
+from discovery.engines import open_search
+from discovery.results import SearchRequest
+from harvest.config import Home
 from harvest.store import RecordStore
 
 from ..support import FIXTURES, iso2709_records
@@ -42,9 +45,14 @@ def homes(tmp_path_factory):
 
 
 def results(home, query: str) -> list:
-    data = json.loads(ok(sheaf(home, "search", query, "--limit", "10", "--json")))
-    return [data["total"], [r["title"] for r in data["results"]],
-            data.get("facets", {})]
+    """What a search finds: its total, the titles in order and every facet's counts."""
+    backend = open_search(Home.load(home))
+    try:
+        found = backend.search(SearchRequest(query=query, limit=10))
+    finally:
+        backend.close()
+    return [found.total, [h.title for h in found.hits],
+            {name: [(v.value, v.count) for v in values] for name, values in found.facets.items()}]
 
 
 def test_the_catalog_is_the_one_the_bibliographic_records_give(homes):
