@@ -258,7 +258,10 @@ def test_no_argument_of_a_browse_page_is_a_500(browse_client, path):
         from urllib.parse import quote
         url = path.replace("{x}", quote(x, safe=""))
         response = browse_client.get(url, query_string=query)
-        assert response.status_code in (200, 400, 404), \
+        # a facet name that starts with "/" makes "//" in the path, which the router
+        # answers with a redirect to the path with one slash (308): not an error either
+        allowed = (200, 400, 404, 308) if "//" in url else (200, 400, 404)
+        assert response.status_code in allowed, \
             (url, query, response.status_code, response.get_data(as_text=True)[:300])
 
     run()
