@@ -88,6 +88,9 @@ SEARCH_PARAMS = [
         "type": "string", "enum": ["AND", "OR", "NOT"]}, many=True, most=MAX_ROWS),
     _param("row_text", f"advanced search rows: words of each row (at most {MAX_ROWS} rows)",
            {"type": "string", "maxLength": 1000}, many=True, most=MAX_ROWS),
+    _param("prefer", "a library code: the results of every library, those this library holds"
+                     " first (each group in the order asked); the total and facets are the"
+                     " search's without it", {"type": "string", "maxLength": MAX_PARAM_CHARS}),
     LANG,
 ]
 
@@ -184,7 +187,9 @@ SCHEMAS = {
             "suggestion": {"type": ["string", "null"], "description": "did you mean"},
             "partial": {"type": "boolean", "description":
                         "some of the catalogue could not be searched (a SolrCloud shard with no"
-                        " live replica): the results may be incomplete"}}},
+                        " live replica): the results may be incomplete"},
+            "prefer": {"type": "string", "description": "the library whose results come first"
+                                                        " (asked with prefer)"}}},
     "MappedRecord": {
         "type": "object", "additionalProperties": False,
         "description": "a member record as Sheaf reads it (absent values are absent keys)",
