@@ -98,6 +98,9 @@ class SearchService:
     def shelf(self, field: str, start: str, forward: bool, limit: int) -> list[tuple[str, Hit]]:
         return self.engine.shelf(field, start, forward, limit)
 
+    def vernacular_names(self, names: list[str]) -> dict[str, str]:
+        return self.engine.vernacular_names(names)
+
     @property
     def generation(self) -> str | None:
         return self.engine.generation
