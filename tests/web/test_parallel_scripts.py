@@ -264,3 +264,46 @@ def test_hostile_imprints_reach_the_pages_as_text(scripts_client):
     record = scripts_client.get("/record/evil:imprint1").get_data(as_text=True)
     assert HOSTILE_PLACE not in record and HOSTILE_PUBLISHER not in record
     assert "&lt;script&gt;" in record
+
+
+# -- the record API ---------------------------------------------------------------------
+
+def record_schema_validator(client):
+    """A validator of the record API's answers against the OpenAPI document's Record."""
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+    spec = client.get("/api/openapi.json").get_json()
+    registry = Registry().with_resource("urn:sheaf-api", Resource(spec, DRAFT202012))
+    return jsonschema.Draft202012Validator({"$ref": "urn:sheaf-api#/components/schemas/Record"},
+                                           registry=registry)
+
+
+def test_the_record_api_gives_the_record_pages_fields_in_both_scripts(scripts_client):
+    rec = lc_record(IMPRINTS, MIYI)
+    romanized, vernacular = imprints(rec)
+    answer = scripts_client.get(f"/api/record/loc:{MIYI}").get_json()
+    validator = record_schema_validator(scripts_client)
+    assert [e.message for e in validator.iter_errors(answer)] == []
+    parallel = answer["parallel"]
+    assert parallel["imprint"] == {"text": romanized, "vernacular": vernacular}
+    assert parallel["title"] == {"text": rec["245"]["a"].rstrip(" /"),
+                                 "vernacular": linked(rec, "245")["a"].rstrip(" /")}
+    assert parallel["edition"] == [{"text": rec["250"]["a"].rstrip("."),
+                                    "vernacular": linked(rec, "250")["a"].rstrip(".")}]
+    assert parallel["places"] == [{"text": rec["260"]["a"].rstrip(" :"),
+                                   "vernacular": linked(rec, "260")["a"].rstrip(" :")}]
+    assert parallel["publishers"] == [{"text": rec["260"]["b"].rstrip(" ,"),
+                                       "vernacular": linked(rec, "260")["b"].rstrip(" ,")}]
+    name = [n for n in parallel["names"] if n.get("vernacular") == linked(rec, "710")["a"].rstrip(".")]
+    assert len(name) == 1 and name[0]["text"] == rec["710"]["a"].rstrip(".")
+    # the member's mapped *_forms, which these come from, in the shape the document says
+    mapped = answer["members"][0]["record"]
+    assert {"heading": rec["260"]["a"].rstrip(" :"),
+            "vernacular": linked(rec, "260")["a"].rstrip(" :")} in mapped["place_forms"]
+    # a record without 880s: each field in its one form
+    plain = scripts_client.get("/api/record/loc:00280608").get_json()
+    assert [e.message for e in validator.iter_errors(plain)] == []
+    assert plain["parallel"]["title"]["text"] and all(
+        "vernacular" not in value for values in plain["parallel"].values()
+        for value in (values if isinstance(values, list) else [values]))
