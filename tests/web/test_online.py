@@ -140,3 +140,25 @@ def test_the_facet_value_is_labelled_in_the_readers_language(site):
     assert labels == {"en": "Available online", "zh": "可在线获取",
                       "zh-Hant": to_hant("可在线获取"), "vi": "Có bản trực tuyến"}
     assert labels["zh-Hant"] != labels["zh"]
+
+
+def test_the_feed_and_the_iframe_show_the_online_badge(site):
+    status, body = site.get("/feed.atom", {"q": "", "limit": 50})
+    assert status == 200
+    from lxml import etree
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    feed = etree.fromstring(body)
+    online = {e.findtext("a:id", namespaces=atom).rsplit("/record/", 1)[1]:
+              [link.get("href") for link in e.findall("a:link[@rel='related']", atom)]
+              for e in feed.findall("a:entry", atom)}
+    assert len(online) == len(EXPECTED)
+    assert {rid: links for rid, links in online.items() if links} == {
+        rid: [EXPECTED[rid]["access"][0]] for rid in ONLINE}
+    summaries = [e.findtext("a:summary", namespaces=atom) for e in feed.findall("a:entry", atom)]
+    assert sum("Online." in s for s in summaries) == len(ONLINE)
+    # the iframe mode: the same badge, opening outside the frame
+    hit = next(h for h in readback.search_all(site, {"q": "", "filter": "online:yes"})["results"])
+    _html, tree = page(site, "/embed", {"q": hit["title"]})
+    badges = tree.find("a", class_="online-badge")
+    assert EXPECTED[hit["id"]]["access"][0] in [a["attrs"]["href"] for a in badges]
+    assert all(a["attrs"]["target"] == "_blank" for a in badges)

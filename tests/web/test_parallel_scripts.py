@@ -13,7 +13,7 @@ import unicodedata
 
 import pymarc
 import pytest
-from lxml import html
+from lxml import etree, html
 
 from harvest.config import Source
 from harvest.importer import import_files
@@ -27,6 +27,7 @@ from ..support import FIXTURES, iso2709_records
 
 IMPRINTS = "imprints_880_chinese.mrc"
 FILES = [IMPRINTS, "vietnamese_nfd_titles.mrc", "multiscript_880_traject.mrc"]
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
 CNMARC = "cnmarc_utf8.mrc"    # constructed CNMARC records (see PROVENANCE.md)
 MIYI = "00409657"
 HEBREW = "86207417"
@@ -307,3 +308,41 @@ def test_the_record_api_gives_the_record_pages_fields_in_both_scripts(scripts_cl
     assert plain["parallel"]["title"]["text"] and all(
         "vernacular" not in value for values in plain["parallel"].values()
         for value in (values if isinstance(values, list) else [values]))
+
+
+# -- the partner side: the iframe, the feed ---------------------------------------------
+
+def result_lines(doc, hit_path: str, link_path: str) -> dict[str, dict[str, str]]:
+    """record id -> the text of each result-line field (authors, place, publisher, edition,
+    series) of the hits of a page."""
+    out = {}
+    for li in doc.xpath(hit_path):
+        href = li.xpath(link_path)[0].get("href")
+        rid = href.split("/record/")[1].split("?")[0]
+        out[rid] = {name: [text(s) for s in li.xpath(f'.//*[@class="{name}"]')]
+                    for name in ("author", "place", "publisher", "field edition",
+                                 "field series")}
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_iframe_and_the_feed_show_the_result_lines_fields_in_both_scripts(
+        scripts_client, lang):
+    query = f"q=中華書局&lang={lang}&sort=new"
+    page = result_lines(page_of(scripts_client, f"/?{query}"), '//li[@class="hit"]', ".//h3/a")
+    frame = result_lines(page_of(scripts_client, f"/embed?{query}"), '//li[@class="hit"]', "./a")
+    assert frame == page and len(page) >= 4
+    assert any(f["publisher"] and " = " in f["publisher"][0] for f in page.values())
+    feed = etree.fromstring(scripts_client.get(f"/feed.atom?{query}").data)
+    summaries = {e.findtext("a:id", namespaces=ATOM).split("/record/")[1]:
+                 e.findtext("a:summary", namespaces=ATOM) for e in feed.findall("a:entry", ATOM)}
+    authors = {e.findtext("a:id", namespaces=ATOM).split("/record/")[1]:
+               [n.text for n in e.findall("a:author/a:name", ATOM)]
+               for e in feed.findall("a:entry", ATOM)}
+    assert set(summaries) == set(page)
+    for rid, fields in page.items():
+        for name in ("place", "publisher", "field edition", "field series"):
+            for shown in fields[name]:
+                assert shown in summaries[rid]            # the series with its label
+        if fields["author"]:
+            assert authors[rid] == fields["author"]
