@@ -63,7 +63,7 @@ FIELDS = {
     "format": ("str", "material type, a code of data/formats.tsv (book, serial, article, score,"
                       " map, video, sound, music, image, software, ...): leader/06-07; leader,"
                       " 200b; dc:type"),
-    "online": ("bool", "True when the resource is online: 007 'cr', 008 form o/s; 200b;"
+    "online": ("bool", "True when the resource is online: 007 'cr', 008 form o; 200b;"
                        " a URL in dc:identifier"),
     "isbns": ("list", "valid ISBNs, each as ISBN-13 then its ISBN-10 if it has one: 020a; 010a"),
     "isbns_invalid": ("list", "ISBNs with a wrong check digit or cancelled, as given: 020az;"

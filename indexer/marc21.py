@@ -184,14 +184,16 @@ def source_holding(view: MarcView) -> list:
 
 @reads("007", "008")
 def online(view: MarcView) -> list:
-    """True when the resource is online: 007 "cr", or form of item o/s in the 008."""
+    """True when the resource is online: 007/00-01 "cr" (electronic resource, remote), or
+    008 form of item "o" (online; at 29 for maps and visual materials, else at 23). Form
+    "s" (electronic) is left out: it may be a disc in the library's hands."""
     for f in view.by_tag.get("007", ()):
         if (f.data or "").startswith("cr"):
             return [True]
     data = view.control("008")
     kind = view.leader[6:7]
-    form = data[29:30] if kind in ("e", "f", "g", "k", "o", "r") else data[23:24]
-    return [True] if form in ("o", "s") and len(data) >= 30 else []
+    at = 29 if kind in ("e", "f", "g", "k", "o", "r") else 23
+    return [True] if data[at:at + 1] == "o" else []
 
 
 RULES = (
