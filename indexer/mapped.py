@@ -48,15 +48,10 @@ FIELDS = {
                          " dc:subject"),
     "publishers": ("list", "publishers: 260b, 264b; 210c, 214c; dc:publisher"),
     "places": ("list", "places of publication: 260a, 264a; 210a, 214a"),
-    "publishers_vernacular": ("list", "the publishers in the original script: the 880s"
-                                      " linked to 260/264"),
-    "places_vernacular": ("list", "the places in the original script: the same 880s"),
     "year": ("int", "year of publication: 008/07-10, else 264c/260c (also when 008/06 is b or n,"
                     " or 008 has a century placeholder that $c makes concrete);"
                     " 100a/9-12, else 210d; dc:date"),
     "edition": ("str", "edition statement: 250ab; 205a"),
-    "edition_vernacular": ("str", "the edition statement in the original script: the 880"
-                                  " linked to 250"),
     "extent": ("str", "physical description: 300abc; 215acde"),
     "languages": ("list", "MARC language codes (chi, vie, eng): 008/35-37 and 041ad; 101a;"
                           " dc:language; tables.language_name gives en/zh/vi names"),

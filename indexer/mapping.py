@@ -38,8 +38,9 @@ _READS = {flavour: tags_read(rules) for flavour, rules in RULESETS.items()}
 # (indexer.online), http(s) only; 8: Xhosa and Zulu in the language table (Dublin Core's
 # xh and zu now map to xho and zul); 9: 856 links about the work (LC's 41 "Table of
 # contents", "Sample text"...) are related, the online flag is 007 cr or 008 form o (not s)
-# and feeds the online facet
-MAPPING_VERSION = 9
+# and feeds the online facet; 10: no publishers_vernacular, places_vernacular,
+# edition_vernacular (the citations read the 880 forms the display reads, *_forms)
+MAPPING_VERSION = 10
 
 
 def parse_marc(data: bytes, fmt: str, encoding: str | None = None,
