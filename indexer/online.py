@@ -7,8 +7,9 @@ indicator undefined) and 8 (no display constant) are taken as the resource: a
 member library that gives a bare 856 gives the copy it holds. A link labelled as what
 is about the work ("Table of contents", "Sample text", "Publisher description": LC gives
 these as 856 41) or pointing at LC's enhancements (``loc.gov/catdir/``) is related,
-whatever its indicator says (:func:`about_the_work`, ``data/related_links.tsv``). A IIIF manifest (a URL
-ending in ``/manifest`` or ``manifest.json``, or $q/$2 naming IIIF) is kind ``iiif``
+whatever its indicator says (:func:`about_the_work`, ``data/related_links.tsv``). A
+IIIF manifest (a URL ending in ``/manifest`` or ``manifest.json``, or $q/$2 naming IIIF)
+is kind ``iiif``
 so a viewer can be offered for it later. Only http(s) URLs are kept: a catalogue's
 data is not trusted to put ``javascript:`` or ``data:`` into a reader's page.
 

@@ -296,7 +296,8 @@ def test_the_record_api_gives_the_record_pages_fields_in_both_scripts(scripts_cl
                                    "vernacular": linked(rec, "260")["a"].rstrip(" :")}]
     assert parallel["publishers"] == [{"text": rec["260"]["b"].rstrip(" ,"),
                                        "vernacular": linked(rec, "260")["b"].rstrip(" ,")}]
-    name = [n for n in parallel["names"] if n.get("vernacular") == linked(rec, "710")["a"].rstrip(".")]
+    body = linked(rec, "710")["a"].rstrip(".")
+    name = [n for n in parallel["names"] if n.get("vernacular") == body]
     assert len(name) == 1 and name[0]["text"] == rec["710"]["a"].rstrip(".")
     # the member's mapped *_forms, which these come from, in the shape the document says
     mapped = answer["members"][0]["record"]

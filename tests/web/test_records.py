@@ -180,7 +180,8 @@ def test_gbt7714_uses_the_vernacular_for_chinese_records():
     chinese = {**BOOK, "name_forms": [{"heading": "Chen, Wanzhen, 1950-",
                                        "vernacular": "陳婉真, 1950-"}],
                "place_forms": [{"heading": "Taibei Shi", "vernacular": "臺北市"}],
-               "publisher_forms": [{"heading": "Qian wei chu ban she", "vernacular": "前衛出版社"}],
+               "publisher_forms": [{"heading": "Qian wei chu ban she",
+                                    "vernacular": "前衛出版社"}],
                "edition_forms": [{"heading": "Chu ban", "vernacular": "初版"}]}
     assert citations.gbt7714(chinese) == "陳婉真. 草山小蛇與民進黨的頭人們[M]. 臺北市: 前衛出版社, 1997."
     # without 880s for the name and the imprint, their romanized forms
