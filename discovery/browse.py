@@ -23,7 +23,7 @@ search's is (:mod:`discovery.budget`). Anything malformed is a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.callnumbers import shelf_key, shelf_start, shelf_value
 from indexer.collation import name_key
@@ -145,23 +145,36 @@ def facet_values(service, request: SearchRequest, facet: str, order: str = "coun
         found = service.values_page(request, tree, field_name,
                                     "count" if order == "count" else "index",
                                     offset, limit, own_facet=facet)
-        entries = [entry(_plain(value, field_name), count) for value, count in found.values]
+        entries = _in_both_scripts(service, facet, [entry(_plain(value, field_name), count)
+                                                    for value, count in found.values])
         return ValuesList(facet, order, page, limit, contains, found.total, entries,
                           depth=max_depth)
     # a search of the values, or A-Z by label: the most frequent values, sorted here
     found = service.values_page(request, tree, FACET_FIELDS[facet], "count", 0, max_depth,
                                 own_facet=facet)
-    entries = [entry(value, count) for value, count in found.values]
+    entries = _in_both_scripts(service, facet, [entry(value, count)
+                                                for value, count in found.values])
     if contains:
         needle = contains.casefold()
         entries = [e for e in entries
-                   if needle in e.value.casefold() or needle in e.label.casefold()]
+                   if needle in e.value.casefold() or needle in e.label.casefold()
+                   or any(needle in o.casefold() for o in e.others)]
     if order == "az":
         entries.sort(key=lambda e: (name_key(e.label), e.value))
     return ValuesList(facet, order, page, limit, contains, len(entries),
                       entries[offset:offset + limit],
                       at_least=bool(contains) and found.total > len(found.values),
                       depth=max_depth)
+
+
+def _in_both_scripts(service, facet: str, entries: list[Entry]) -> list[Entry]:
+    """Authors with their name in its own script, which the page shows first, as the search
+    page's author facet labels them (楊渡 (Yang, Du): :func:`discovery.hits.facet_values`)."""
+    if facet != "author" or not entries:
+        return entries
+    others = service.vernacular_names([e.value for e in entries])
+    return [replace(e, others=(others[e.value],)) if e.value in others else e
+            for e in entries]
 
 
 def _plain(value: str, field_name: str) -> str:

@@ -116,6 +116,11 @@ class SearchEngine(ABC):
         ``limit`` last before it, nearest first."""
 
     @abstractmethod
+    def vernacular_names(self, names: list[str]) -> dict[str, str]:
+        """The names (author headings) of ``names`` that the 880s paired with one form in
+        another script, with that form (``Yang, Du``: 楊渡), as the author facet labels them."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release searchers, files and connections."""
 

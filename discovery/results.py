@@ -66,6 +66,7 @@ class SearchRequest:
     facet_limit: int = 30
     facet_search: tuple[str, str] | None = None   # (facet, text): values containing text
     lang: str = "en"
+    prefer: str = ""     # a library code: its records first (discovery.preferred)
 
     def validate(self, max_limit: int, max_depth: int) -> "SearchRequest":
         if self.page < 1:
@@ -210,4 +211,5 @@ class SearchResult:
                                for s, e, c in self.year_histogram],
             "suggestion": self.suggestion,
             "partial": self.partial,
+            **({"prefer": self.request.prefer} if self.request.prefer else {}),
         }

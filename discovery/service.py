@@ -15,8 +15,10 @@ from harvest.config import Home
 from indexer.analysis import warm_up
 
 from .budget import Deadline, Limits, check_text, check_tree
+from . import preferred
 from .engine import Cluster, SearchEngine, ValuesPage
 from .query import Node, parse
+from .errors import unknown_choice
 from .results import Hit, SearchRequest, SearchResult
 
 SUGGEST_KINDS = ("title", "author", "subject")
@@ -49,8 +51,13 @@ class SearchService:
         The search stops with SearchTimeout past ``search_deadline``."""
         settings = self.home.settings
         request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
+        if request.prefer and request.prefer not in self.home.sources:
+            raise unknown_choice("prefer", request.prefer, tuple(self.home.sources))
         limits = self.limits
         check_tree(tree, limits)
+        if request.prefer:   # one library's records first, by searches every engine answers
+            return preferred.search(self.engine, request, tree, deadline=self.deadline(),
+                                    limits=limits)
         return self.engine.search(request, tree, deadline=self.deadline(), limits=limits)
 
     def deadline(self) -> Deadline:
@@ -90,6 +97,9 @@ class SearchService:
 
     def shelf(self, field: str, start: str, forward: bool, limit: int) -> list[tuple[str, Hit]]:
         return self.engine.shelf(field, start, forward, limit)
+
+    def vernacular_names(self, names: list[str]) -> dict[str, str]:
+        return self.engine.vernacular_names(names)
 
     @property
     def generation(self) -> str | None:

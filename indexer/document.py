@@ -226,7 +226,10 @@ def cluster_document(cluster_id: str, members: list[Member], display: Member,
         "class_facet": _facet([f"clc:{v}" for v in _collect(ordered, "clc_facet")]
                               + [f"ddc:{v}" for v in _collect(ordered, "ddc_facet")]
                               + [f"lcc:{v}" for v in _collect(ordered, "lcc_facet")]),
-        "online": ONLINE_VALUE if access_links(links) else "",
+        # an access link, or a member the mapping calls online (007 cr, 008 form o...)
+        "online": ONLINE_VALUE if access_links(links) or any(m.mapped.get("online")
+                                                             for m in ordered)
+        else "",
         "author_browse": author_browse,
         "author_forms": author_forms,
         "subject_browse": subject_browse,

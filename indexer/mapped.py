@@ -48,22 +48,17 @@ FIELDS = {
                          " dc:subject"),
     "publishers": ("list", "publishers: 260b, 264b; 210c, 214c; dc:publisher"),
     "places": ("list", "places of publication: 260a, 264a; 210a, 214a"),
-    "publishers_vernacular": ("list", "the publishers in the original script: the 880s"
-                                      " linked to 260/264"),
-    "places_vernacular": ("list", "the places in the original script: the same 880s"),
     "year": ("int", "year of publication: 008/07-10, else 264c/260c (also when 008/06 is b or n,"
                     " or 008 has a century placeholder that $c makes concrete);"
                     " 100a/9-12, else 210d; dc:date"),
     "edition": ("str", "edition statement: 250ab; 205a"),
-    "edition_vernacular": ("str", "the edition statement in the original script: the 880"
-                                  " linked to 250"),
     "extent": ("str", "physical description: 300abc; 215acde"),
     "languages": ("list", "MARC language codes (chi, vie, eng): 008/35-37 and 041ad; 101a;"
                           " dc:language; tables.language_name gives en/zh/vi names"),
     "format": ("str", "material type, a code of data/formats.tsv (book, serial, article, score,"
                       " map, video, sound, music, image, software, ...): leader/06-07; leader,"
                       " 200b; dc:type"),
-    "online": ("bool", "True when the resource is online: 007 'cr', 008 form o/s; 200b;"
+    "online": ("bool", "True when the resource is online: 007 'cr', 008 form o; 200b;"
                        " a URL in dc:identifier"),
     "isbns": ("list", "valid ISBNs, each as ISBN-13 then its ISBN-10 if it has one: 020a; 010a"),
     "isbns_invalid": ("list", "ISBNs with a wrong check digit or cancelled, as given: 020az;"

@@ -36,8 +36,11 @@ _READS = {flavour: tags_read(rules) for flavour, rules in RULESETS.items()}
 # 5: 880 forms of imprint, edition, series, responsibility and notes; 6: the imprint's and
 # edition's values in their 880 script (citations); 7: 856 links with their kind and label
 # (indexer.online), http(s) only; 8: Xhosa and Zulu in the language table (Dublin Core's
-# xh and zu now map to xho and zul)
-MAPPING_VERSION = 8
+# xh and zu now map to xho and zul); 9: 856 links about the work (LC's 41 "Table of
+# contents", "Sample text"...) are related, the online flag is 007 cr or 008 form o (not s)
+# and feeds the online facet; 10: no publishers_vernacular, places_vernacular,
+# edition_vernacular (the citations read the 880 forms the display reads, *_forms)
+MAPPING_VERSION = 10
 
 
 def parse_marc(data: bytes, fmt: str, encoding: str | None = None,

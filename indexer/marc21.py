@@ -184,14 +184,16 @@ def source_holding(view: MarcView) -> list:
 
 @reads("007", "008")
 def online(view: MarcView) -> list:
-    """True when the resource is online: 007 "cr", or form of item o/s in the 008."""
+    """True when the resource is online: 007/00-01 "cr" (electronic resource, remote), or
+    008 form of item "o" (online; at 29 for maps and visual materials, else at 23). Form
+    "s" (electronic) is left out: it may be a disc in the library's hands."""
     for f in view.by_tag.get("007", ()):
         if (f.data or "").startswith("cr"):
             return [True]
     data = view.control("008")
     kind = view.leader[6:7]
-    form = data[29:30] if kind in ("e", "f", "g", "k", "o", "r") else data[23:24]
-    return [True] if form in ("o", "s") and len(data) >= 30 else []
+    at = 29 if kind in ("e", "f", "g", "k", "o", "r") else 23
+    return [True] if data[at:at + 1] == "o" else []
 
 
 RULES = (
@@ -214,15 +216,8 @@ RULES = (
              trim_punctuation, unique),
     to_field("places", each_subfield("260a:264|*1|a", alternate_script=True),
              trim_punctuation, unique),
-    # the imprint and edition as the 880s give them: citations in the record's script
-    to_field("publishers_vernacular", each_subfield("260b:264|*1|b", alternate_script="only"),
-             trim_punctuation, unique),
-    to_field("places_vernacular", each_subfield("260a:264|*1|a", alternate_script="only"),
-             trim_punctuation, unique),
     to_field("year", publication_year, year),
     to_field("edition", extract_marc("250ab", alternate_script=False), trim_punctuation, first),
-    to_field("edition_vernacular", extract_marc("250ab", alternate_script="only"),
-             trim_punctuation, first),
     to_field("extent", joined("300abc"), trim_punctuation),
     to_field("languages", control_slice("008", 35, 38), language_codes),
     to_field("languages", each_subfield("041ad"), language_codes),
@@ -244,7 +239,8 @@ RULES = (
     to_field("clc_facet", classification("084", ("clc",)), clc_facet),
     to_field("udc", each_subfield("080a"), unique),
     to_field("series", extract_marc(SERIES), trim_punctuation, unique),
-    # the fields shown in two scripts (record page, result lines): each paired with its 880
+    # the fields shown in two scripts (record page, result lines, and the citations in the
+    # record's script, web/citations.py): each paired with its 880
     to_field("responsibility_forms", linked_forms("245c")),
     to_field("edition_forms", linked_forms("250ab")),
     to_field("place_forms", linked_forms("260a:264|*1|a", joiner=subfields_joined(" ; "))),

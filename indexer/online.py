@@ -4,13 +4,19 @@ An 856 says by its second indicator what it links to: 0 the resource itself, 1 a
 version of it (a digitised copy), 2 a related resource (a table of contents, a
 publisher's description). Blank (no information, and UNIMARC, which leaves the
 indicator undefined) and 8 (no display constant) are taken as the resource: a
-member library that gives a bare 856 gives the copy it holds. A IIIF manifest (a URL
-ending in ``/manifest`` or ``manifest.json``, or $q/$2 naming IIIF) is kind ``iiif``
+member library that gives a bare 856 gives the copy it holds. A link labelled as what
+is about the work ("Table of contents", "Sample text", "Publisher description": LC gives
+these as 856 41) or pointing at LC's enhancements (``loc.gov/catdir/``) is related,
+whatever its indicator says (:func:`about_the_work`, ``data/related_links.tsv``). A
+IIIF manifest (a URL ending in ``/manifest`` or ``manifest.json``, or $q/$2 naming IIIF)
+is kind ``iiif``
 so a viewer can be offered for it later. Only http(s) URLs are kept: a catalogue's
 data is not trusted to put ``javascript:`` or ``data:`` into a reader's page.
 
 The ``online`` facet (:mod:`indexer.fields`) counts the clusters with at least one
-access link (resource, version or IIIF); related links alone do not make a copy online.
+access link (resource, version or IIIF) or a member the mapping says is online (the
+``online`` flag: 007 ``cr``, a remote electronic resource, or 008 form of item ``o``);
+related links alone do not make a copy online.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import re
 from urllib.parse import urlsplit
 
 from .rules import MarcView, parse_spec, trim_punctuation
+from .tables import load
 
 KINDS = {"0": "resource", "1": "version", "2": "related"}
 ACCESS_KINDS = ("resource", "version", "iiif")
@@ -49,6 +56,19 @@ def is_iiif(url: str, hints: list[str] = ()) -> bool:
     return bool(_IIIF_PATH.search(urlsplit(url).path))
 
 
+def about_the_work(url: str, labels: list[str]) -> bool:
+    """Whether a link is about the work (its table of contents, a sample, a description)
+    rather than the work: by its labels' start or its URL (``data/related_links.tsv``)."""
+    rows = load("related_links")
+    starts = tuple(r["text"].casefold() for r in rows if r["match"] == "label")
+    spots = [r["text"].casefold() for r in rows if r["match"] == "url"]
+    if any(label.strip().casefold().startswith(starts) for label in labels):
+        return True
+    parts = urlsplit(url)
+    where = (parts.netloc + parts.path).casefold()
+    return any(spot in where for spot in spots)
+
+
 def link(url: str | None, label: str | None = None, kind: str = "resource") -> dict | None:
     """One access link as the mapping keeps it, or None for a URL a reader must not get."""
     url = http_url(url)
@@ -72,9 +92,12 @@ def links_856(spec: str = "856") -> object:
                 text = trim_punctuation([f.get("y") or f.get("3") or f.get("z") or ""])
                 kind = KINDS.get(f.ind2, "resource")
                 hints = f.get_all("q") + f.get_all("2")
+                labels = f.get_all("3") + f.get_all("y") + f.get_all("z")
                 for url in f.get_all("u"):
                     entry = link(url, text[0] if text else None, kind)
-                    if entry and kind != "related" and is_iiif(entry["url"], hints):
+                    if entry and kind != "related" and about_the_work(entry["url"], labels):
+                        entry["kind"] = "related"
+                    if entry and entry["kind"] != "related" and is_iiif(entry["url"], hints):
                         entry["kind"] = "iiif"
                     if entry:
                         out.append(entry)

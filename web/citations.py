@@ -2,8 +2,8 @@
 
 :func:`gbt7714` (GB/T 7714-2015, the Chinese national standard for references)
 is written in the record's own script: the title, names, edition, place and
-publisher its 880 fields give (``title_vernacular``, ``name_forms``,
-``edition_vernacular``, ``places_vernacular``, ``publishers_vernacular``), the
+publisher its 880 fields give (``title_vernacular``, and the pairs the record page shows:
+``name_forms``, ``edition_forms``, ``place_forms``, ``publisher_forms``), the
 romanized 245/1XX/250/260 only where a record has no other form.
 :func:`apa` (APA 7th edition, reference list) romanizes, as APA asks for works
 in a non-Latin script; :func:`apa_html` is the same reference with the title
@@ -70,12 +70,25 @@ def _first(values, leave_out=()) -> str:
                  and clean(v).strip("[]")), "")
 
 
+# a pairs field -> what joins the values of one field in it (indexer.marc21.linked_forms)
+_JOINED = {"place_forms": " ; ", "publisher_forms": " : ", "edition_forms": None}
+
+
+def vernaculars(rec: dict, key: str) -> list[str]:
+    """The 880 forms of a pairs field (``place_forms``...), each value apart: the two
+    publishers of one 880 260 (``齐鲁音像出版社 : 广州音像出版社``) are two."""
+    sep = _JOINED[key]
+    return [part for f in rec.get(key) or () if f.get("vernacular")
+            for part in (f["vernacular"].split(sep) if sep else [f["vernacular"]]) if part]
+
+
 def romanized(rec: dict) -> Parts:
-    """The record as its romanized (or only) fields give it: 245, 1XX/7XX, 250, 260/264."""
+    """The record as its romanized (or only) fields give it: 245, 1XX/7XX, 250, 260/264
+    (``places`` and ``publishers`` hold the 880s' values too: those are left out)."""
     return Parts(title=clean(rec.get("title") or rec.get("title_vernacular")),
                  authors=_people(rec), edition=clean(rec.get("edition")),
-                 place=_first(rec.get("places"), rec.get("places_vernacular", ())),
-                 publisher=_first(rec.get("publishers"), rec.get("publishers_vernacular", ())))
+                 place=_first(rec.get("places"), vernaculars(rec, "place_forms")),
+                 publisher=_first(rec.get("publishers"), vernaculars(rec, "publisher_forms")))
 
 
 def in_script(rec: dict) -> Parts:
@@ -90,9 +103,9 @@ def in_script(rec: dict) -> Parts:
 
     return Parts(title=own(clean(rec.get("title_vernacular")) or roman.title),
                  authors=[own(paired.get(a, a)) for a in roman.authors],
-                 edition=own(clean(rec.get("edition_vernacular")) or roman.edition),
-                 place=own(_first(rec.get("places_vernacular")) or roman.place),
-                 publisher=own(_first(rec.get("publishers_vernacular")) or roman.publisher))
+                 edition=own(_first(vernaculars(rec, "edition_forms")) or roman.edition),
+                 place=own(_first(vernaculars(rec, "place_forms")) or roman.place),
+                 publisher=own(_first(vernaculars(rec, "publisher_forms")) or roman.publisher))
 
 
 def _initials(given: str, dot: str = ".") -> str:

@@ -17,6 +17,8 @@ the same parameters the same way:
 ``facet_limit``  values per facet
 ``facet_search`` ``facet:text``: only that facet's values containing text
 ``lang``         en, zh, vi: the language of labels
+``prefer``       a library code: all libraries' results, that library's first
+                 (:mod:`discovery.preferred`)
 
 Anything malformed raises :class:`QueryError`, which every blueprint turns
 into a 400 (the API in its one error shape).
@@ -237,7 +239,8 @@ class SearchForm:
                   "filter": [f"{f.facet}:{f.to_param()}" for f in req.filters],
                   "sort": req.sort if req.sort != "relevance" else None,
                   "limit": req.limit if req.limit != default_limit() else None,
-                  "page": req.page if req.page != 1 else None}
+                  "page": req.page if req.page != 1 else None,
+                  "prefer": req.prefer or None}
         values.update(changes)
         out = MultiDict()
         for key, value in values.items():
@@ -303,6 +306,7 @@ def search_form(args=None, lang: str = "en", facets: tuple[str, ...] | None = No
         facet_limit=int_arg(args, "facet_limit", 30),
         facet_search=facet_search,
         lang=lang,
+        prefer=text_arg(args, "prefer"),
     )
     return SearchForm(typed=typed, field=field, request=req, rows=rows, box=box)
 

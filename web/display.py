@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlencode, urlsplit
 
 from flask import url_for
-from flask_babel import format_datetime, gettext
+from flask_babel import format_date, format_datetime, gettext
 from markupsafe import Markup, escape
 
 from indexer import fields, tables
@@ -131,6 +131,15 @@ def local_time(stamp: str | None) -> str:
     return f"{format_datetime(moment, 'medium')} UTC"
 
 
+def local_date(day: str | None) -> str:
+    """A day (``2026-12-07``) as the reader's locale writes it ("7 thg 12, 2026",
+    "2026年12月7日"); an unreadable one as it is."""
+    try:
+        return format_date(datetime.strptime(day or "", "%Y-%m-%d").date(), "medium")
+    except ValueError:
+        return day or ""
+
+
 def facet_names() -> dict[str, str]:
     return {f.name: gettext(f.label) for f in fields.FACETS}
 
@@ -148,7 +157,7 @@ def init_app(app) -> None:
     app.jinja_env.filters.update(highlight=highlight, language_name=language_name,
                                  format_label=format_label, relator_label=relator_label,
                                  bcp47=bcp47, safe_url=safe_url, xml_text=xml_text,
-                                 local_time=local_time)
+                                 local_time=local_time, local_date=local_date)
     app.context_processor(lambda: {"facet_names": facet_names()})
     app.jinja_env.globals.update(field_labels=field_labels, sort_labels=sort_labels,
                                  search_url=search_url, libraries_of=libraries_of,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from discovery.errors import IndexUnavailable
@@ -88,13 +88,16 @@ def home_listing(lang: str) -> dict:
 
 
 def scope_of(request: SearchRequest) -> dict | None:
-    """The one library a search is limited to (a single library filter, not excluded), as
-    its results page names it; None for a search of several libraries or all."""
+    """The one library a search is about, as its results page names it: the library it is
+    limited to (a single library filter, not excluded; ``only``), or else the library whose
+    records it puts first (``prefer``, :mod:`discovery.preferred`; ``first``); None for a
+    search of several libraries or all, in the order of relevance alone."""
     chosen = [f.value for f in request.filters if f.facet == "library" and not f.exclude]
-    source = home().sources.get(chosen[0]) if len(chosen) == 1 else None
-    if source is None:
+    mode, code = ("only", chosen[0]) if len(chosen) == 1 else ("first", request.prefer)
+    source = home().sources.get(code) if code else None
+    if source is None or (mode == "first" and chosen):
         return None
-    return {"code": source.code, "name": source.name,
+    return {"code": source.code, "name": source.name, "mode": mode,
             "catalog_home": catalog_home(source.catalog_url)}
 
 
@@ -113,11 +116,13 @@ def init_app(app) -> None:
 @bp.get("/library/<code>")
 def library(code: str):
     """One member's view of the union catalog: its name, how many titles it holds, a search
-    of its records only, its newest titles, and its own catalogue."""
+    of its records only or of all libraries with its records first (``?scope=first`` has
+    the page's form start with the latter), its newest titles, and its own catalogue."""
     if code not in home().sources:
         abort(404)
     lang = i18n.choose()
     here = next(lib for lib in member_libraries(lang) if lib.code == code)
     form, arrivals = newest(code, ARRIVALS, lang)
     return render_template("library.html", library=here, form=form, arrivals=arrivals,
-                           all_url=url_for("pages.search", filter=f"library:{code}"))
+                           all_url=url_for("pages.search", filter=f"library:{code}"),
+                           ours_first=request.args.get("scope") == "first")

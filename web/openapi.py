@@ -17,6 +17,15 @@ from .common import FIELDS as SEARCH_FIELDS, MAX_FILTERS, MAX_PARAM_CHARS, MAX_R
 SHAPES = {"str": {"type": "string"}, "int": {"type": "integer"}, "bool": {"type": "boolean"},
           "list": {"type": "array", "items": {"type": "string"}},
           "list of dict": {"type": "array", "items": {"type": "object"}}}
+# the mapped *_forms fields: each value of a field paired with its linked 880's
+FORMS = {"type": "array", "items": {
+    "type": "object", "required": ["heading", "vernacular"], "additionalProperties": False,
+    "properties": {"heading": {"type": "string", "description": "the field's own form"},
+                   "vernacular": {"type": "string", "description": "its linked 880's"}}}}
+
+
+def _shape(key: str, shape: str) -> dict:
+    return FORMS if key.endswith("_forms") and shape == "list of dict" else SHAPES[shape]
 
 
 def _ref(name: str) -> dict:
@@ -88,6 +97,9 @@ SEARCH_PARAMS = [
         "type": "string", "enum": ["AND", "OR", "NOT"]}, many=True, most=MAX_ROWS),
     _param("row_text", f"advanced search rows: words of each row (at most {MAX_ROWS} rows)",
            {"type": "string", "maxLength": 1000}, many=True, most=MAX_ROWS),
+    _param("prefer", "a library code: the results of every library, those this library holds"
+                     " first (each group in the order asked); the total and facets are the"
+                     " search's without it", {"type": "string", "maxLength": MAX_PARAM_CHARS}),
     LANG,
 ]
 
@@ -184,12 +196,33 @@ SCHEMAS = {
             "suggestion": {"type": ["string", "null"], "description": "did you mean"},
             "partial": {"type": "boolean", "description":
                         "some of the catalogue could not be searched (a SolrCloud shard with no"
-                        " live replica): the results may be incomplete"}}},
+                        " live replica): the results may be incomplete"},
+            "prefer": {"type": "string", "description": "the library whose results come first"
+                                                        " (asked with prefer)"}}},
     "MappedRecord": {
         "type": "object", "additionalProperties": False,
         "description": "a member record as Sheaf reads it (absent values are absent keys)",
-        "properties": {key: {**SHAPES[shape], "description": meaning}
+        "properties": {key: {**_shape(key, shape), "description": meaning}
                        for key, (shape, meaning) in FIELDS.items()}},
+    "ParallelFields": {
+        "type": "object", "additionalProperties": False,
+        "description": "the main record's fields as its page shows them, each value in the"
+                       " field's own form (romanized where the record has an 880) and its"
+                       " linked 880's (vernacular); absent values are absent keys",
+        "properties": {
+            "title": _ref("Parallel"),
+            "imprint": {**_ref("Parallel"), "description": "place : publisher, year, one"
+                                                           " statement per script"},
+            **{name: {"type": "array", "items": _ref("Parallel")}
+               for name in ("responsibility", "edition", "series", "notes", "subjects",
+                            "places", "publishers")},
+            "names": {"type": "array", "items": {
+                "type": "object", "required": ["text", "roles"], "additionalProperties": False,
+                "properties": {"text": {"type": "string", "description": "the heading"},
+                               "vernacular": {"type": "string",
+                                              "description": "its linked 880's"},
+                               "roles": {"type": "array", "items": {"type": "string"},
+                                         "description": "relator codes or terms"}}}}}},
     "Member": {
         "type": "object", "additionalProperties": False,
         "required": ["record_id", "source", "library", "format", "first_seen", "last_changed",
@@ -203,7 +236,7 @@ SCHEMAS = {
     "Record": {
         "type": "object", "additionalProperties": False,
         "required": ["id", "url", "title", "title_vernacular", "authors", "year", "languages",
-                     "format", "holdings", "members"],
+                     "format", "holdings", "parallel", "members"],
         "properties": {"id": {"type": "string"}, "url": {"type": "string", "format": "uri",
                                                          "description": "permanent link"},
                        "title": {"type": "string"}, "title_vernacular": NULLABLE_STR,
@@ -215,6 +248,7 @@ SCHEMAS = {
                        "links": {"type": "array", "items": _ref("Link"),
                                  "description": "every member's online copies, access"
                                                 " links first, then related ones"},
+                       "parallel": _ref("ParallelFields"),
                        "members": {"type": "array", "items": _ref("Member")}}},
     "Suggestions": {
         "type": "object", "required": ["query", "suggestions"], "additionalProperties": False,

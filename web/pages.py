@@ -18,7 +18,7 @@ from .security import same_site_path
 
 bp = Blueprint("pages", __name__)
 
-SEARCH_ARGS = ("filter", "page", "limit", "year_from", "year_to", "sort")
+SEARCH_ARGS = ("filter", "page", "limit", "year_from", "year_to", "sort", "prefer")
 
 
 def _is_search(args) -> bool:

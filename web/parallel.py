@@ -117,6 +117,28 @@ def record_fields(rec: dict) -> dict:
     return out
 
 
+def beside_text(p: Parallel, languages) -> str:
+    """A value's forms one beside the other as plain text, in reading order (``四川辞书出版社
+    = Sichuan ci shu chu ban she``): the result line's ``beside`` for feeds."""
+    return " = ".join(f["text"] for f in forms(p, languages))
+
+
+def line_text(hit) -> dict[str, str]:
+    """A result line's authors, imprint (places : publishers), edition and series as plain
+    text, each value in both scripts, absent parts left out: what a feed entry says."""
+    det, langs = hit.details, hit.languages
+
+    def each(name: str) -> list[str]:
+        return [beside_text(p, langs) for p in det.get(name, ())]
+
+    places, publishers = " ; ".join(each("places")), " ; ".join(each("publishers"))
+    out = {"authors": "; ".join(each("authors")) or "; ".join(hit.authors),
+           "imprint": " : ".join(x for x in (places, publishers) if x),
+           "edition": " ".join(each("edition")), "series": " ; ".join(each("series"))}
+    return {k: v for k, v in out.items() if v}
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(parallel_forms=forms, record_fields=record_fields,
-                                 vernacular_leads=vernacular_leads)
+                                 vernacular_leads=vernacular_leads, result_line_text=line_text)
+    app.jinja_env.filters.update(beside_text=beside_text)

@@ -13,7 +13,10 @@ from flask import Blueprint, abort, render_template, url_for
 from discovery.errors import IndexUnavailable
 from indexer.online import cluster_links
 
+from discovery.vernacular import paired
+
 from . import citations, i18n
+from .parallel import record_fields
 from .navigation import record_nav
 from .common import backend, error_text, home, records
 from .display import safe_url
@@ -60,15 +63,40 @@ def online_links(display: dict) -> list[dict]:
     return cluster_links([display.get("links")])
 
 
+PARALLEL_LISTS = ("responsibility", "edition", "series", "notes", "subjects")
+
+
+def parallel_dict(rec: dict) -> dict:
+    """The record page's fields in both scripts (:func:`web.parallel.record_fields`), as the
+    API gives them: each value {'text', 'vernacular'?} (its linked 880's), names with their
+    roles; absent values are absent keys."""
+    fields = record_fields(rec)
+    out = {"title": fields["title"].to_dict()} if fields["title"].text else {}
+    if fields["imprint"] is not None:
+        out["imprint"] = fields["imprint"].to_dict()
+    lists = {name: fields[name] for name in PARALLEL_LISTS}
+    lists["places"] = paired(rec.get("places"), rec.get("place_forms"))
+    lists["publishers"] = paired(rec.get("publishers"), rec.get("publisher_forms"))
+    for name, values in lists.items():
+        if values:
+            out[name] = [p.to_dict() for p in values]
+    names = [{**n["forms"].to_dict(), "roles": n["roles"]} for n in fields["names"]]
+    if names:
+        out["names"] = names
+    return out
+
+
 def cluster_dict(view, with_marcxml: bool = False) -> dict:
-    """The record API's answer: the cluster's display record, holdings and members."""
+    """The record API's answer: the cluster's display record, holdings and members, and
+    the main record's fields in both scripts (``parallel``, as its page shows them)."""
     d = view.display
     out = {"id": view.id, "url": permalink(view),
            "title": d.get("title", ""), "title_vernacular": d.get("title_vernacular"),
            "authors": d.get("authors", []), "year": d.get("year"),
            "languages": d.get("languages", []), "format": d.get("format"),
            "holdings": [{k: v for k, v in h.items() if v is not None} for h in holdings_of(view)],
-           "links": online_links(d), "members": []}
+           "links": online_links(d),
+           "parallel": parallel_dict(view.main.mapped) if view.main else {}, "members": []}
     for m in view.members:
         member = {"record_id": m.record_id, "source": m.source, "library": m.library,
                   "format": m.format, "first_seen": m.first_seen, "last_changed": m.last_changed,

@@ -99,10 +99,6 @@ def test_lc_chinese_record_with_880s():
         "edition_forms": [{"heading": "Chu ban", "vernacular": "初版"}],
         "place_forms": [{"heading": "Taibei Xian Banqiao Shi", "vernacular": "台北縣板橋市"}],
         "publisher_forms": [{"heading": "Chen Wanzhen fu wu chu", "vernacular": "陳婉眞服務處"}],
-        # the imprint and edition as their 880s give them (the citations' script)
-        "publishers_vernacular": ["陳婉眞服務處"],
-        "places_vernacular": ["台北縣板橋市"],
-        "edition_vernacular": "初版",
         "year": 1997,
         "edition": "Chu ban",
         "extent": "11, vii, 463 p. ; 21 cm",
@@ -282,8 +278,6 @@ def test_marc4j_marc8_eacc_record_decodes_han_script():
              "vernacular": "摄影, 吴国疆 ; 作曲, 陈明"},
             {"heading": "Da Qi, Lu Yalin, Ye Zhikang, Zhao Dengfeng, Li Jie",
              "vernacular": "达奇, 吕亚林, 叶志康, 赵登峰, 李颉"}],
-        "publishers_vernacular": [bodies_han[1], bodies_han[2]],
-        "places_vernacular": ["济南"],
         "year": 2003,                           # 008/07-10 (type p: date of release)
         "extent": "1 videodisc (90 min.) : sd., col. ; 4 3/4 in",
         "languages": ["chi"],
@@ -351,8 +345,6 @@ def test_traject_hebrew_record_loses_its_bidi_marks():
                                   "vernacular": "חיים יעקב פינקל ; מאנגלית, אופירה רהט"}],
         "place_forms": [{"heading": "Yerushalayim", "vernacular": "ירושלים"}],
         "publisher_forms": [{"heading": "Devir", "vernacular": "דביר"}],
-        "publishers_vernacular": ["דביר"],
-        "places_vernacular": ["ירושלים"],
         "year": 1984,
         "extent": "283 p. : ill. ; 22 cm",
         "languages": ["heb"],                   # 041 $h (original: English) is not a language of the text
@@ -411,9 +403,6 @@ def test_traject_korean_record_keeps_han_spacing_as_catalogued():
         "edition_forms": [{"heading": "Chaepʻan", "vernacular": "再版"}],   # (880-02)
         "place_forms": [{"heading": "Sŏul Tʻŭkpyŏlsi", "vernacular": "서울\u3000持別市"}],
         "publisher_forms": [{"heading": "Taeryuk Yŏnʼguso", "vernacular": "大陸\u3000研究所"}],
-        "publishers_vernacular": ["大陸\u3000研究所"],
-        "places_vernacular": ["서울\u3000持別市"],
-        "edition_vernacular": "再版",           # its 880 $6250-02
         "year": 1990,
         "edition": "Chaepʻan",
         "extent": "5 v. ; 27 cm",

@@ -185,3 +185,34 @@ def test_the_admin_page_shows_protocol_traffic(home):
     oai_row = re.search(r"OAI-PMH \(<code>/oai</code>\).*?</tr>", page, re.S).group(0)
     assert "searchRetrieve 3" in sru_row and "10 × 1" in sru_row
     assert "Identify 1" in oai_row and "no errors" in oai_row
+
+
+@pytest.mark.parametrize("lang, locale", [("en", "en"), ("vi", "vi"), ("zh", "zh_Hans"),
+                                          ("zh-Hant", "zh_Hant")])
+def test_the_admin_pages_write_dates_as_the_interface_language_does(home, lang, locale):
+    """Each source's last run on /admin, and the runs on /admin/health, in the reader's
+    locale (Babel's medium date and time, UTC), not as the store's ISO 8601 stamp."""
+    from datetime import timezone
+
+    from babel.dates import format_datetime
+    from lxml import html
+
+    from web.display import store_time
+    client = app_for(home)
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    runs = {code: s["last_harvest"] for code, s in client.get("/status.json").get_json()[
+        "sources"].items()}
+    assert set(runs) == {"vn", "tw"}
+
+    def written(stamp: str) -> str:
+        return format_datetime(store_time(stamp), "medium", tzinfo=timezone.utc,
+                               locale=locale) + " UTC"
+
+    page = html.fromstring(client.get(f"/admin/?lang={lang}", headers=bearer).text)
+    for code, run in runs.items():
+        [when] = page.xpath(f'//tr[@id="source-{code}"]//span[@class="when"]')
+        stamp = run["finished"] or run["started"]
+        assert when.text_content() == written(stamp) != stamp
+    health = html.fromstring(client.get(f"/admin/health?lang={lang}", headers=bearer).text)
+    shown = {td.text_content() for td in health.xpath('//td[@class="when"]')}
+    assert {written(run["started"]) for run in runs.values()} <= shown

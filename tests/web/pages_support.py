@@ -57,9 +57,10 @@ def ok(site: str, path: str, **args) -> html.HtmlElement:
     return doc
 
 
-def submitted(form, **chosen) -> str:
+def submitted(form, unticked: tuple[str, ...] = (), **chosen) -> str:
     """The URL a form goes to when submitted with these values chosen (as a browser without
-    JavaScript sends it: hidden inputs, text inputs and selects in their order)."""
+    JavaScript sends it: hidden inputs, text inputs, selects and the checkboxes ticked, but
+    for those named in ``unticked``, in their order)."""
     pairs = [(i.get("name"), i.get("value")) for i in css(form, "input[type=hidden]")]
     for box in form.xpath(".//input[not(@type) or @type='text' or @type='search']"):
         pairs.append((box.get("name"), chosen.get(box.get("name"), box.get("value") or "")))
@@ -67,4 +68,7 @@ def submitted(form, **chosen) -> str:
         name = select.get("name")
         picked = [o.get("value") for o in css(select, "option[selected]")]
         pairs.append((name, chosen.get(name, picked[0] if picked else None)))
+    for box in css(form, "input[type=checkbox][checked]"):
+        if box.get("name") not in unticked:
+            pairs.append((box.get("name"), box.get("value") or "on"))
     return form.get("action") + "?" + urllib.parse.urlencode(pairs)

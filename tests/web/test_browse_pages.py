@@ -15,7 +15,7 @@ from indexer.tables import language_name
 
 from ..browse_support import Expected
 from ..support import running_server
-from .pages_support import css, get, ok
+from .pages_support import api, css, get, ok
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +100,32 @@ def test_searching_a_facets_values(site, expected):
     assert entries(doc) == wanted
     assert total_line(doc).startswith(f"{len(wanted)} value")
     assert css(doc, "#contains")[0].get("value") == "Nguyễn"
+
+
+def test_the_author_list_shows_the_880_form_first_as_the_search_pages_facet_does(site):
+    facet = api(site, facets="author", facet_limit=1000, limit=1)["facets"]["author"]
+    labelled = {v["value"]: v["label"] for v in facet}
+    paired = {v: label for v, label in labelled.items() if label != v}
+    spaced = {v: " ".join(label.split()) for v, label in labelled.items()}  # as text reads
+    assert paired                                         # the 880s pair some names
+    shown, page = {}, 1
+    while True:
+        doc = ok(site, "/browse/facet/author", limit=100, page=page)
+        for a in css(doc, "ol.values li a.value"):
+            value = urllib.parse.parse_qs(urllib.parse.urlsplit(a.get("href")).query)[
+                "filter"][-1].removeprefix("author:")
+            shown[value] = " ".join(a.text_content().split()[1:])   # after the check box
+        if not css(doc, "a[rel=next]"):
+            break
+        page += 1
+    assert shown == spaced
+    # a value is found by its own script's form too, shown in its own span
+    value, label = next(iter(paired.items()))
+    vernacular = label.removesuffix(f" ({value})")
+    found = ok(site, "/browse/facet/author", contains=vernacular)
+    assert [(css(li, ".other-form")[0].text_content(), css(li, ".label")[0].text_content())
+            for li in css(found, "ol.values li") if css(li, ".other-form")
+            ] == [(vernacular, value)]
 
 
 def test_the_search_page_links_each_long_facet_to_its_full_list(site):

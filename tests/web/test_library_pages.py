@@ -5,6 +5,7 @@ compared with the library facet's count from the JSON API."""
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -118,3 +119,71 @@ def test_a_library_with_a_catalogue_links_to_it_and_names_are_text(web_site):
     assert names["evil"] == "<b>Evil</b> & Co"            # shown as text, not markup
     assert css(home, "ul.member-list b") == []
     assert css(ok(web_site, "/library/evil"), "h1")[0].text_content() == "<b>Evil</b> & Co"
+
+
+def all_ids(site: str, **args) -> list[str]:
+    """Every result's id of an API search, page by page (7 a page: pages that end inside
+    one library's group and start inside the other's)."""
+    ids, page = [], 1
+    while True:
+        found = api(site, limit=7, page=page, facets="", **args)
+        ids += [hit["id"] for hit in found["results"]]
+        if page * 7 >= found["total"]:
+            return ids
+        page += 1
+
+
+@pytest.mark.parametrize("code", ["vn", "legacy"])
+def test_a_library_page_widens_to_all_libraries_with_its_titles_first(site, code):
+    doc = ok(site, f"/library/{code}")
+    form = css(doc, "form.library-search")[0]
+    assert css(form, "input[type=checkbox][checked]")[0].get("value") == f"library:{code}"
+    url = submitted(form, unticked=("filter",), q="")
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert query == {"prefer": [code]}                    # a shareable URL, no filter
+    found = ok(site, url)
+    union = api(site, facets="library,language")
+    assert summary_total(found) == union["total"]
+    # the order: what the library holds (its own search), then the rest (the others' search)
+    ours = all_ids(site, filter=f"library:{code}")
+    theirs = all_ids(site, filter=f"library:-{code}")
+    assert ours and theirs and len(ours) + len(theirs) == union["total"]
+    assert all_ids(site, prefer=code) == ours + theirs
+    # counts and facets are the union's, and the page marks the library's own titles
+    widened = api(site, prefer=code, facets="library,language")
+    assert (widened["facets"], widened["prefer"]) == (union["facets"], code)
+    hits = css(found, "li.hit")
+    marked = [h for h in hits if "ours" in h.get("class").split()]
+    assert len(marked) == min(len(ours), len(hits))
+    assert all(code in [s.get("data-source") for s in css(h, "span.holding")] for h in marked)
+    scope = css(found, "p.library-scope")[0]
+    assert (scope.get("data-library"), scope.get("data-mode")) == (code, "first")
+    only = ok(site, css(scope, "a.only-library")[0].get("href"))
+    assert summary_total(only) == len(ours)
+    # and back: the library-only results lead to the widened ones, the same URL
+    back = css(css(only, "p.library-scope")[0], "a.ours-first")[0].get("href")
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(back).query) == {"prefer": [code]}
+    everywhere = css(scope, "a.all-libraries")[0].get("href")   # the home page, for no words
+    assert urllib.parse.urlsplit(everywhere).query == ""
+    # ?scope=first has the library page's form start unticked
+    assert css(ok(site, f"/library/{code}", scope="first"),
+               "form.library-search input[type=checkbox][checked]") == []
+
+
+def test_ours_first_keeps_the_other_filters_and_refuses_an_unknown_library(site):
+    narrowed = {"q": "history", "filter": "language:eng"}
+    ours = all_ids(site, filter=["language:eng", "library:loc"], q="history")
+    theirs = all_ids(site, filter=["language:eng", "library:-loc"], q="history")
+    assert all_ids(site, prefer="loc", **narrowed) == ours + theirs
+    # a library chosen beside ours: ours first among the two
+    both = ["library:loc", "library:vn"]
+    assert all_ids(site, prefer="vn", filter=both) == (
+        all_ids(site, filter="library:vn") + all_ids(site, filter=["library:loc", "library:-vn"]))
+    status, doc = get(site, "/", prefer="nowhere", q="history")
+    assert status == 400 and "nowhere" in css(doc, ".error")[0].text_content()
+    try:
+        api(site, prefer="nowhere")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 400
+    else:
+        raise AssertionError("an unknown library to prefer is a 400")

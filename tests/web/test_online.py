@@ -17,7 +17,8 @@ from indexer.hant import to_hant
 from discovery.engines import open_index
 
 from .. import readback
-from ..online_support import EXPECTED, FIXTURE, GONE, ONLINE, make_home, without_856
+from ..online_support import (EXPECTED, FIXTURE, GONE, ONLINE, WITH_LINKS, make_home,
+                              marc_records, oracle, without_856)
 from ..support import running_server
 from .conftest import Tree
 
@@ -48,7 +49,7 @@ def test_facet_counts_and_filter_returns_the_records_with_access_links(site):
         {"value": "yes", "count": len(ONLINE), "label": "Available online"}]
     online = readback.search_all(site, {"q": "", "filter": "online:yes"})
     assert {h["id"] for h in online["results"]} == ONLINE
-    assert all(h["links"] for h in online["results"])
+    assert {h["id"] for h in online["results"] if h["links"]} == WITH_LINKS
     offline = readback.search_all(site, {"q": "", "filter": "online:-yes"})
     assert {h["id"] for h in offline["results"]} == set(EXPECTED) - ONLINE
     assert all(h["links"] == [] for h in offline["results"])
@@ -73,22 +74,29 @@ def test_result_lines_show_the_first_access_link(site):
     _html, tree = page(site, "/", {"q": "", "limit": 50})
     badges = tree.find("a", class_="online-badge")
     assert sorted(a["attrs"]["href"] for a in badges) == \
-        sorted(EXPECTED[rid]["access"][0] for rid in ONLINE)
+        sorted(EXPECTED[rid]["access"][0] for rid in WITH_LINKS)
     assert all("noopener" in a["attrs"]["rel"].split() for a in badges)
-    assert [a["text"] for a in badges] == ["Online"] * len(ONLINE)
+    assert [a["text"] for a in badges] == ["Online"] * len(WITH_LINKS)
 
 
 def test_record_page_lists_every_link_escaped_related_apart(site):
-    html, tree = page(site, "/record/lc:11939876")   # Kavalier and Clay: 42, 41, 42
-    access = tree.find("section", class_="online-access")
-    related = tree.find("section", class_="online-related")
-    assert access and related
+    # Kavalier and Clay: 42 biography, 41 "Sample text", 42 description, all LC's
+    # enhancements: related, and so not online although one says 41 (a version)
+    html, tree = page(site, "/record/lc:11939876")
+    assert not tree.find("section", class_="online-access")
+    assert tree.find("section", class_="online-related")
     links = {a["attrs"]["href"]: a for a in tree.find("a") if "noopener" in
              a["attrs"].get("rel", "")}
-    for url in EXPECTED["lc:11939876"]["access"] + EXPECTED["lc:11939876"]["related"]:
+    assert EXPECTED["lc:11939876"]["access"] == []
+    for url in EXPECTED["lc:11939876"]["related"]:
         assert url in links, url
     kinds = [li["attrs"]["data-kind"] for li in tree.find("li", class_="online-link")]
-    assert kinds == ["version", "related", "related"]
+    assert kinds == ["related", "related", "related"]
+    _html, getty = page(site, "/record/lc:9933522211901551")   # two 40s: access
+    assert [a["attrs"]["href"] for a in getty.find("a") if a["attrs"].get("href") in
+            EXPECTED["lc:9933522211901551"]["access"]] == \
+        EXPECTED["lc:9933522211901551"]["access"]
+    assert getty.find("section", class_="online-access")
     # a label with markup in it is text, not markup
     html, tree = page(site, "/record/lc:00287360")
     assert "Digitised copy &lt;i&gt;&amp; viewer&lt;/i&gt;" in html
@@ -126,8 +134,12 @@ def test_an_update_removing_856_reads_like_a_rebuild(tmp_path, engine, request):
         want = readback.picture(want_reader, ["", "Bowie"], ["online:yes", "online:-yes"], [])
         assert readback.differences(got, want) == []
         online = readback.search_all(got_reader, {"q": "", "filter": "online:yes"})
-    assert {h["id"] for h in online["results"]} == ONLINE - {f"lc:{GONE}"}
-    assert got["search"]["''"]["facets"]["online"] == {"yes": len(ONLINE) - 1}
+    # its 007 still says "cr" (a remote electronic resource): online without a link
+    assert oracle(marc_records(changed.read_bytes()))[f"lc:{GONE}"] == {
+        "access": [], "related": [], "online": True}
+    assert {h["id"] for h in online["results"]} == ONLINE
+    assert [h["links"] for h in online["results"] if h["id"] == f"lc:{GONE}"] == [[]]
+    assert got["search"]["''"]["facets"]["online"] == {"yes": len(ONLINE)}
 
 
 def test_the_facet_value_is_labelled_in_the_readers_language(site):
@@ -140,3 +152,25 @@ def test_the_facet_value_is_labelled_in_the_readers_language(site):
     assert labels == {"en": "Available online", "zh": "可在线获取",
                       "zh-Hant": to_hant("可在线获取"), "vi": "Có bản trực tuyến"}
     assert labels["zh-Hant"] != labels["zh"]
+
+
+def test_the_feed_and_the_iframe_show_the_online_badge(site):
+    status, body = site.get("/feed.atom", {"q": "", "limit": 50})
+    assert status == 200
+    from lxml import etree
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    feed = etree.fromstring(body)
+    online = {e.findtext("a:id", namespaces=atom).rsplit("/record/", 1)[1]:
+              [link.get("href") for link in e.findall("a:link[@rel='related']", atom)]
+              for e in feed.findall("a:entry", atom)}
+    assert len(online) == len(EXPECTED)
+    assert {rid: links for rid, links in online.items() if links} == {
+        rid: [EXPECTED[rid]["access"][0]] for rid in WITH_LINKS}
+    summaries = [e.findtext("a:summary", namespaces=atom) for e in feed.findall("a:entry", atom)]
+    assert sum("Online." in s for s in summaries) == len(WITH_LINKS)
+    # the iframe mode: the same badge, opening outside the frame
+    hit = next(h for h in readback.search_all(site, {"q": "", "filter": "online:yes"})["results"])
+    _html, tree = page(site, "/embed", {"q": hit["title"]})
+    badges = tree.find("a", class_="online-badge")
+    assert EXPECTED[hit["id"]]["access"][0] in [a["attrs"]["href"] for a in badges]
+    assert all(a["attrs"]["target"] == "_blank" for a in badges)

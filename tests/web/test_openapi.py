@@ -18,6 +18,8 @@ CASES = [
     ("/search", {"q": "", "facets": ""}, 200),
     ("/search", {"limit": "0"}, 400),
     ("/search", {"filter": "x"}, 400),
+    ("/search", {"prefer": "vn", "limit": "3", "page": "2"}, 200),   # one library's first
+    ("/search", {"prefer": "nowhere"}, 400),
     ("/record/loc:00409591", {}, 200),
     ("/record/vn:00280610", {"marc": "xml"}, 200),
     ("/record/nope:1", {}, 404),
@@ -85,7 +87,7 @@ def test_documented_parameters_are_the_ones_read(spec):
     names = [p["name"] for p in spec["paths"]["/search"]["get"]["parameters"]]
     assert names == ["q", "field", "filter", "year_from", "year_to", "sort", "page", "limit",
                      "facets", "facet_limit", "facet_search", "row_field", "row_op", "row_text",
-                     "lang"]
+                     "prefer", "lang"]
     field = next(p for p in spec["paths"]["/search"]["get"]["parameters"] if p["name"] == "field")
     assert field["schema"]["enum"] == list(FIELDS)
 
@@ -93,7 +95,7 @@ def test_documented_parameters_are_the_ones_read(spec):
 @pytest.mark.parametrize("name, bad", [
     ("field", "x"), ("filter", "x"), ("year_from", "x"), ("year_to", "x"), ("sort", "x"),
     ("page", "x"), ("limit", "x"), ("facets", "x"), ("facet_limit", "x"), ("facet_search", "x"),
-    ("row_field", "x"), ("row_op", "x"), ("lang", "x"),
+    ("row_field", "x"), ("row_op", "x"), ("lang", "x"), ("prefer", "x"),
 ])
 def test_every_documented_parameter_is_checked(client, name, bad):
     args = {name: bad}

@@ -13,7 +13,7 @@ import unicodedata
 
 import pymarc
 import pytest
-from lxml import html
+from lxml import etree, html
 
 from harvest.config import Source
 from harvest.importer import import_files
@@ -27,6 +27,7 @@ from ..support import FIXTURES, iso2709_records
 
 IMPRINTS = "imprints_880_chinese.mrc"
 FILES = [IMPRINTS, "vietnamese_nfd_titles.mrc", "multiscript_880_traject.mrc"]
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
 CNMARC = "cnmarc_utf8.mrc"    # constructed CNMARC records (see PROVENANCE.md)
 MIYI = "00409657"
 HEBREW = "86207417"
@@ -264,3 +265,85 @@ def test_hostile_imprints_reach_the_pages_as_text(scripts_client):
     record = scripts_client.get("/record/evil:imprint1").get_data(as_text=True)
     assert HOSTILE_PLACE not in record and HOSTILE_PUBLISHER not in record
     assert "&lt;script&gt;" in record
+
+
+# -- the record API ---------------------------------------------------------------------
+
+def record_schema_validator(client):
+    """A validator of the record API's answers against the OpenAPI document's Record."""
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+    spec = client.get("/api/openapi.json").get_json()
+    registry = Registry().with_resource("urn:sheaf-api", Resource(spec, DRAFT202012))
+    return jsonschema.Draft202012Validator({"$ref": "urn:sheaf-api#/components/schemas/Record"},
+                                           registry=registry)
+
+
+def test_the_record_api_gives_the_record_pages_fields_in_both_scripts(scripts_client):
+    rec = lc_record(IMPRINTS, MIYI)
+    romanized, vernacular = imprints(rec)
+    answer = scripts_client.get(f"/api/record/loc:{MIYI}").get_json()
+    validator = record_schema_validator(scripts_client)
+    assert [e.message for e in validator.iter_errors(answer)] == []
+    parallel = answer["parallel"]
+    assert parallel["imprint"] == {"text": romanized, "vernacular": vernacular}
+    assert parallel["title"] == {"text": rec["245"]["a"].rstrip(" /"),
+                                 "vernacular": linked(rec, "245")["a"].rstrip(" /")}
+    assert parallel["edition"] == [{"text": rec["250"]["a"].rstrip("."),
+                                    "vernacular": linked(rec, "250")["a"].rstrip(".")}]
+    assert parallel["places"] == [{"text": rec["260"]["a"].rstrip(" :"),
+                                   "vernacular": linked(rec, "260")["a"].rstrip(" :")}]
+    assert parallel["publishers"] == [{"text": rec["260"]["b"].rstrip(" ,"),
+                                       "vernacular": linked(rec, "260")["b"].rstrip(" ,")}]
+    body = linked(rec, "710")["a"].rstrip(".")
+    name = [n for n in parallel["names"] if n.get("vernacular") == body]
+    assert len(name) == 1 and name[0]["text"] == rec["710"]["a"].rstrip(".")
+    # the member's mapped *_forms, which these come from, in the shape the document says
+    mapped = answer["members"][0]["record"]
+    assert {"heading": rec["260"]["a"].rstrip(" :"),
+            "vernacular": linked(rec, "260")["a"].rstrip(" :")} in mapped["place_forms"]
+    # a record without 880s: each field in its one form
+    plain = scripts_client.get("/api/record/loc:00280608").get_json()
+    assert [e.message for e in validator.iter_errors(plain)] == []
+    assert plain["parallel"]["title"]["text"] and all(
+        "vernacular" not in value for values in plain["parallel"].values()
+        for value in (values if isinstance(values, list) else [values]))
+
+
+# -- the partner side: the iframe, the feed ---------------------------------------------
+
+def result_lines(doc, hit_path: str, link_path: str) -> dict[str, dict[str, str]]:
+    """record id -> the text of each result-line field (authors, place, publisher, edition,
+    series) of the hits of a page."""
+    out = {}
+    for li in doc.xpath(hit_path):
+        href = li.xpath(link_path)[0].get("href")
+        rid = href.split("/record/")[1].split("?")[0]
+        out[rid] = {name: [text(s) for s in li.xpath(f'.//*[@class="{name}"]')]
+                    for name in ("author", "place", "publisher", "field edition",
+                                 "field series")}
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_iframe_and_the_feed_show_the_result_lines_fields_in_both_scripts(
+        scripts_client, lang):
+    query = f"q=中華書局&lang={lang}&sort=new"
+    page = result_lines(page_of(scripts_client, f"/?{query}"), '//li[@class="hit"]', ".//h3/a")
+    frame = result_lines(page_of(scripts_client, f"/embed?{query}"), '//li[@class="hit"]', "./a")
+    assert frame == page and len(page) >= 4
+    assert any(f["publisher"] and " = " in f["publisher"][0] for f in page.values())
+    feed = etree.fromstring(scripts_client.get(f"/feed.atom?{query}").data)
+    summaries = {e.findtext("a:id", namespaces=ATOM).split("/record/")[1]:
+                 e.findtext("a:summary", namespaces=ATOM) for e in feed.findall("a:entry", ATOM)}
+    authors = {e.findtext("a:id", namespaces=ATOM).split("/record/")[1]:
+               [n.text for n in e.findall("a:author/a:name", ATOM)]
+               for e in feed.findall("a:entry", ATOM)}
+    assert set(summaries) == set(page)
+    for rid, fields in page.items():
+        for name in ("place", "publisher", "field edition", "field series"):
+            for shown in fields[name]:
+                assert shown in summaries[rid]            # the series with its label
+        if fields["author"]:
+            assert authors[rid] == fields["author"]

@@ -179,15 +179,18 @@ def test_gbt7714_uses_the_vernacular_for_chinese_records():
     # the names paired by $6 (name_forms); a first edition (初版, Chu ban) is not given (8.3.1)
     chinese = {**BOOK, "name_forms": [{"heading": "Chen, Wanzhen, 1950-",
                                        "vernacular": "陳婉真, 1950-"}],
-               "places_vernacular": ["臺北市"], "publishers_vernacular": ["前衛出版社"],
-               "edition_vernacular": "初版"}
+               "place_forms": [{"heading": "Taibei Shi", "vernacular": "臺北市"}],
+               "publisher_forms": [{"heading": "Qian wei chu ban she",
+                                    "vernacular": "前衛出版社"}],
+               "edition_forms": [{"heading": "Chu ban", "vernacular": "初版"}]}
     assert citations.gbt7714(chinese) == "陳婉真. 草山小蛇與民進黨的頭人們[M]. 臺北市: 前衛出版社, 1997."
     # without 880s for the name and the imprint, their romanized forms
     assert citations.gbt7714(BOOK) == (
         "CHEN W. 草山小蛇與民進黨的頭人們[M]. Taibei Shi: Qian wei chu ban she, 1997.")
     many = {**BOOK, "authors": ["甲", "乙", "丙", "丁"]}
     assert citations.gbt7714(many).startswith("甲, 乙, 丙, 等. ")
-    assert citations.gbt7714({**chinese, "edition_vernacular": "第2版"}).endswith(
+    second = [{"heading": "Di 2 ban", "vernacular": "第2版"}]
+    assert citations.gbt7714({**chinese, "edition_forms": second}).endswith(
         "[M]. 2版. 臺北市: 前衛出版社, 1997.")
     english = {"title": "Moral hazard", "authors": ["Smith, J."], "year": 2001,
                "format": "serial", "online": True, "languages": ["eng"]}

@@ -27,15 +27,15 @@
     en: { label: "Search the catalog", button: "Search", none: "Nothing found.",
           one: "1 result", many: "{n} results", held: "Held by", all: "All results",
           prev: "Previous", next: "Next", error: "The catalog could not be reached.",
-          page: "Page {p} of {n}", loading: "Searching…" },
+          page: "Page {p} of {n}", loading: "Searching…", series: "Series:", online: "Online" },
     zh: { label: "检索馆藏目录", button: "检索", none: "没有找到结果。",
           one: "1 条结果", many: "{n} 条结果", held: "馆藏", all: "全部结果",
           prev: "上一页", next: "下一页", error: "无法连接目录。",
-          page: "第 {p} 页，共 {n} 页", loading: "正在检索…" },
+          page: "第 {p} 页，共 {n} 页", loading: "正在检索…", series: "丛编：", online: "在线资源" },
     vi: { label: "Tìm trong mục lục", button: "Tìm", none: "Không tìm thấy kết quả.",
           one: "1 kết quả", many: "{n} kết quả", held: "Có tại", all: "Tất cả kết quả",
           prev: "Trang trước", next: "Trang sau", error: "Không kết nối được mục lục.",
-          page: "Trang {p}/{n}", loading: "Đang tìm…" }
+          page: "Trang {p}/{n}", loading: "Đang tìm…", series: "Tùng thư:", online: "Trực tuyến" }
   };
 
   var CSS = ":host{all:initial;display:block;contain:content}" +
@@ -56,6 +56,8 @@
     "li a{font-weight:600}" +
     ".v{display:block;font-weight:500}" +
     ".m{display:block;color:#4f4f4f;font-size:.9em}" +
+    ".o{display:inline-block;padding:0 .4rem;border-radius:3px;background:#0b5394;color:#fff;" +
+    "font-size:.85em;text-decoration:none;font-weight:400}" +
     "mark{background:#ffe680;color:inherit}" +
     ".nav{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap;margin-top:.5rem}" +
     ".nav a{margin-left:auto}" +
@@ -107,6 +109,50 @@
     });
     frag.appendChild(document.createTextNode(text.slice(pos)));
     return frag;
+  }
+
+  // records whose language is not written in Latin script lead with their 880 form, as the
+  // results page does (web/parallel.py); in Chinese the 880 form always leads
+  var NON_LATIN = " chi jpn kor rus ukr bel bul mac srp heb yid ara per urd gre tha hin ben" +
+    " tam arm geo amh mon bur khm lao tib ";
+
+  function beside(p, hit, lang) {
+    var span = make("span");
+    var own = [p.text, p.highlights], other = [p.vernacular, p.vernacular_highlights];
+    var lead = lang === "zh" || NON_LATIN.indexOf(" " + (hit.languages[0] || "") + " ") >= 0;
+    (p.vernacular ? (lead ? [other, own] : [own, other]) : [own]).forEach(function (f, i) {
+      if (i) { span.appendChild(document.createTextNode(" = ")); }
+      span.appendChild(highlighted(f[0], f[1]));
+    });
+    return span;
+  }
+
+  // a result line's authors, place : publisher, edition and series, each in both scripts
+  function details(hit, lang, t) {
+    var d = hit.details || {}, out = [];
+    function joined(name, sep) {
+      var span = make("span");
+      (d[name] || []).forEach(function (p, i) {
+        if (i) { span.appendChild(document.createTextNode(sep)); }
+        span.appendChild(beside(p, hit, lang));
+      });
+      return (d[name] || []).length ? span : null;
+    }
+    var authors = joined("authors", "; ");
+    if (!authors && hit.authors.length) { authors = make("span", "", hit.authors.join("; ")); }
+    var places = joined("places", " ; "), publishers = joined("publishers", " ; ");
+    var imprint = places && publishers ? make("span") : places || publishers;
+    if (places && publishers) {
+      imprint.appendChild(places);
+      imprint.appendChild(document.createTextNode(" : "));
+      imprint.appendChild(publishers);
+    }
+    var series = joined("series", " ; ");
+    if (series) { series.insertBefore(document.createTextNode(t.series + " "), series.firstChild); }
+    [authors, imprint, joined("edition", " "), series].forEach(function (part, i) {
+      if (part) { part.className = ["a", "i", "e", "s"][i]; out.push(part); }
+    });
+    return out;
   }
 
   function scope(el) {
@@ -210,9 +256,29 @@
           a.appendChild(v);
         }
         li.appendChild(a);
-        // parts that are there, joined: no dangling " · " for a record without author
-        var meta = [hit.authors.slice(0, 2).join("; "), hit.year].filter(Boolean).join(" · ");
-        if (meta) { li.appendChild(make("span", "m", meta)); }
+        // the authors (both scripts) and the year, the parts that are there joined: no
+        // dangling " · " for a record without author; then imprint, edition, series lines
+        var parts = details(hit, lang, t);
+        var meta = make("span", "m");
+        if (parts.length && parts[0].className === "a") { meta.appendChild(parts.shift()); }
+        if (hit.year) {
+          meta.appendChild(document.createTextNode((meta.firstChild ? " · " : "") + hit.year));
+        }
+        if (meta.firstChild) { li.appendChild(meta); }
+        parts.forEach(function (part) {
+          part.className = "m " + part.className;
+          li.appendChild(part);
+        });
+        var url = (hit.links || []).map(function (l) { return l.url; }).filter(function (u) {
+          return /^https?:\/\//i.test(u || "");
+        })[0];
+        if (url) {
+          var o = make("a", "o", t.online);
+          o.href = url;
+          o.target = "_blank";
+          o.rel = "noopener noreferrer nofollow";
+          li.appendChild(o);
+        }
         var libs = [];
         hit.holdings.forEach(function (h) { if (libs.indexOf(h.name) < 0) { libs.push(h.name); } });
         if (libs.length) { li.appendChild(make("span", "m", t.held + ": " + libs.join(", "))); }

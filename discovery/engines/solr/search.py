@@ -298,6 +298,15 @@ class SolrSearch(SearchEngine):
 
     # -- the rest of the interface --------------------------------------------
 
+    def vernacular_names(self, names: list[str]) -> dict[str, str]:
+        with self._lock:
+            self._current()
+            store = self._suggest
+            if store is None:
+                return {}
+            found = ((name, store.vernacular_of(name)) for name in dict.fromkeys(names))
+            return {name: other for name, other in found if other}
+
     def suggest(self, typed: str, kinds: tuple[str, ...], limit: int) -> list[dict]:
         with self._lock:
             self._current()

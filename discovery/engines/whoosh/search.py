@@ -222,6 +222,15 @@ class WhooshSearch(browse.Browsing, SearchEngine):
         searcher.search_with_collector(compiled, collector)
         return (collector.child if isinstance(collector, FilterCollector) else collector).ranked()
 
+    def vernacular_names(self, names: list[str]) -> dict[str, str]:
+        with self._lock:
+            self.searcher()
+            store = self._suggest
+            if store is None:
+                return {}
+            found = ((name, store.vernacular_of(name)) for name in dict.fromkeys(names))
+            return {name: other for name, other in found if other}
+
     def suggest(self, typed: str, kinds: tuple[str, ...], limit: int) -> list[dict]:
         """Titles, authors and subjects starting with (a word of) what was typed."""
         with self._lock:
