@@ -25,6 +25,7 @@ LANGS = {"en": ("en-US", "en", None),
          "zh-Hant": ("zh-TW", "zh-Hant", "zh_Hant"),
          "vi": ("vi-VN", "vi", "vi")}
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
+SHOT_SCREENS = 3
 
 # the texts of a page's interface elements and the labels of its controls; record data
 # (titles, names, notes) is left out by the callers' exclusions below
@@ -93,5 +94,10 @@ class Tour:
                 name
         assert self.watched.errors == [], (name, self.watched.errors)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        # the page from its top, at most three screens long (a whole results page takes
+        # half a second to encode, and the tour stops 17 times)
+        height = min(p.evaluate("document.documentElement.scrollHeight"),
+                     SHOT_SCREENS * self.viewport["height"])
         p.screenshot(path=str(ARTIFACTS / f"tour-{self.lang}-{self.width}-{name}.png"),
-                     full_page=True, timeout=TIMEOUT_MS)
+                     full_page=True, timeout=TIMEOUT_MS,
+                     clip={"x": 0, "y": 0, "width": self.viewport["width"], "height": height})
