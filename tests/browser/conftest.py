@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from ..browse_support import Expected
+from ..online_support import FIXTURE, make_home
 from ..support import running_server
 
 CHROMIUM = os.environ.get("SHEAF_CHROMIUM", "/usr/bin/chromium")
@@ -67,6 +69,27 @@ def engine() -> str:
 def server(built_home, tmp_path_factory):
     """``sheaf serve`` (gunicorn, one worker) over the session index: its base URL."""
     with running_server(built_home.path, tmp_path_factory.mktemp("browser-server")) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browse_site(browse_home, tmp_path_factory):
+    """``sheaf serve`` over the browse home (tests/browse_support.py: four libraries, every
+    shelf, Chinese, Vietnamese and French records with 880s): its base URL."""
+    with running_server(browse_home.path, tmp_path_factory.mktemp("browse-browser")) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browse_expected(browse_home) -> Expected:
+    return Expected(browse_home)
+
+
+@pytest.fixture(scope="session")
+def online_site(tmp_path_factory, engine, request):
+    """``sheaf serve`` over the online fixture's records (tests/online_support.py)."""
+    home = make_home(tmp_path_factory.mktemp("online-browser"), engine, request, [FIXTURE])
+    with running_server(home.path, tmp_path_factory.mktemp("online-browser-server")) as base:
         yield base
 
 

@@ -1,29 +1,26 @@
-"""Lists without accounts in a real browser, in English and Chinese at desktop and phone
-widths: two records marked on the results page, the list they make, its URL opened in
-another reader's browser (nothing shared but the URL), its RIS export downloaded, a mark
-kept on the record page, printing and clearing the list.
+"""Lists without accounts in a real browser, beyond what the reader's tour does with one
+(tests/browser/test_tour.py: records marked, the list shared, mailed and exported in every
+interface language and width): a bare list URL, unmarking and clearing, printing a list or a
+record, and a full list refusing another mark.
 
 The records are real LC records with 880s (tests/lists_support.py)."""
 
 from __future__ import annotations
 
 import re
-import urllib.parse
 
 import pytest
 
 from web.exports import MAX_EXPORT_IDS
 
 from ..conftest import engine_home
-from ..lists_support import HE, MIYI, build_lists_home, linked
+from ..lists_support import HE, MIYI, build_lists_home
 from ..support import running_server
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP
 
 pytestmark = pytest.mark.browser
 
-WORDS = {"en": {"my_list": "My list", "heading": "Marked records", "empty": "No records"},
-         "zh": {"my_list": "我的列表", "heading": "已标记的记录", "empty": "还没有标记任何记录"}}
-RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  - (.*)$")
+EMPTY = "No records"
 
 
 @pytest.fixture(scope="module")
@@ -44,64 +41,6 @@ def start(page, site: str, lang: str, viewport: dict):
     return p
 
 
-def ris_ids(text: str) -> list[str]:
-    """The ID lines of a RIS file, every line read by the spec's format (CRLF ends)."""
-    lines = text.split("\r\n")
-    assert lines[-1] == "" and lines[0] == "TY  - BOOK"
-    tags = [RIS_LINE.fullmatch(line).groups() for line in lines[:-1]]
-    return [value for tag, value in tags if tag == "ID"]
-
-
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_two_marked_results_make_a_list_to_share_and_export(page, fresh_page, site, lang,
-                                                            viewport):
-    p = start(page, site, lang, viewport)
-    words = WORDS[lang]
-    p.goto(site + "/?filter=library:loc&sort=title")
-    link = p.locator("header.site a.my-list")
-    assert link.is_visible() and words["my_list"] in link.inner_text()
-    assert link.locator(".list-size").inner_text() == "0"
-    for rid in (MIYI, HE):
-        p.locator(f"li.hit input.mark-record[value='{rid}']").check()
-    assert link.locator(".list-size").inner_text() == "2"
-    assert p.evaluate("JSON.parse(localStorage.getItem('sheaf.list'))") == [MIYI, HE]
-    if viewport is PHONE:
-        assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    page.shot(f"results-marked-{lang}-{'phone' if viewport is PHONE else 'desktop'}")
-
-    # the mark is kept on the record's own page
-    p.goto(f"{site}/record/{MIYI}")
-    assert p.locator("article.record input.mark-record").is_checked()
-
-    link.click()
-    p.wait_for_selector("ol.list-records")
-    assert p.locator("h1").inner_text() == words["heading"]
-    assert p.locator("li.list-record").evaluate_all(
-        "els => els.map(e => e.dataset.id)") == [MIYI, HE]
-    assert linked(MIYI, "245", "a")[0] in p.locator("ol.list-records").inner_text()
-    share = p.locator("#share-url").input_value()
-    assert urllib.parse.parse_qs(urllib.parse.urlsplit(share).query)["id"] == [MIYI, HE]
-    assert p.locator("a.mail-list").get_attribute("href").startswith("mailto:?subject=")
-    if viewport is PHONE:
-        assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    page.shot(f"list-{lang}-{'phone' if viewport is PHONE else 'desktop'}")
-
-    # the RIS export of the list downloads both records
-    with p.expect_download() as download:
-        p.locator("p.export-links a[data-format='ris']").click()
-    assert ris_ids(open(download.value.path(), encoding="utf-8", newline="").read()) == [MIYI, HE]
-
-    # another reader's browser: the same list from the URL alone, nothing marked there
-    other = fresh_page.page
-    other.set_viewport_size(viewport)
-    other.goto(share)
-    assert other.locator("li.list-record").evaluate_all(
-        "els => els.map(e => e.dataset.id)") == [MIYI, HE]
-    assert other.evaluate("localStorage.getItem('sheaf.list')") is None
-    assert other.locator("a.my-list .list-size").inner_text() == "0"
-
-
 def test_a_bare_list_url_goes_to_the_readers_marks_and_clearing_empties_it(page, site):
     p = start(page, site, "en", DESKTOP)
     p.goto(f"{site}/record/{HE}")
@@ -115,7 +54,7 @@ def test_a_bare_list_url_goes_to_the_readers_marks_and_clearing_empties_it(page,
     p.locator("li.list-record input.mark-record").check()
     p.locator("button.clear-list").click()
     p.wait_for_selector("p.list-empty")
-    assert WORDS["en"]["empty"] in p.locator("p.list-empty").inner_text()
+    assert EMPTY in p.locator("p.list-empty").inner_text()
     assert p.evaluate("JSON.parse(localStorage.getItem('sheaf.list'))") == []
     assert p.locator("a.my-list .list-size").inner_text() == "0"
 

@@ -148,23 +148,6 @@ def test_keyboard_autocomplete_and_visible_focus(page, server):
     assert p.locator("li.hit").count() >= 1
 
 
-def test_the_layout_fits_a_phone(page, server):
-    p = page.page
-    p.set_viewport_size({"width": 375, "height": 740})
-    for url in ("/?q=history", "/record/loc:00409591", "/advanced"):
-        p.goto(server + url)
-        width = p.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, (url, width)
-    p.goto(server + "/?q=history")
-    # results come before the facets on a phone
-    results = p.locator("section.results").bounding_box()
-    facets = p.locator("aside.facets").bounding_box()
-    assert results["y"] < facets["y"]
-    page.shot("search-history")
-    p.goto(server + "/advanced")
-    page.shot("advanced")
-
-
 def test_the_widget_on_a_partner_page(page, server, partner):
     p = page.page
     p.goto(partner)
