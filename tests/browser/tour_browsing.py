@@ -121,11 +121,18 @@ def online(tour: Tour, site: str) -> None:
     if tour.width == "phone":
         assert badges.first.bounding_box()["height"] >= 44     # big enough to tap
     tour.stop("online-results")
-    p.goto(f"{site}/record/lc:11939876")        # Kavalier and Clay: an 856 41 and two 42s
+    p.goto(f"{site}/record/lc:9933522211901551")    # Getty: two 856 40, the work online
     access = p.locator("section.online-access a")
-    related = p.locator("section.online-related a")
     assert [access.nth(i).get_attribute("href") for i in range(access.count())] == \
-        ONLINE_LINKS["lc:11939876"]["access"]
+        ONLINE_LINKS["lc:9933522211901551"]["access"]
+    assert "noopener" in access.first.get_attribute("rel").split()
+    if tour.width == "phone":
+        assert access.first.bounding_box()["height"] >= 44
+    tour.stop("online-access")
+    # Kavalier and Clay: its 856 41 and two 42s are about the work, not the work online
+    p.goto(f"{site}/record/lc:11939876")
+    related = p.locator("section.online-related a")
+    assert p.locator("section.online-access").count() == 0
     assert sorted(related.nth(i).get_attribute("href") for i in range(related.count())) == \
         sorted(ONLINE_LINKS["lc:11939876"]["related"])
     tour.stop("online-record")
