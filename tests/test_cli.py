@@ -1,7 +1,11 @@
-"""The ``sheaf`` command line, end to end, run as a user runs it: a separate process each time."""
+"""The ``sheaf`` command line, end to end, run as a user runs it: a separate process for
+every step that writes a home and for every user error; the searches and status reads of
+the home those processes made run the same ``main`` in this process."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -11,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cli import main as cli
 from harvest.config import Home
 
 from .engines import use_engine
@@ -28,6 +33,15 @@ def run(home: Path, *args: str, cwd: Path | None = None) -> subprocess.Completed
     return subprocess.run([sys.executable, "-m", "cli", "--home", str(home), *args],
                           capture_output=True, text=True, encoding="utf-8", env=env,
                           cwd=cwd or home.parent, timeout=120)
+
+
+def run_here(home: Path, *args: str) -> subprocess.CompletedProcess:
+    """The same command in this process, for the reads of a home that the setup's own
+    processes made: the output, stderr and exit status a process would give."""
+    out, errs = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
+        code = cli.main(["--home", str(home), *args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), errs.getvalue())
 
 
 def one_error_line(proc: subprocess.CompletedProcess) -> str:
@@ -105,7 +119,7 @@ def test_source_list_json(session):
 def test_search_by_english_or_han_title_word(session, query):
     # LC 00409591: 245 $a "Caoshan xiao she yu Min jin dang ...", 880 $a "草山小蛇與民進黨的頭人們"
     home, _ = session
-    proc = run(home, "search", query)
+    proc = run_here(home, "search", query)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == f"1 results for {query!r} (page 1 of 1)"
@@ -116,7 +130,7 @@ def test_search_by_english_or_han_title_word(session, query):
 
 def test_search_json_shape(session):
     home, _ = session
-    proc = run(home, "search", "Việt Nam", "--json", "--limit", "2")
+    proc = run_here(home, "search", "Việt Nam", "--json", "--limit", "2")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
 
@@ -147,8 +161,8 @@ def test_search_json_shape(session):
 
 def test_search_pages(session):
     home, _ = session
-    page2 = json.loads(run(home, "search", "", "--json", "--limit", "8", "--page", "2").stdout)
-    page3 = json.loads(run(home, "search", "", "--json", "--limit", "8", "--page", "3").stdout)
+    page2 = json.loads(run_here(home, "search", "", "--json", "--limit", "8", "--page", "2").stdout)
+    page3 = json.loads(run_here(home, "search", "", "--json", "--limit", "8", "--page", "3").stdout)
     assert page2["total"] == page3["total"] == 17  # 7 + 10 records, no two the same work
     assert (len(page2["results"]), len(page3["results"])) == (8, 1)
     assert not {h["id"] for h in page2["results"]} & {h["id"] for h in page3["results"]}
@@ -156,7 +170,7 @@ def test_search_pages(session):
 
 def test_status_json(session):
     home, _ = session
-    proc = run(home, "status", "--json")
+    proc = run_here(home, "status", "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert set(data) == {"home", "sources", "index", "search", "feeds", "alerts"}
@@ -176,7 +190,7 @@ def test_status_json(session):
 
 def test_status_text(session):
     home, _ = session
-    proc = run(home, "status")
+    proc = run_here(home, "status")
     assert proc.returncode == 0, proc.stderr
     assert "index: current: in step with the store" in proc.stdout
     assert VN_NAME in proc.stdout
