@@ -19,6 +19,10 @@ per group:
   (Japanese and Korean titles are left out: OpenCC would make Chinese of them);
 * ``pinyin``: the Han title as pinyin, syllables joined into words where jieba
   finds words (``zhongguo lishi``), no tone marks;
+* ``wade-giles``: the same words in Wade-Giles from the project's conversion
+  table (``indexer/data/wade_giles.tsv``), a word's syllables joined by hyphens
+  and aspiration written ʻ as LC wrote it before 2000 (``Chung-kuo li-shih``,
+  ``Chʻing tai``): what a reader who learned the older system types;
 * ``vi-diacritics`` / ``vi-folded``: the first words of a Vietnamese title,
   as catalogued (NFC) and with every diacritic removed (đ → d);
 * ``en-title-author``: three title words plus the main author's surname;
@@ -42,8 +46,12 @@ Chinese libraries catalogue: each linked 880 replaces the romanized field it
 pairs with, and no romanization is left for a Han query to fall back on.
 
 A query counts as found at rank r when the record, or a record with the
-same title and year (another copy or volume), is the r-th result. Fragments
-that occur in ten or more titles are skipped: they cannot name one item.
+same title and year (another copy or volume), is the r-th result. A known-item
+query names one item, so an inner fragment is sampled only where it occurs in
+the Han title of exactly one item (title and year) of the set: a fragment
+found in two titles (``中国历史`` in a dozen) cannot say which of them the
+reader meant, and no ranking can be right about it. The script prints how
+many candidate fragments it skipped as ambiguous before it had its sample.
 """
 
 from __future__ import annotations
@@ -71,6 +79,7 @@ from indexer.segmenters import HAN_CLASS, HAN_RUN, cut_han, to_simplified  # noq
 from indexer.mapping import map_stored  # noqa: E402
 from indexer.pinyin import han_to_pinyin  # noqa: E402
 from indexer.textnorm import fold, looks_vietnamese  # noqa: E402
+from indexer.wade_giles import FROM_PINYIN  # noqa: E402
 from discovery.engines import open_index  # noqa: E402
 
 SHARED = ROOT.parent / "shared/data/loc-booksall-2016-part01"
@@ -79,8 +88,8 @@ DEFAULT_FILES = [SHARED / "booksall2016p01_rec080000-089999.mrc",
                  SHARED / "booksall2016p01_vie.mrc"]
 CNMARC_FILES = [ROOT / "tests/fixtures/cnmarc_utf8.mrc"]
 GROUPS = ("zh-simplified", "zh-traditional", "zh-title-simp", "zh-title-trad", "pinyin",
-          "vi-diacritics", "vi-folded", "en-title-author", "other-scripts", "zh-divided",
-          "cnmarc")
+          "wade-giles", "vi-diacritics", "vi-folded", "en-title-author", "other-scripts",
+          "zh-divided", "cnmarc")
 TITLE_PROPER = re.compile(r"\s*[:/=：]")
 CNMARC_CODE = "u"
 DIVIDED = re.compile(f"[{HAN_CLASS}][\u3000 ]+[{HAN_CLASS}]")
@@ -165,13 +174,14 @@ def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list
     han_titles = {rid: han for rid, m in records.items()
                   if (han := next((t for t in (m.get("title_vernacular"), m.get("title"))
                                    if t and HAN_RUN.search(t)), None))}
-    all_titles = [t2s.convert(t) for t in han_titles.values()]
+    all_titles = [(t2s.convert(t), _item_key(records[rid])) for rid, t in han_titles.items()]
     proper = {rid: re.sub(r"[\s\u3000]+", "", TITLE_PROPER.split(t, 1)[0])
               for rid, t in han_titles.items()}
     proper_counts = defaultdict(int)
     for t in proper.values():
         proper_counts[t2s.convert(t)] += 1
     out: dict[str, list] = defaultdict(list)
+    skipped: dict[str, int] = defaultdict(int)
     # the CNMARC records apart, so the LC records' sample is the same with or without them
     for rid in sorted(r for r in records if r.startswith(CNMARC_CODE)):
         title = records[rid].get("title") or ""
@@ -190,9 +200,14 @@ def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list
                 start = (len(run) - size) // 2
                 frag = run[start:start + size]
                 simplified = t2s.convert(frag)
-                if sum(simplified in t for t in all_titles) < 10:
+                # a known item: the fragment names one item (title and year) of the set
+                items = {key for t, key in all_titles if simplified in t}
+                if len(items) == 1:
                     out["zh-simplified"].append((rid, simplified))
                     out["zh-traditional"].append((rid, s2t.convert(frag)))
+                elif len(out["zh-simplified"]) < per_group:
+                    skipped["zh-simplified"] += 1
+                    skipped["zh-traditional"] += 1
         if rid in han_titles and "chi" in m.get("languages", []) and len(proper[rid]) >= 2 \
                 and proper_counts[t2s.convert(proper[rid])] < 10:
             out["zh-title-simp"].append((rid, t2s.convert(proper[rid])))
@@ -202,6 +217,9 @@ def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list
             typed = " ".join("".join(han_to_pinyin(to_simplified(w))) for w in words)
             if 2 <= len(typed.split()) <= 8:
                 out["pinyin"].append((rid, typed))
+                wade = wade_giles_words(words)
+                if wade:
+                    out["wade-giles"].append((rid, wade))
         if "vie" in m.get("languages", []) and looks_vietnamese(title):
             words = re.findall(r"\w+", title)[:6]
             if len(words) >= 2:
@@ -221,7 +239,20 @@ def queries(records: dict, rng: random.Random, per_group: int) -> dict[str, list
             words = [w for w in re.findall(r"\w+", vern) if len(w) > 1][:4]
             if words:
                 out["other-scripts"].append((rid, " ".join(words)))
-    return {g: out[g][:per_group] for g in GROUPS}
+    return {g: out[g][:per_group] for g in GROUPS}, dict(skipped)
+
+
+def wade_giles_words(words: list[str]) -> str:
+    """Han words as Wade-Giles, a word's syllables joined by hyphens (``Chung-kuo li-shih``),
+    from the conversion table (indexer/data/wade_giles.tsv); "" if a syllable has none."""
+    out = []
+    for word in words:
+        syllables = [FROM_PINYIN.get(s.replace("v", "ü")) for s in
+                     han_to_pinyin(to_simplified(word))]
+        if not all(syllables):
+            return ""
+        out.append("-".join(syllables))
+    return " ".join(out)
 
 
 def cut(path: Path, out: Path, start: int, end: int) -> Path:
@@ -308,7 +339,10 @@ def main() -> None:
         for engine in args.engines.split(","):
             home, records = load(files, str(Path(tmp) / f"home-{engine}"), engine,
                                  args.cnmarc)
-            groups = queries(records, random.Random(args.seed), args.per_group)
+            groups, skipped = queries(records, random.Random(args.seed), args.per_group)
+            for group, n in skipped.items():
+                print(f"{group}: {n} candidate fragments skipped as ambiguous (in the titles"
+                      f" of more than one item)")
             try:
                 tables[engine] = evaluate(home, records, groups, args.show_misses)
             finally:

@@ -37,7 +37,6 @@ import re
 from dataclasses import replace
 
 from indexer.analysis import main_analyzer, stem_analyzer
-from indexer.document import title_match_key
 from indexer.headings import match_key
 from indexer.fields import FIELDS_BY_NAME, PINYIN_FIELD, SEARCH_FIELDS, STEM_FIELD
 from indexer.isbn import search_forms
@@ -49,13 +48,12 @@ from indexer.textnorm import (HAN_JOINER, close_han_gaps, fold, place_tone,
 from . import paired_names
 from . import plan as p
 from . import query as q
+from . import ranking
 from . import romanization
 from . import spellings as sp
 
 FOLDED_FACTOR = sp.FOLDED_FACTOR
 COMPOUND_BOOST = 2.0
-EXACT_TITLE_BOOST = 12.0
-TITLE_START_BOOST = 5.0
 # every typed word in its typed spelling: above any score the other spellings add
 EXACT_SPELLING_BOOST = 1000.0   # BM25F scores here reach the low hundreds
 PINYIN_WEIGHT = FIELDS_BY_NAME[PINYIN_FIELD].weight
@@ -99,7 +97,7 @@ class QueryCompiler:
         paired = paired_names.whole_query(self.names, tree, self._author)
         if paired is not None and not isinstance(compiled, p.Nothing):
             compiled = _or([compiled, paired])
-        boosts = self._compounds(tree) + self._title_boosts(tree)
+        boosts = self._compounds(tree) + ranking.title_boosts(tree)
         if not isinstance(compiled, p.Nothing) and self._typed_marks(tree):
             self.exact = True
             exact = self._node(tree)
@@ -118,23 +116,6 @@ class QueryCompiler:
         if isinstance(tree, q.Text) and not tree.phrase:
             return any(fold(t) != t for t in self.tokens(tree.text) if not HAN_RUN.match(t))
         return False
-
-    def _title_boosts(self, tree) -> list:
-        """An exact title match, then a match at the title's start, rank first."""
-        nodes = tree.items if isinstance(tree, q.And) else (tree,)
-        if not all(isinstance(n, q.Text) and n.field in (None, "title") and not n.prefix
-                   for n in nodes):
-            return []
-        texts = [" ".join(n.text for n in nodes)]
-        # the title beside a year typed to name its edition (Poems 1900: the title Poems)
-        undated = [n.text for n in nodes if n.field is not None or not _YEAR.fullmatch(n.text)]
-        if 0 < len(undated) < len(nodes):
-            texts.append(" ".join(undated))
-        boosts = []
-        for key in filter(None, map(title_match_key, texts)):
-            boosts += [p.Constant(p.Key("title_keys", "=" + key), score=EXACT_TITLE_BOOST),
-                       p.Constant(p.Key("title_keys", "^" + key), score=TITLE_START_BOOST)]
-        return boosts
 
     def _author(self, text: str):
         return self._text(q.Text("author", text))

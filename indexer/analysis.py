@@ -43,19 +43,24 @@ from typing import NamedTuple
 
 import snowballstemmer
 
-from . import pinyin, segmenters, textnorm
+from . import pinyin, segmenters, textnorm, wade_giles
 from .segmenters import CJK_RUN, HAN_BRIDGED, HAN_CLASS, HAN_RUN
 
 # 7: Han across ideographic spaces; 8: folded forms marked; 9: engine-neutral
-# (Snowball's Porter stemmer, no longer Whoosh's variant of it)
-ANALYSIS_VERSION = 9
+# (Snowball's Porter stemmer, no longer Whoosh's variant of it); 10: an aspirated
+# Wade-Giles syllable one word whatever its apostrophe (Ch'ing: chʻing, ~ching)
+ANALYSIS_VERSION = 10
 
 MARK = textnorm.FOLDED_MARK
 _RUNS = re.compile(f"({HAN_BRIDGED})|([^{HAN_CLASS}]+)")
 # A word: letters and digits with any combining marks inside it.
 # (U+FE20-FE2F: the combining half marks of ALA-LC ligatures, as in t︠s︡)
-_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\ufe20-\ufe2f"
+# An aspirated Wade-Giles syllable is one word however its apostrophe is written
+# (Ch'ing, Ch’ing, Chʻing: chʻing), the apostrophe read as LC's ʻ (wade_giles.aspirate).
+_WORD = re.compile(wade_giles.aspirated_pattern() + "|"
+                   r"(?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\ufe20-\ufe2f"
                    r"\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670])+")
+_APOSTROPHE = re.compile("['\u2018\u2019\u02bc`]")
 
 WORD_PATTERN = _WORD   # what the word analyzers call a word (outside Han runs)
 _porter = snowballstemmer.stemmer("porter")
@@ -78,22 +83,35 @@ def _words(value: str, han: bool = True) -> list[tuple[str, int, int]]:
             if han:
                 words.extend((w, base + s, base + e) for w, s, e in segmenters.han_words(run.group(1)))
         else:
-            words.extend((m.group(0), base + m.start(), base + m.end())
+            words.extend((_aspirated(m.group(0)), base + m.start(), base + m.end())
                          for m in _WORD.finditer(run.group(2)))
     return words
+
+
+def _folded(word: str) -> str:
+    """A word's folded twin: without diacritics, and without the aspiration mark ʻ
+    (chʻing: ~ching, found by Ching typed plain)."""
+    folded = textnorm.fold(word)
+    return folded.replace(wade_giles.ASPIRATE, "") if wade_giles.ASPIRATE in folded else folded
+
+
+def _aspirated(word: str) -> str:
+    """A word as the index holds it: an aspirated syllable's apostrophe as ʻ."""
+    return wade_giles.aspirate(word) if _APOSTROPHE.search(word) else word
 
 
 def _word_texts(value: str, han: bool = True) -> list[str]:
     """The words of :func:`_words` without their offsets (one regex pass for text without Han)."""
     if value.isascii() or HAN_RUN.search(value) is None:
-        return _WORD.findall(value)
+        words = _WORD.findall(value)
+        return [_aspirated(w) for w in words] if _APOSTROPHE.search(value) else words
     words = []
     for run in _RUNS.finditer(value):
         if run.group(1):
             if han:
                 words.extend(w for w, _s, _e in segmenters.cut_han(textnorm.close_han_gaps(run.group(1))))
         else:
-            words.extend(_WORD.findall(run.group(2)))
+            words.extend(map(_aspirated, _WORD.findall(run.group(2))))
     return words
 
 
@@ -167,7 +185,7 @@ class WordAnalyzer(SpanAnalyzer):
             text = place(text)
             out.append((text, i, start, end))
             if index:
-                folded = fold(text)
+                folded = _folded(text)
                 if folded != text and folded:
                     out.append((MARK + folded, i, start, end))
         if self.compounds and index and tokenize and textnorm.looks_vietnamese(value):
@@ -195,7 +213,7 @@ class WordAnalyzer(SpanAnalyzer):
                     found.append(i)
                 continue
             text = place(text)
-            folded = fold(text)
+            folded = _folded(text)
             for form in (text, MARK + folded) if folded != text and folded else (text,):
                 found = get(form)
                 if found is None:

@@ -21,6 +21,7 @@ from .textnorm import close_han_gaps, folded_words, normalize
 
 FACET_SEPARATOR = "\x1f"
 HAN_OR_KANA = re.compile(f"[{HAN_CLASS}{KANA_HANGUL_CLASS}]")
+_HAN_CHAR = re.compile(f"[{HAN_CLASS}]")
 _ISBD_PARTS = re.compile(r"\s+[:=/;]\s+|\s*\.\s+(?=[A-Z])")
 
 
@@ -79,7 +80,9 @@ def title_match_key(text: str) -> str:
 
 def title_keys(titles: list[str]) -> list[str]:
     """'=' + the whole title and the title proper; '^' + its first one and two words,
-    or for a title that starts with Han characters, its first two to four characters.
+    or for a title that starts with Han characters, its first two to four characters;
+    '#' + the number of Han characters in a Han title proper (``#4`` for 李宗仁传 :
+    ...), which :mod:`discovery.ranking` weighs a Han fragment's share of the title by.
 
     Longer title starts are left to the exact keys and phrase matching: each
     key is a term of its own, and nearly all longer ones would be unique.
@@ -91,6 +94,9 @@ def title_keys(titles: list[str]) -> list[str]:
         for key in (whole, whole if main == title else title_match_key(main)):
             if key:
                 keys.append("=" + key)
+        han = len(_HAN_CHAR.findall(main))
+        if han:
+            keys.append(f"#{han}")
         words = whole.split()
         if not words:
             continue

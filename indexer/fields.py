@@ -236,8 +236,9 @@ SORTS = (
 )
 SORT_NAMES = tuple(s.name for s in SORTS)
 
-# bump when a field is added, removed or analysed differently (3: online)
-FIELDS_VERSION = 3
+# bump when a field is added, removed or analysed differently (3: online; 4: title_keys
+# carry the length of a Han title proper, ``#n``)
+FIELDS_VERSION = 4
 
 
 def _check() -> None:

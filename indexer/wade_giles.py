@@ -55,6 +55,26 @@ def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
 TO_PINYIN, FROM_PINYIN = _load()
 
 
+def aspirated_pattern() -> str:
+    """A regular expression for an aspirated Wade-Giles syllable written with any
+    apostrophe (``Ch'ing``, ``tʻang``, ``K’ung``), case-insensitive, as a whole word:
+    the word analyzers read such a syllable as one word, not two (``ch``, ``ing``)."""
+    heads: dict[str, list[str]] = {}
+    for syllable in TO_PINYIN:
+        if ASPIRATE in syllable:
+            head, tail = syllable.split(ASPIRATE, 1)
+            heads.setdefault(head, []).append(re.escape(tail))
+    alternatives = "|".join(
+        f"{head}{_APOSTROPHES.pattern}(?:{'|'.join(sorted(tails, key=len, reverse=True))})"
+        for head, tails in sorted(heads.items(), key=lambda kv: -len(kv[0])))
+    return f"(?i:(?<![^\\W_])(?:{alternatives})(?![^\\W_]))"
+
+
+def aspirate(word: str) -> str:
+    """``word`` with its apostrophes written as LC writes aspiration (``ch'ing``: ``chʻing``)."""
+    return _APOSTROPHES.sub(ASPIRATE, word)
+
+
 def _syllables(word: str) -> list[str] | None:
     """A word's hyphen-separated parts when each is one Wade-Giles syllable, else None."""
     word = _APOSTROPHES.sub(ASPIRATE, unicodedata.normalize("NFC", word.lower()))

@@ -6,7 +6,9 @@ LC records: ``ideographic_space_chinese_880.mrc`` (pinyin romanization, Han
 880s) and ``wade_giles_lc.mrc`` (Mao Zedong in a 600; a 500 note in Wade-Giles
 only; a 700 in Wade-Giles). The ``cn`` home holds two of them recatalogued as
 Chinese libraries catalogue (the 880 text in place of the romanized fields), so
-only the pinyin of their Han text can answer a romanized query (a home of its own:
+only the pinyin of their Han text can answer a romanized query; and
+``wade_giles_ascii_apostrophe.mrc``, whose parallel title writes ``Ch'ing`` with
+the ASCII apostrophe (a home of its own:
 the copy and LC's record would be one cluster).
 """
 
@@ -28,7 +30,8 @@ from web import create_app
 from ..conftest import engine_home
 from ..support import FIXTURES
 
-LC_FILES = ("ideographic_space_chinese_880.mrc", "wade_giles_lc.mrc")
+LC_FILES = ("ideographic_space_chinese_880.mrc", "wade_giles_lc.mrc",
+            "wade_giles_ascii_apostrophe.mrc")
 HAN_ONLY = ("00415116", "00291232")   # Deng Xiaoping's thought; Mao Zedong and Nixon
 
 
@@ -99,6 +102,16 @@ def test_wade_giles_finds_pinyin(lc):
     assert ids(lc, "Teng Hsiao-p'ing") == ids(lc, "Teng Hsiao-pʻing")
     # Zhu, Ziqing, 1898-1948 (00415255) as Chu Tzu-chʻing
     assert ids(lc, "Chu Tzu-chʻing")[0] == "lib:00415255"
+
+
+def test_an_ascii_apostrophe_in_the_record_meets_every_way_of_typing_it(lc):
+    # 00505279: 245 $b and 246 "Ch'ing lacquer artifacts" (ASCII ', not LC's ʻ)
+    typed = ["Ch'ing lacquer artifacts", "Ch\u02bbing lacquer artifacts",
+             "Ching lacquer artifacts", "Ch\u2019ing lacquer"]
+    assert [ids(lc, t)[:1] for t in typed] == [["lib:00505279"]] * len(typed)
+    # and LC's own ʻ is found by the syllables typed plain: 00291168's 500 note
+    # "Yüeh wei tsʻao tʻang pi chi"
+    assert ids(lc, "Yueh wei tsao tang pi chi") == ["lib:00291168"]
 
 
 def test_wade_giles_finds_han_only_records(cn):

@@ -116,6 +116,21 @@ def test_romanization_ligature_marks_do_not_split_words(words):
         "armeniia", "i", "turtsiia"]
 
 
+# regression (issue 16): LC 00505279's parallel title "Ch'ing lacquer artifacts" writes
+# Wade-Giles aspiration with the ASCII apostrophe, which cut the syllable in two (ch, ing),
+# so neither LC's Chʻing nor Ching typed plain could find it
+def test_an_aspirated_wade_giles_syllable_is_one_word_whatever_its_apostrophe(words):
+    for written in ("Ch'ing lacquer", "Ch\u2019ing lacquer", "Ch\u02bbing lacquer"):
+        assert positioned(words, written, mode="index") == [
+            ("ch\u02bbing", 0), ("~ching", 0), ("lacquer", 1)], written
+        assert words.term_positions(written) == {
+            "ch\u02bbing": [0], "~ching": [0], "lacquer": [1]}, written
+        assert q(words, written) == ["ch\u02bbing", "lacquer"], written
+    assert q(words, "Teng Hsiao-p'ing") == ["teng", "hsiao", "p\u02bbing"]
+    # an apostrophe that is not Wade-Giles aspiration still divides words
+    assert q(words, "O'Brien's l'art T'tang") == ["o", "brien", "s", "l", "art", "t", "tang"]
+
+
 def test_cjk_extension_b_characters_are_kept(words):
     # U+20BB7 (𠮷) and U+20000/U+20001 are outside jieba's own Han range; Sheaf still treats
     # them as Han and keeps each as a token of its own.

@@ -54,7 +54,7 @@ def backend(whoosh_home):
 def test_a_title_typed_in_full_scores_the_exact_title_boost(backend):
     from whoosh import query as wq
 
-    from discovery.compiler import EXACT_TITLE_BOOST
+    from discovery.ranking import EXACT_TITLE_BOOST
     from discovery.engines.whoosh.query import to_whoosh
     from discovery.query import parse
 
@@ -79,6 +79,44 @@ def test_a_title_typed_in_full_scores_the_exact_title_boost(backend):
         assert title_match_key(main_title(top.title)) == title_match_key(title), title
         tried += 1
     assert tried >= 10
+
+
+def test_a_han_fragment_scores_its_share_of_the_title_proper(backend):
+    # issue 16: among the titles a Han fragment is part of, the one it is the larger
+    # share of comes first (discovery.ranking.share_boosts over the #n keys)
+    from discovery.engines.whoosh.query import to_whoosh
+    from discovery.query import parse
+    from discovery.ranking import (EXACT_TITLE_BOOST, SHARE_BOOST, SHARE_MAX_TIMES,
+                                   TITLE_START_BOOST)
+    from indexer.segmenters import HAN_RUN
+
+    searcher = backend.engine.searcher()
+    displays = _displays(searcher.reader())
+    han = {d: "".join(HAN_RUN.findall(main_title(v["title_vernacular"])))
+           for d, v in displays.items() if v.get("title_vernacular")
+           and HAN_RUN.search(main_title(v["title_vernacular"]))}
+    for docnum, proper in han.items():
+        assert docnum in KeyQuery("title_keys", f"#{len(proper)}").leaf_docs(searcher.reader())
+    others = (0.0, TITLE_START_BOOST, EXACT_TITLE_BOOST, EXACT_TITLE_BOOST + TITLE_START_BOOST)
+    tried = shared = 0
+    for docnum, proper in list(han.items())[:40]:
+        run = max(HAN_RUN.findall(main_title(displays[docnum]["title_vernacular"])), key=len)
+        if len(run) < 6:
+            continue
+        fragment = run[2:4]
+        compiled = to_whoosh(backend.engine._compiler.compile(parse(fragment)))
+        boosted = {h.docnum: h.score for h in searcher.search(compiled, limit=None)}
+        plain = {h.docnum: h.score for h in searcher.search(compiled.a, limit=None)}
+        assert docnum in plain, fragment
+        for d in plain:
+            if d in han and fragment in han[d]:
+                share = SHARE_BOOST * len(fragment) / len(han[d]) \
+                    if len(han[d]) <= SHARE_MAX_TIMES * len(fragment) else 0.0
+                assert any(abs(boosted[d] - plain[d] - share - o) < 1e-3 for o in others), \
+                    (fragment, displays[d]["title_vernacular"], boosted[d] - plain[d], share)
+        tried += 1
+        shared += sum(d in han and fragment in han[d] and boosted[d] > plain[d] for d in plain)
+    assert tried >= 5 and shared >= 5
 
 
 def test_an_updated_segment_has_its_keys_made_from_its_column(tmp_path):
