@@ -66,10 +66,10 @@ class SearchService:
         return self.engine.suggest(typed[:200], kinds, limit)
 
     def similar(self, cluster_id: str, limit: int = 6) -> list[Hit]:
-        return self.engine.similar(cluster_id, limit)
+        return self.engine.similar(cluster_id, limit, deadline=self.deadline())
 
     def cluster(self, any_id: str) -> Cluster | None:
-        return self.engine.cluster(any_id)
+        return self.engine.cluster(any_id, deadline=self.deadline())
 
     def document_count(self) -> int:
         return self.engine.document_count()

@@ -94,7 +94,10 @@ def record(record_id: str):
     view = _view_or_404(record_id)
     main = view.main
     nav = record_nav(view.id)
-    similar = backend().similar(view.id, limit=6)
+    try:
+        similar = backend().similar(view.id, limit=6)
+    except IndexUnavailable:    # past its deadline, say: the record is still shown, alone
+        similar = []
     settings = home().settings
     protocols = {
         "sru": url_for("sru.sru", operation="searchRetrieve", version="1.2",

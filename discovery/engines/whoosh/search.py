@@ -15,7 +15,10 @@ over arrays built once per segment (:mod:`.facets`).
 The search's deadline (:class:`discovery.budget.Deadline`) is checked at every
 node of the matching, every few hundred matches ranked, and before each facet,
 each highlighted hit and did-you-mean; the prefixes of a query are counted
-against ``max_prefix_terms`` before anything runs.
+against ``max_prefix_terms`` before anything runs. A worker's threads take turns
+with the one searcher (Whoosh's searchers are not safe to share), and the wait for
+that turn counts too (:func:`discovery.budget.take_turn`, for record lookups and
+"more like this" as well).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from indexer.generations import Generation, IndexDir, versions
 from indexer.errors import IndexDamaged
 from indexer.fields import FACET_FIELDS, VALUE_FIELDS
 
-from discovery.budget import NO_DEADLINE, Deadline, Limits, too_many_prefix_terms
+from discovery.budget import NO_DEADLINE, Deadline, Limits, take_turn, too_many_prefix_terms
 from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
                               searchable, vernacular_names)
 from discovery.compiler import QueryCompiler
@@ -145,7 +148,7 @@ class WhooshSearch(browse.Browsing, SearchEngine):
     def search(self, request: SearchRequest, tree: Node, deadline: Deadline | None = None,
                limits: Limits | None = None) -> SearchResult:
         deadline = deadline or NO_DEADLINE
-        with self._lock:
+        with take_turn(self._lock, deadline):
             searcher = self.searcher()
             plan = self._compiler.compile(tree)
             compiled = to_whoosh(plan)
@@ -229,9 +232,10 @@ class WhooshSearch(browse.Browsing, SearchEngine):
             store = self._suggest
             return store.suggest(typed, kinds, limit) if store is not None else []
 
-    def similar(self, cluster_id: str, limit: int) -> list[Hit]:
+    def similar(self, cluster_id: str, limit: int,
+                deadline: Deadline | None = None) -> list[Hit]:
         """Clusters sharing subjects, authors and title words with this one ("more like this")."""
-        with self._lock:
+        with take_turn(self._lock, deadline or NO_DEADLINE):
             searcher = self.searcher()
             docnum = searcher.document_number(id=cluster_id)
             if docnum is None:
@@ -329,9 +333,9 @@ class WhooshSearch(browse.Browsing, SearchEngine):
 
     # -- records --------------------------------------------------------------
 
-    def cluster(self, any_id: str) -> Cluster | None:
+    def cluster(self, any_id: str, deadline: Deadline | None = None) -> Cluster | None:
         """The cluster with this id, or the one holding the record with this id."""
-        with self._lock:
+        with take_turn(self._lock, deadline or NO_DEADLINE):
             searcher = self.searcher()
             docnum = searcher.document_number(id=any_id)
             if docnum is None:
