@@ -336,8 +336,14 @@ class Campaign:
             while proc.poll() is None and (self._written(kind, home) < written or
                                            generation and not self._generations(kind, home)):
                 time.sleep(0.005)
-            time.sleep(delay)
-            finished = proc.poll() is not None
+            try:
+                proc.wait(timeout=delay)
+                finished = True
+                # a busy machine's unkilled run was slower than this one: the next
+                # moments are drawn from this run's time
+                cmd.seconds = time.perf_counter() - started
+            except subprocess.TimeoutExpired:
+                finished = False
             proc.send_signal(signal.SIGKILL)
             killed_at = time.perf_counter() - started
             proc.wait()
@@ -486,7 +492,8 @@ def main() -> int:
                   f" {'; '.join(outcome.problems) or 'ok'}", flush=True)
     took = time.perf_counter() - started
     failures = sum(bool(o.problems) for o in outcomes)
-    print(f"trials: {len(outcomes)}  failures: {failures}"
+    print(f"trials: {len(outcomes)}  kills: {sum(not o.finished for o in outcomes)}"
+          f"  failures: {failures}"
           f"  records lost: {sum(o.lost for o in outcomes)}"
           f"  duplicated: {sum(o.duplicated for o in outcomes)}"
           f"  next run completed: {sum(o.recovered for o in outcomes)}"
@@ -494,7 +501,8 @@ def main() -> int:
           f"  time: {took:.0f} s")
     for kind in kinds:
         mine = [o for o in outcomes if o.kind == kind]
-        print(f"  {kind:<8} {len(mine)} trials, {sum(bool(o.problems) for o in mine)} failures,"
+        print(f"  {kind:<8} {len(mine)} trials ({sum(not o.finished for o in mine)} killed),"
+              f" {sum(bool(o.problems) for o in mine)} failures,"
               f" {sum(o.lost for o in mine)} lost, {sum(o.duplicated for o in mine)} duplicated,"
               f" next run completed {sum(o.recovered for o in mine)}")
     print("killed when: " + ", ".join(f"{m}: {c}" for m, c in sorted(moments.items())))
