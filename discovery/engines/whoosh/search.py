@@ -62,6 +62,35 @@ SUGGEST_BELOW = 3
 # take 253 ms instead of 35, and at 1,000 the 50,000-record query mix's p95 is what it
 # was (29.9 ms against 29.8, best of 3 runs of bench_search.query_mix per query)
 CANDIDATES_LED = 1000
+# (field, word) pairs whose idf a searcher keeps. Whoosh's own cache is a dict that grows
+# with every distinct word ever searched for (typed words not in the index too) for as
+# long as the searcher lives, which is until the index changes; this one starts again
+# when full (an idf is one lookup of a term's document frequency to make again)
+IDF_TERMS = 50_000
+
+
+class IdfCache(dict):
+    """Whoosh's searcher idf cache, bounded: emptied when it holds ``size`` terms."""
+
+    def __init__(self, size: int = IDF_TERMS):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= self.size:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+def bound_idf_cache(searcher, size: int = IDF_TERMS):
+    """Give a searcher and its per-segment searchers (which share their parent's cache)
+    one :class:`IdfCache`."""
+    if not isinstance(searcher._idf_cache, IdfCache):
+        cache = IdfCache(size)
+        searcher._idf_cache = cache
+        for sub, _offset in searcher.subsearchers or ():
+            sub._idf_cache = cache
+    return searcher
 
 
 class WhooshSearch(browse.Browsing, SearchEngine):
@@ -115,13 +144,13 @@ class WhooshSearch(browse.Browsing, SearchEngine):
                 if self._generation is None or gen.path != self._generation.path:
                     self._close()
                     self._index = open_index(gen.path)
-                    self._searcher = self._index.searcher()
+                    self._searcher = bound_idf_cache(self._index.searcher())
                     self._generation = gen
                     self._highlighter = Highlighter()
                     self._suggest, self._speller = generation_stores(gen)
                     self._compiler = compiler_for(self._suggest)
                 elif not self._searcher.up_to_date():
-                    self._searcher = self._searcher.refresh()
+                    self._searcher = bound_idf_cache(self._searcher.refresh())
                 self._facets.prepare(self._searcher, str(self._generation.path))
         except IndexDamaged as exc:
             self._close()
