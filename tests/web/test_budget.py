@@ -200,3 +200,9 @@ def test_take_turn_waits_no_longer_than_the_deadline():
     with pytest.raises(SearchTimeout):
         with take_turn(lock, Deadline(-1)):
             pass
+
+
+def test_serve_bounds_the_workers_malloc_arenas_unless_told_otherwise():
+    from cli.reading import serve_environment
+    assert serve_environment({"PATH": "/usr/bin"}) == {"MALLOC_ARENA_MAX": "2"}
+    assert serve_environment({"MALLOC_ARENA_MAX": "8"}) == {}
