@@ -222,7 +222,7 @@ class SolrSearch(SearchEngine):
                 buckets = counted.get(facet, {}).get("buckets", [])
                 values[facet] = facet_values(self.home, request, facet,
                                              ((str(b["val"]), int(b["count"])) for b in buckets),
-                                             vernacular_names(self._suggest))
+                                             vernacular_names(self._suggest), deadline)
             histogram = decades((int(b["val"]), int(b["count"]))
                                 for b in counted.get("year", {}).get("buckets", [])) \
                 if "year" in request.facets else []

@@ -324,7 +324,7 @@ class WhooshSearch(browse.Browsing, SearchEngine):
             order = np.argsort(-counts, kind="stable")
             values = facet_values(self.home, request, facet,
                                   ((arrays.labels[k], int(counts[k])) for k in order),
-                                  vernacular_names(self._suggest))
+                                  vernacular_names(self._suggest), deadline)
             out[facet] = values
         return out
 
