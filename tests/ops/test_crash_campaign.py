@@ -68,13 +68,25 @@ def check(outcome) -> None:
     assert (outcome.lost, outcome.duplicated, outcome.recovered) == (0, 0, True)
 
 
+def at_the_first_write(campaign, kind: str):
+    """A trial killed at the first write. An import of 14 records writes one batch and is
+    done a few milliseconds later, so the kill can come too late: tried up to 3 times
+    (each such run is still checked)."""
+    for n in range(1, 4):
+        outcome = campaign.trial(kind, 0, n, written=1)
+        if not outcome.finished:
+            return outcome
+        assert outcome.problems == [] and outcome.recovered, (kind, outcome.problems)
+    return outcome
+
+
 @pytest.mark.parametrize("kind", ["import", "harvest", "replace"])
 def test_kill_at_the_first_write_and_just_before_it(campaign, kind):
-    first = campaign.trial(kind, 0, 1, written=1)
+    first = at_the_first_write(campaign, kind)
     check(first)
     assert not first.moment.startswith("0 of"), first.moment
     # the same command killed a little before it got there: reading, staging, asking
-    before = campaign.trial(kind, 0.8 * first.killed_at, 2)
+    before = campaign.trial(kind, 0.8 * first.killed_at, 4)
     check(before)
 
 
