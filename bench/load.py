@@ -2,6 +2,7 @@
 
     python bench/load.py [--records 50000] [--readers 32] [--seconds 60]
                          [--slow 200] [--workers 2] [--trickle 5] [--seed 5]
+                         [--sample 10] [--no-slow]
 
 The home is bench/bench_search.py's, built the first time in ``--root``
 (``/tmp/sheaf-bench-load/home-<records>x1``). ``sheaf serve`` starts on a free port
@@ -17,8 +18,9 @@ and, after a warm-up, two phases of ``--seconds`` each run:
 
 Printed for each phase: requests, req/s, p50/p95/p99/max latency, errors (anything but
 a 200, or no answer within 30 s), the slowest request, and for phase 2 how many slow
-connections the server dropped; then the workers' memory (RSS) at the start and the
-end. Numbers only; nothing asserts them.
+connections the server dropped, and the workers' memory (RSS) every ``--sample`` seconds;
+then the workers' memory at the start and the end. ``--no-slow`` runs phase 1 only.
+Numbers only; nothing asserts them.
 """
 
 from __future__ import annotations
@@ -198,7 +200,12 @@ def phase(name: str, base: str, args, queries, ids, slow: int) -> None:
     started = time.perf_counter()
     for r in readers:
         r.start()
-    time.sleep(args.seconds)
+    port = urllib.parse.urlsplit(base).port
+    memory = []                                 # (seconds into the phase, worker RSS)
+    while (elapsed := time.perf_counter() - started) < args.seconds:
+        memory.append((elapsed, worker_rss(port)))
+        time.sleep(min(args.sample, max(0.0, args.seconds - elapsed)))
+    memory.append((time.perf_counter() - started, worker_rss(port)))
     stop.set()
     for r in readers:
         r.join(timeout=ANSWER_TIMEOUT + 5)
@@ -213,6 +220,13 @@ def phase(name: str, base: str, args, queries, ids, slow: int) -> None:
           f" p99 {pct(times, 99) * 1000:.0f} ms, max {max(times, default=0) * 1000:.0f} ms;"
           f" errors {len(errors)}" + (f" (e.g. {errors[0]})" if errors else ""))
     print(f"  slowest: {slowest[0] * 1000:.0f} ms {slowest[1]}")
+    statuses: dict[str, int] = {}
+    for e in errors:
+        statuses[e.split()[0]] = statuses.get(e.split()[0], 0) + 1
+    if statuses:
+        print("  errors by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(statuses.items())))
+    print("  worker RSS (MiB) over the phase: "
+          + ", ".join(f"{t:.0f} s {rss}" for t, rss in memory))
     if loris:
         print(f"  slow clients: {slow} held open, {loris.opened} connections opened,"
               f" {loris.dropped} dropped by the server")
@@ -229,6 +243,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--root", type=Path, default=Path("/tmp/sheaf-bench-load"))
+    ap.add_argument("--sample", type=float, default=10.0,
+                    help="seconds between two readings of the workers' RSS")
+    ap.add_argument("--no-slow", action="store_true", help="the readers' phase only")
     args = ap.parse_args()
     sys.argv = sys.argv[:1]          # bench_search.build reads --rebuild from it
     args.root.mkdir(parents=True, exist_ok=True)
@@ -250,7 +267,8 @@ def main() -> int:
               f" {args.readers} readers, {len(queries)} queries;"
               f" worker RSS at the start {rss} MiB")
         phase("readers", base, args, queries, ids, 0)
-        phase(f"readers + {args.slow} slow clients", base, args, queries, ids, args.slow)
+        if not args.no_slow:
+            phase(f"readers + {args.slow} slow clients", base, args, queries, ids, args.slow)
         print(f"worker RSS at the end {worker_rss(port)} MiB")
     return 0
 

@@ -79,12 +79,14 @@ class SearchEngine(ABC):
         """Autocomplete: titles, authors and subjects starting with what was typed."""
 
     @abstractmethod
-    def similar(self, cluster_id: str, limit: int) -> list[Hit]:
-        """Clusters like this one ("more like this")."""
+    def similar(self, cluster_id: str, limit: int,
+                deadline: Deadline | None = None) -> list[Hit]:
+        """Clusters like this one ("more like this"), SearchTimeout past ``deadline``."""
 
     @abstractmethod
-    def cluster(self, any_id: str) -> Cluster | None:
-        """The cluster with this id, or the one holding the member record with this id."""
+    def cluster(self, any_id: str, deadline: Deadline | None = None) -> Cluster | None:
+        """The cluster with this id, or the one holding the member record with this id;
+        SearchTimeout when the engine could not be had before ``deadline``."""
 
     @abstractmethod
     def document_count(self) -> int:

@@ -99,9 +99,10 @@ class RecordService:
                             data=rec.data, mapped=mapped, first_seen=rec.first_seen,
                             last_changed=rec.last_changed, encoding=encoding)
 
-    def cluster(self, any_id: str) -> ClusterView | None:
-        """The cluster with this id, or the one a member record with this id belongs to."""
-        found = self.search.cluster(any_id)
+    def cluster(self, any_id: str, deadline=None) -> ClusterView | None:
+        """The cluster with this id, or the one a member record with this id belongs to
+        (SearchTimeout when the engine could not be had before ``deadline``)."""
+        found = self.search.cluster(any_id, deadline=deadline)
         if found is None:
             return None
         display = found.display

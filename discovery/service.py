@@ -72,11 +72,13 @@ class SearchService:
                 limit: int = 10) -> list[dict]:
         return self.engine.suggest(typed[:200], kinds, limit)
 
-    def similar(self, cluster_id: str, limit: int = 6) -> list[Hit]:
-        return self.engine.similar(cluster_id, limit)
+    def similar(self, cluster_id: str, limit: int = 6,
+                deadline: Deadline | None = None) -> list[Hit]:
+        """``deadline``: the request's, when it does more than this (a record page)."""
+        return self.engine.similar(cluster_id, limit, deadline=deadline or self.deadline())
 
-    def cluster(self, any_id: str) -> Cluster | None:
-        return self.engine.cluster(any_id)
+    def cluster(self, any_id: str, deadline: Deadline | None = None) -> Cluster | None:
+        return self.engine.cluster(any_id, deadline=deadline or self.deadline())
 
     def document_count(self) -> int:
         return self.engine.document_count()

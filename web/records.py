@@ -107,9 +107,9 @@ def cluster_dict(view, with_marcxml: bool = False) -> dict:
     return out
 
 
-def _view_or_404(record_id: str):
+def _view_or_404(record_id: str, deadline=None):
     try:
-        view = records().cluster(record_id[:500])
+        view = records().cluster(record_id[:500], deadline=deadline)
     except IndexUnavailable as exc:
         abort(503, error_text(exc))
     if view is None or view.main is None:
@@ -119,10 +119,14 @@ def _view_or_404(record_id: str):
 
 @bp.get("/record/<path:record_id>")
 def record(record_id: str):
-    view = _view_or_404(record_id)
+    deadline = backend().deadline()     # one for the page: its record and more-like-this
+    view = _view_or_404(record_id, deadline)
     main = view.main
     nav = record_nav(view.id)
-    similar = backend().similar(view.id, limit=6)
+    try:
+        similar = backend().similar(view.id, limit=6, deadline=deadline)
+    except IndexUnavailable:    # past its deadline, say: the record is still shown, alone
+        similar = []
     settings = home().settings
     protocols = {
         "sru": url_for("sru.sru", operation="searchRetrieve", version="1.2",

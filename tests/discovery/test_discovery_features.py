@@ -295,3 +295,22 @@ def test_diacritics_given_back_alone_find_no_more_and_are_not_offered(backend):
         result = run(backend, folded, limit=1)
         if result.suggestion is not None:   # only for a change beyond diacritics
             assert fold_text(result.suggestion).split() != folded.split(), typed
+
+
+def test_the_searchers_idf_cache_is_bounded(whoosh_backend, monkeypatch):
+    """Whoosh keeps the idf of every (field, word) ever searched for in a dict that lives
+    as long as the searcher (until the index changes): distinct words, typed or not in the
+    index, grew it without end. The engine's searcher keeps at most IDF_TERMS of them."""
+    from discovery.engines.whoosh import search as whoosh_search
+
+    engine = whoosh_backend.engine
+    searcher = engine.searcher()
+    cache = searcher._idf_cache
+    assert isinstance(cache, whoosh_search.IdfCache)
+    assert all(sub._idf_cache is cache for sub, _ in searcher.subsearchers or ())
+    monkeypatch.setattr(cache, "size", 40)
+    words = [f"zq{n}x" for n in range(60)] + ["history", "china"]
+    totals = [run(whoosh_backend, w).total for w in words]
+    assert 0 < len(cache) <= 40
+    assert totals[-2:] == [run(whoosh_backend, w).total for w in ("history", "china")]
+    assert totals[-2] > 0

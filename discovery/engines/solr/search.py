@@ -27,7 +27,8 @@ from discovery import plan as p
 from discovery.compiler import QueryCompiler
 from discovery.engine import (Cluster, SearchEngine, ValuesPage, compiler_for,
                               generation_stores, searchable, vernacular_names)
-from discovery.budget import NO_DEADLINE, Deadline, Limits, SearchTimeout, too_many_prefix_terms
+from discovery.budget import (NO_DEADLINE, Deadline, Limits, SearchTimeout, take_turn,
+                              too_many_prefix_terms)
 from discovery.errors import IndexUnavailable
 from discovery.highlight import Highlighter, no_terms, query_terms
 from discovery.hits import decades, facet_values, hit_of
@@ -168,7 +169,7 @@ class SolrSearch(SearchEngine):
         deadline = deadline or NO_DEADLINE
         bounded = self.client.within(deadline.remaining() + REPLY_GRACE) \
             if deadline.seconds != float("inf") else nullcontext()
-        with self._lock, bounded:
+        with take_turn(self._lock, deadline), bounded:
             collection = self._current()
             plan = self._compiler.compile(tree)
             if limits is not None:
@@ -221,7 +222,7 @@ class SolrSearch(SearchEngine):
                 buckets = counted.get(facet, {}).get("buckets", [])
                 values[facet] = facet_values(self.home, request, facet,
                                              ((str(b["val"]), int(b["count"])) for b in buckets),
-                                             vernacular_names(self._suggest))
+                                             vernacular_names(self._suggest), deadline)
             histogram = decades((int(b["val"]), int(b["count"]))
                                 for b in counted.get("year", {}).get("buckets", [])) \
                 if "year" in request.facets else []
@@ -320,9 +321,10 @@ class SolrSearch(SearchEngine):
                                                       "shards.tolerant": "true",
                                                       "wt": "json"}).get("doc")
 
-    def similar(self, cluster_id: str, limit: int) -> list[Hit]:
+    def similar(self, cluster_id: str, limit: int,
+                deadline: Deadline | None = None) -> list[Hit]:
         """Clusters sharing subjects, authors and title words with this one."""
-        with self._lock:
+        with take_turn(self._lock, deadline or NO_DEADLINE):
             doc = self._get(cluster_id)
             if doc is None:
                 return []
@@ -342,8 +344,8 @@ class SolrSearch(SearchEngine):
             return [hit_of(self.home, d["id"], display_of(d), d.get("score", 0.0),
                            self._highlighter, no_terms()) for d in found["response"]["docs"]]
 
-    def cluster(self, any_id: str) -> Cluster | None:
-        with self._lock:
+    def cluster(self, any_id: str, deadline: Deadline | None = None) -> Cluster | None:
+        with take_turn(self._lock, deadline or NO_DEADLINE):
             doc = self._get(any_id)
             if doc is None:
                 with ClusterStore(self._generation.clusters_path) as clusters:

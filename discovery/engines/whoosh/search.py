@@ -15,7 +15,10 @@ over arrays built once per segment (:mod:`.facets`).
 The search's deadline (:class:`discovery.budget.Deadline`) is checked at every
 node of the matching, every few hundred matches ranked, and before each facet,
 each highlighted hit and did-you-mean; the prefixes of a query are counted
-against ``max_prefix_terms`` before anything runs.
+against ``max_prefix_terms`` before anything runs. A worker's threads take turns
+with the one searcher (Whoosh's searchers are not safe to share), and the wait for
+that turn counts too (:func:`discovery.budget.take_turn`, for record lookups and
+"more like this" as well).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from indexer.generations import Generation, IndexDir, versions
 from indexer.errors import IndexDamaged
 from indexer.fields import FACET_FIELDS, VALUE_FIELDS
 
-from discovery.budget import NO_DEADLINE, Deadline, Limits, too_many_prefix_terms
+from discovery.budget import NO_DEADLINE, Deadline, Limits, take_turn, too_many_prefix_terms
 from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
                               searchable, vernacular_names)
 from discovery.compiler import QueryCompiler
@@ -59,6 +62,35 @@ SUGGEST_BELOW = 3
 # take 253 ms instead of 35, and at 1,000 the 50,000-record query mix's p95 is what it
 # was (29.9 ms against 29.8, best of 3 runs of bench_search.query_mix per query)
 CANDIDATES_LED = 1000
+# (field, word) pairs whose idf a searcher keeps. Whoosh's own cache is a dict that grows
+# with every distinct word ever searched for (typed words not in the index too) for as
+# long as the searcher lives, which is until the index changes; this one starts again
+# when full (an idf is one lookup of a term's document frequency to make again)
+IDF_TERMS = 50_000
+
+
+class IdfCache(dict):
+    """Whoosh's searcher idf cache, bounded: emptied when it holds ``size`` terms."""
+
+    def __init__(self, size: int = IDF_TERMS):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= self.size:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+def bound_idf_cache(searcher, size: int = IDF_TERMS):
+    """Give a searcher and its per-segment searchers (which share their parent's cache)
+    one :class:`IdfCache`."""
+    if not isinstance(searcher._idf_cache, IdfCache):
+        cache = IdfCache(size)
+        searcher._idf_cache = cache
+        for sub, _offset in searcher.subsearchers or ():
+            sub._idf_cache = cache
+    return searcher
 
 
 class WhooshSearch(browse.Browsing, SearchEngine):
@@ -112,13 +144,13 @@ class WhooshSearch(browse.Browsing, SearchEngine):
                 if self._generation is None or gen.path != self._generation.path:
                     self._close()
                     self._index = open_index(gen.path)
-                    self._searcher = self._index.searcher()
+                    self._searcher = bound_idf_cache(self._index.searcher())
                     self._generation = gen
                     self._highlighter = Highlighter()
                     self._suggest, self._speller = generation_stores(gen)
                     self._compiler = compiler_for(self._suggest)
                 elif not self._searcher.up_to_date():
-                    self._searcher = self._searcher.refresh()
+                    self._searcher = bound_idf_cache(self._searcher.refresh())
                 self._facets.prepare(self._searcher, str(self._generation.path))
         except IndexDamaged as exc:
             self._close()
@@ -145,7 +177,7 @@ class WhooshSearch(browse.Browsing, SearchEngine):
     def search(self, request: SearchRequest, tree: Node, deadline: Deadline | None = None,
                limits: Limits | None = None) -> SearchResult:
         deadline = deadline or NO_DEADLINE
-        with self._lock:
+        with take_turn(self._lock, deadline):
             searcher = self.searcher()
             plan = self._compiler.compile(tree)
             compiled = to_whoosh(plan)
@@ -238,9 +270,10 @@ class WhooshSearch(browse.Browsing, SearchEngine):
             store = self._suggest
             return store.suggest(typed, kinds, limit) if store is not None else []
 
-    def similar(self, cluster_id: str, limit: int) -> list[Hit]:
+    def similar(self, cluster_id: str, limit: int,
+                deadline: Deadline | None = None) -> list[Hit]:
         """Clusters sharing subjects, authors and title words with this one ("more like this")."""
-        with self._lock:
+        with take_turn(self._lock, deadline or NO_DEADLINE):
             searcher = self.searcher()
             docnum = searcher.document_number(id=cluster_id)
             if docnum is None:
@@ -300,7 +333,7 @@ class WhooshSearch(browse.Browsing, SearchEngine):
             order = np.argsort(-counts, kind="stable")
             values = facet_values(self.home, request, facet,
                                   ((arrays.labels[k], int(counts[k])) for k in order),
-                                  vernacular_names(self._suggest))
+                                  vernacular_names(self._suggest), deadline)
             out[facet] = values
         return out
 
@@ -338,9 +371,9 @@ class WhooshSearch(browse.Browsing, SearchEngine):
 
     # -- records --------------------------------------------------------------
 
-    def cluster(self, any_id: str) -> Cluster | None:
+    def cluster(self, any_id: str, deadline: Deadline | None = None) -> Cluster | None:
         """The cluster with this id, or the one holding the record with this id."""
-        with self._lock:
+        with take_turn(self._lock, deadline or NO_DEADLINE):
             searcher = self.searcher()
             docnum = searcher.document_number(id=any_id)
             if docnum is None:
