@@ -48,8 +48,9 @@ from .segmenters import CJK_RUN, HAN_BRIDGED, HAN_CLASS, HAN_RUN
 
 # 7: Han across ideographic spaces; 8: folded forms marked; 9: engine-neutral
 # (Snowball's Porter stemmer, no longer Whoosh's variant of it); 10: an aspirated
-# Wade-Giles syllable one word whatever its apostrophe (Ch'ing: chʻing, ~ching)
-ANALYSIS_VERSION = 10
+# Wade-Giles syllable one word whatever its apostrophe (Ch'ing: chʻing, ~ching);
+# 11: no empty stems (Porter stems "s" to nothing)
+ANALYSIS_VERSION = 11
 
 MARK = textnorm.FOLDED_MARK
 _RUNS = re.compile(f"({HAN_BRIDGED})|([^{HAN_CLASS}]+)")
@@ -257,7 +258,10 @@ class StemAnalyzer(SpanAnalyzer):
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return _porter.stemWord(word)
+    """The word's Porter stem; a word the stemmer would leave nothing of ("s", the "s" of
+    "Children's") stands for itself: an empty term would match nothing on Solr, and on
+    Whoosh every record with such a word."""
+    return _porter.stemWord(word) or word
 
 
 def _compounds(value: str, words: list) -> list:

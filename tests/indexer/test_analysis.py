@@ -300,3 +300,8 @@ def test_middle_dots_and_zero_width_characters_are_no_word_break(words):
 
 def test_pinyin_reads_across_the_word_division():
     assert readings(TAIWAN_OPPOSITION) == readings("台灣的新反對運動")
+
+
+def test_no_word_stems_to_nothing():
+    # Snowball's Porter stemmer takes the plural "s" off "s" itself
+    assert q(stem_analyzer(), "Children's books") == ["children", "s", "book"]
