@@ -176,3 +176,19 @@ def test_a_word_the_stemmer_leaves_nothing_of_is_searched_as_itself(client):
         record = get_json(client, f"/api/record/{hit['id']}")[1]
         words = re.findall(r"\w+", json.dumps(record, ensure_ascii=False).lower())
         assert "s" in words, hit["title"]
+
+
+def test_years_past_any_field_s_bounds_are_years_none_has(client):
+    # SolrCloud's 32-bit year field refused such bounds ("Invalid Number"): a 503
+    far = "9379840840422463050"
+    status, data = get_json(client, "/api/search", year_from=far)
+    assert status == 400 and "year_from must be a year" in data["error"]["message"], data
+    since_1990 = get_json(client, "/api/search", year_from="1990")[1]["total"]
+    assert since_1990 > 0
+    status, data = get_json(client, "/api/search", q=f"year:1990-{far}")
+    assert status == 400 and "is not a year" in data["error"]["message"], data
+    # a filter names a facet's value: beyond every year, it is a range past them all
+    status, data = get_json(client, "/api/search", filter=f"year:1990-{far}")
+    assert status == 200 and data["total"] == since_1990, data
+    status, data = get_json(client, "/api/search", filter=f"year:{far}-")
+    assert status == 200 and data["total"] == 0, data

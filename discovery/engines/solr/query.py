@@ -53,8 +53,8 @@ def to_solr(node) -> str:
     if isinstance(node, p.Key):
         return f"{node.field}:{quoted(node.key)}"
     if isinstance(node, p.Range):
-        lo = "*" if node.start is None else str(int(node.start))
-        hi = "*" if node.end is None else str(int(node.end))
+        lo = "*" if node.start is None else str(int_field(node.start))
+        hi = "*" if node.end is None else str(int_field(node.end))
         return f"{node.field}:[{lo} TO {hi}]"
     if isinstance(node, p.And):
         return "(" + " ".join(_required(i) for i in node.items) + ")"
@@ -71,6 +71,12 @@ def to_solr(node) -> str:
     if isinstance(node, p.Nothing):
         return "(-*:*)"
     raise TypeError(f"unknown plan node {node!r}")
+
+
+def int_field(value) -> int:
+    """A range's bound within a 32-bit point field, which refuses any number beyond it
+    ("Invalid Number"): a year past those bounds matches what the bound itself matches."""
+    return max(-2**31, min(2**31 - 1, int(value)))
 
 
 def _required(node) -> str:

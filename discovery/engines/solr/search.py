@@ -46,7 +46,7 @@ from . import browse
 from .client import SolrClient
 from .documents import display_of
 from .index import collection_of
-from .query import escape, quoted, to_solr
+from .query import escape, int_field, quoted, to_solr
 from .schema import versions as solr_versions
 
 SUGGEST_BELOW = 3
@@ -266,8 +266,9 @@ class SolrSearch(SearchEngine):
             tags[facet] = chosen + dropped
             if facet == "year":
                 def ranges(pairs):
-                    return " ".join(f"year:[{lo if lo is not None else 1} TO"
-                                    f" {hi if hi is not None else '*'}]" for lo, hi in pairs)
+                    return " ".join(f"year:[{1 if lo is None else int_field(lo)} TO"
+                                    f" {'*' if hi is None else int_field(hi)}]"
+                                    for lo, hi in pairs)
                 keep = f"+({ranges(request.year_ranges())})" if chosen else "+year:[1 TO *]"
                 drop = f" -({ranges(request.year_ranges(exclude=True))})" if dropped else ""
                 fqs.append(f"{{!tag=f_year}}({keep}{drop})" if chosen or dropped else "")
