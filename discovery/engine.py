@@ -155,7 +155,9 @@ def compiler_for(store: SuggestStore | None) -> QueryCompiler:
     return QueryCompiler(names=store.names_paired if store is not None else None)
 
 
-def vernacular_names(store: SuggestStore | None):
-    """What labels the author facet with names in their own script: the generation's
-    :meth:`~indexer.suggest.SuggestStore.vernacular_of`, or None without a store."""
-    return store.vernacular_of if store is not None else None
+def vernacular_names(store: SuggestStore | None) -> SuggestStore | None:
+    """What labels the author facet with names in their own script, and searches its
+    values by them: the generation's suggestion store (its
+    :meth:`~indexer.suggest.SuggestStore.vernacular_of` and
+    :meth:`~indexer.suggest.SuggestStore.names_by_vernacular`), or None without one."""
+    return store

@@ -4,15 +4,20 @@ the same whichever engine counted it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from harvest.config import Home
+from indexer.name_pairs import without_dates
 from indexer.online import access_links
 
 from .highlight import Highlighter
 from .labels import facet_label, library_name
 from .results import FacetValue, Hit, Holding, Parallel, SearchRequest
 from .vernacular import details_of
+
+if TYPE_CHECKING:
+    from indexer.suggest import SuggestStore
 
 
 def hit_of(home: Home, cluster_id: str, display: dict, score: float,
@@ -53,22 +58,25 @@ CHECK_EVERY = 256   # facet values between two looks at the deadline
 
 def facet_values(home: Home, request: SearchRequest, facet: str,
                  counted: Iterable[tuple[str, int]],
-                 vernacular_of: Callable[[str], str | None] | None = None,
+                 names: SuggestStore | None = None,
                  deadline=None) -> list[FacetValue]:
     """A facet's values as shown: ``counted`` is (value, count), most frequent first;
-    ``vernacular_of`` (the generation's :meth:`indexer.suggest.SuggestStore.vernacular_of`)
-    gives an author's name in its own script, which leads the label (楊渡 (Yang, Du)).
+    ``names`` (the generation's :class:`indexer.suggest.SuggestStore`) gives an author's
+    name in its own script, which leads the label (楊渡 (Yang, Du)).
 
     The request's facet search keeps the values whose code or label contains its text;
     a selected or excluded value stays visible with its count, 0 when nothing has it.
-    A search for text no value has reads every value, with an author's vernacular form
-    looked up for each (2-4 s for the 50,000 LC records' authors): ``deadline``
+    The names whose own-script form contains the text are asked of the store once, and
+    only the values kept are looked up one by one (each value's lookup made a search for
+    text no value has take 2-4 s over the 50,000 LC records' authors); ``deadline``
     (discovery.budget) is checked every :data:`CHECK_EVERY` values.
     """
     selected = {f.value: f.exclude for f in request.filters if f.facet == facet}
     needle = None
     if request.facet_search and request.facet_search[0] == facet:
         needle = request.facet_search[1].casefold()
+    names = names if facet == "author" else None
+    by_vernacular = names.names_by_vernacular(needle) if names and needle else set()
     values = []
     for n, (label, count) in enumerate(counted):
         if count == 0 and label not in selected:
@@ -76,10 +84,13 @@ def facet_values(home: Home, request: SearchRequest, facet: str,
         if deadline is not None and n % CHECK_EVERY == CHECK_EVERY - 1:
             deadline.check("facet search")
         shown = facet_label(home, facet, label, request.lang)
-        other = vernacular_of(label) if vernacular_of and facet == "author" else None
+        if needle and needle not in label.casefold() and needle not in shown.casefold() \
+                and without_dates(label) not in by_vernacular:
+            continue
+        other = names.vernacular_of(label) if names else None
         shown = f"{other} ({shown})" if other else shown
         if needle and needle not in label.casefold() and needle not in shown.casefold():
-            continue
+            continue   # its 880s disagree on one form, which the label then leaves out
         values.append(FacetValue(value=label, count=int(count), label=shown,
                                  selected=label in selected and not selected[label],
                                  excluded=selected.get(label, False)))

@@ -289,6 +289,21 @@ class SuggestStore:
             return None
         return rows[0][0] if len(rows) == 1 else None
 
+    def names_by_vernacular(self, text: str) -> set[str]:
+        """The romanized names (dates left out) that 880s paired with a vernacular form
+        containing ``text``: what a search among the author facet's values by their own
+        script asks once, instead of each value's :meth:`vernacular_of`."""
+        if not text:
+            return set()
+        text = text.casefold()
+        union = self._union("name, vernacular, n", "1", "name_pair", "part_name_pair")
+        try:
+            rows = self.db.execute(f"SELECT name, vernacular FROM ({union})"
+                                   " GROUP BY name, vernacular HAVING sum(n) > 0").fetchall()
+        except sqlite3.OperationalError:   # a store written before names were paired
+            return set()
+        return {name for name, vernacular in rows if text in vernacular.casefold()}
+
     def starting_with_pinyin(self, syllables: list[str], limit: int = 20) -> list[str]:
         """Texts whose Han reading starts with these toneless syllables, most held first
         (the homophones of what a reader typed: hong lou meng for 红搂梦)."""

@@ -33,6 +33,16 @@ def fixtures() -> Path:
 
 
 @pytest.fixture(scope="session")
+def playwright():
+    """Playwright, started once for the session: a second one in the same thread cannot
+    start while the first runs (tests/browser and the widget test of tests/web share it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
 def solr_cloud():
     """The project's local SolrCloud (scripts/solr.sh), up for the session."""
     cloud = SolrCloud()

@@ -43,11 +43,12 @@ class _Partner(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def widget(site):
+def widget(site, request):
     """Search the widget of a partner page (zh) for some words: the lines it shows."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"no Chromium at {CHROMIUM}")
+    playwright = request.getfixturevalue("playwright")
     page_html = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>p</title>'
                  f'</head><body><div id="box" data-sheaf-search data-sheaf-limit="20"></div>'
                  f'<script src="{site}/embed.js" async></script></body></html>')
@@ -55,8 +56,8 @@ def widget(site):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     partner = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    with httpd, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+    with httpd:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update"])
         page = browser.new_page()
