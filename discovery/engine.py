@@ -155,6 +155,15 @@ def compiler_for(store: SuggestStore | None) -> QueryCompiler:
     return QueryCompiler(names=store.names_paired if store is not None else None)
 
 
+def vernacular_forms(store: SuggestStore | None, names: list[str]) -> dict[str, str]:
+    """Each name's one form in another script the generation's 880s paired with it
+    (:meth:`SearchEngine.vernacular_names`), for the names that have one."""
+    if store is None:
+        return {}
+    found = ((name, store.vernacular_of(name)) for name in dict.fromkeys(names))
+    return {name: other for name, other in found if other}
+
+
 def vernacular_names(store: SuggestStore | None) -> SuggestStore | None:
     """What labels the author facet with names in their own script, and searches its
     values by them: the generation's suggestion store (its

@@ -301,12 +301,12 @@ def test_the_searchers_idf_cache_is_bounded(whoosh_backend, monkeypatch):
     """Whoosh keeps the idf of every (field, word) ever searched for in a dict that lives
     as long as the searcher (until the index changes): distinct words, typed or not in the
     index, grew it without end. The engine's searcher keeps at most IDF_TERMS of them."""
-    from discovery.engines.whoosh import search as whoosh_search
+    from discovery.engines.whoosh.idf import IdfCache
 
     engine = whoosh_backend.engine
     searcher = engine.searcher()
     cache = searcher._idf_cache
-    assert isinstance(cache, whoosh_search.IdfCache)
+    assert isinstance(cache, IdfCache)
     assert all(sub._idf_cache is cache for sub, _ in searcher.subsearchers or ())
     monkeypatch.setattr(cache, "size", 40)
     words = [f"zq{n}x" for n in range(60)] + ["history", "china"]

@@ -26,7 +26,7 @@ from contextlib import nullcontext
 from discovery import plan as p
 from discovery.compiler import QueryCompiler
 from discovery.engine import (Cluster, SearchEngine, ValuesPage, compiler_for,
-                              generation_stores, searchable, vernacular_names)
+                              generation_stores, searchable, vernacular_forms, vernacular_names)
 from discovery.budget import (NO_DEADLINE, Deadline, Limits, SearchTimeout, take_turn,
                               too_many_prefix_terms)
 from discovery.errors import IndexUnavailable
@@ -303,11 +303,7 @@ class SolrSearch(SearchEngine):
     def vernacular_names(self, names: list[str]) -> dict[str, str]:
         with self._lock:
             self._current()
-            store = self._suggest
-            if store is None:
-                return {}
-            found = ((name, store.vernacular_of(name)) for name in dict.fromkeys(names))
-            return {name: other for name, other in found if other}
+            return vernacular_forms(self._suggest, names)
 
     def suggest(self, typed: str, kinds: tuple[str, ...], limit: int) -> list[dict]:
         with self._lock:

@@ -38,7 +38,7 @@ from indexer.fields import FACET_FIELDS, VALUE_FIELDS
 
 from discovery.budget import NO_DEADLINE, Deadline, Limits, take_turn, too_many_prefix_terms
 from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
-                              searchable, vernacular_names)
+                              searchable, vernacular_forms, vernacular_names)
 from discovery.compiler import QueryCompiler
 from discovery.errors import IndexUnavailable, IndexUnreadable
 from discovery.highlight import Highlighter, no_terms, query_terms
@@ -52,6 +52,7 @@ from .damage import reading
 from .facets import FacetEngine
 from .index import open_index
 from .ranking import RankedCollector
+from .idf import bound_idf_cache
 from .query import to_whoosh
 from .schema import versions as whoosh_versions
 from .sets import Candidates, MaskSet, MatchSets, Scored
@@ -62,37 +63,6 @@ SUGGEST_BELOW = 3
 # take 253 ms instead of 35, and at 1,000 the 50,000-record query mix's p95 is what it
 # was (29.9 ms against 29.8, best of 3 runs of bench_search.query_mix per query)
 CANDIDATES_LED = 1000
-# (field, word) pairs whose idf a searcher keeps. Whoosh's own cache is a dict that grows
-# with every distinct word ever searched for (typed words not in the index too) for as
-# long as the searcher lives, which is until the index changes; this one starts again
-# when full (an idf is one lookup of a term's document frequency to make again)
-IDF_TERMS = 50_000
-
-
-class IdfCache(dict):
-    """Whoosh's searcher idf cache, bounded: emptied when it holds ``size`` terms."""
-
-    def __init__(self, size: int = IDF_TERMS):
-        super().__init__()
-        self.size = size
-
-    def __setitem__(self, key, value) -> None:
-        if len(self) >= self.size:
-            self.clear()
-        super().__setitem__(key, value)
-
-
-def bound_idf_cache(searcher, size: int = IDF_TERMS):
-    """Give a searcher and its per-segment searchers (which share their parent's cache)
-    one :class:`IdfCache`."""
-    if not isinstance(searcher._idf_cache, IdfCache):
-        cache = IdfCache(size)
-        searcher._idf_cache = cache
-        for sub, _offset in searcher.subsearchers or ():
-            sub._idf_cache = cache
-    return searcher
-
-
 class WhooshSearch(browse.Browsing, SearchEngine):
     name = "whoosh"
 
@@ -257,11 +227,7 @@ class WhooshSearch(browse.Browsing, SearchEngine):
     def vernacular_names(self, names: list[str]) -> dict[str, str]:
         with self._lock:
             self.searcher()
-            store = self._suggest
-            if store is None:
-                return {}
-            found = ((name, store.vernacular_of(name)) for name in dict.fromkeys(names))
-            return {name: other for name, other in found if other}
+            return vernacular_forms(self._suggest, names)
 
     def suggest(self, typed: str, kinds: tuple[str, ...], limit: int) -> list[dict]:
         """Titles, authors and subjects starting with (a word of) what was typed."""
