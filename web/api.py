@@ -125,4 +125,4 @@ def libraries():
 @bp.get("/openapi.json")
 def openapi_document():
     return jsonify(openapi.document(url_for("api.search", _external=True).rsplit("/", 1)[0],
-                                    home().settings))
+                                    home().settings, sorted(home().sources)))

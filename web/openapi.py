@@ -270,8 +270,9 @@ SCHEMAS = {
 }
 
 
-def _search_params(settings: dict) -> list[dict]:
-    """SEARCH_PARAMS with the home's limits: q's length and the largest limit."""
+def _search_params(settings: dict, libraries: list[str]) -> list[dict]:
+    """SEARCH_PARAMS with the home's limits (q's length, the largest limit) and its
+    libraries' codes (what ``prefer`` may name)."""
     out = []
     for param in SEARCH_PARAMS:
         if param["name"] == "q":
@@ -286,12 +287,15 @@ def _search_params(settings: dict) -> list[dict]:
         elif param["name"] == "page":
             param = {**param, "schema": {**param["schema"],
                                          "maximum": int(settings["max_results_depth"])}}
+        elif param["name"] == "prefer" and libraries:
+            param = {**param, "schema": {"type": "string", "enum": list(libraries)}}
         out.append(param)
     return out
 
 
-def document(server: str, settings: dict) -> dict:
-    """The document, with the limits ``settings`` (the home's) give."""
+def document(server: str, settings: dict, libraries: list[str] = ()) -> dict:
+    """The document, with the limits ``settings`` (the home's) give and the codes of its
+    member ``libraries``."""
     return {
         "openapi": "3.1.0",
         "info": {"title": "Sheaf union catalog API", "version": "1",
@@ -302,7 +306,7 @@ def document(server: str, settings: dict) -> dict:
         "paths": {
             "/search": {"get": {
                 "operationId": "search", "summary": "Search the union catalog",
-                "parameters": _search_params(settings),
+                "parameters": _search_params(settings, libraries),
                 "responses": {"200": _json(_ref("SearchResult"), "one page of results"),
                               **ERRORS}}},
             "/record/{id}": {"get": {

@@ -165,6 +165,11 @@ class World:
         assert health["generation"] == want, (health, want)
         return health
 
+    def live_record(self, record_id: str) -> dict:
+        """A record as the live site answers it once it serves the latest generation."""
+        self.served(self.live_reader, self.live)
+        return json.loads(self.live_reader.get(f"/api/record/{record_id}")[1])
+
     def live_picture(self) -> dict:
         self.served(self.live_reader, self.live)
         return readback.picture(self.live_reader, QUERIES, FILTERS, PREFIXES)
@@ -349,13 +354,13 @@ def test_records_join_move_between_and_leave_clusters(world):
     copy = variant(a, new_id="dup00001")
     world.import_records("dup", [copy])
     world.index()
-    record = json.loads(world.live_reader.get(f"/api/record/dup:dup00001")[1])
+    record = world.live_record("dup:dup00001")
     assert {m["record_id"] for m in record["members"]} == {f"loc:{local_id(a)}", "dup:dup00001"}
     world.check("a record joins another library's cluster")
 
     world.import_records("dup", [variant(b, new_id="dup00001")])
     world.index()
-    record = json.loads(world.live_reader.get(f"/api/record/dup:dup00001")[1])
+    record = world.live_record("dup:dup00001")
     assert {m["record_id"] for m in record["members"]} == {f"loc:{local_id(b)}", "dup:dup00001"}
     world.check("a record moves between clusters")
 
@@ -363,7 +368,7 @@ def test_records_join_move_between_and_leave_clusters(world):
     alone["100"]["a"] = "Nobody, Matrix"
     world.import_records("dup", [alone])
     world.index()
-    record = json.loads(world.live_reader.get(f"/api/record/dup:dup00001")[1])
+    record = world.live_record("dup:dup00001")
     assert [m["record_id"] for m in record["members"]] == ["dup:dup00001"]
     world.check("a record leaves its cluster")
 

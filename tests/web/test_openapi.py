@@ -103,3 +103,13 @@ def test_every_documented_parameter_is_checked(client, name, bad):
         args["row_text"] = "y"
     response = client.get("/api/search", query_string=args)
     assert response.status_code == 400, name
+
+
+def test_prefer_names_one_of_the_homes_libraries(spec, client, app):
+    # schemathesis drew a prefer the schema allowed and the server refused (a 400)
+    [prefer] = [p for p in spec["paths"]["/search"]["get"]["parameters"]
+                if p["name"] == "prefer"]
+    assert prefer["schema"]["enum"] == sorted(app.extensions["sheaf.home"].sources)
+    for code in prefer["schema"]["enum"]:
+        assert client.get("/api/search", query_string={"prefer": code}).status_code == 200
+    assert client.get("/api/search", query_string={"prefer": "nowhere"}).status_code == 400
