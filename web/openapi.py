@@ -288,7 +288,8 @@ def _search_params(settings: dict, libraries: list[str]) -> list[dict]:
             param = {**param, "schema": {**param["schema"],
                                          "maximum": int(settings["max_results_depth"])}}
         elif param["name"] == "prefer" and libraries:
-            param = {**param, "schema": {"type": "string", "enum": list(libraries)}}
+            # (empty: no library first, as when prefer is absent)
+            param = {**param, "schema": {"type": "string", "enum": ["", *libraries]}}
         out.append(param)
     return out
 
