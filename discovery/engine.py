@@ -162,11 +162,3 @@ def vernacular_forms(store: SuggestStore | None, names: list[str]) -> dict[str, 
         return {}
     found = ((name, store.vernacular_of(name)) for name in dict.fromkeys(names))
     return {name: other for name, other in found if other}
-
-
-def vernacular_names(store: SuggestStore | None) -> SuggestStore | None:
-    """What labels the author facet with names in their own script, and searches its
-    values by them: the generation's suggestion store (its
-    :meth:`~indexer.suggest.SuggestStore.vernacular_of` and
-    :meth:`~indexer.suggest.SuggestStore.names_by_vernacular`), or None without one."""
-    return store

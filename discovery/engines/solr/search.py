@@ -26,7 +26,7 @@ from contextlib import nullcontext
 from discovery import plan as p
 from discovery.compiler import QueryCompiler
 from discovery.engine import (Cluster, SearchEngine, ValuesPage, compiler_for,
-                              generation_stores, searchable, vernacular_forms, vernacular_names)
+                              generation_stores, searchable, vernacular_forms)
 from discovery.budget import (NO_DEADLINE, Deadline, Limits, SearchTimeout, take_turn,
                               too_many_prefix_terms)
 from discovery.errors import IndexUnavailable
@@ -222,7 +222,7 @@ class SolrSearch(SearchEngine):
                 buckets = counted.get(facet, {}).get("buckets", [])
                 values[facet] = facet_values(self.home, request, facet,
                                              ((str(b["val"]), int(b["count"])) for b in buckets),
-                                             vernacular_names(self._suggest), deadline)
+                                             self._suggest, deadline)
             histogram = decades((int(b["val"]), int(b["count"]))
                                 for b in counted.get("year", {}).get("buckets", [])) \
                 if "year" in request.facets else []

@@ -38,7 +38,7 @@ from indexer.fields import FACET_FIELDS, VALUE_FIELDS
 
 from discovery.budget import NO_DEADLINE, Deadline, Limits, take_turn, too_many_prefix_terms
 from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
-                              searchable, vernacular_forms, vernacular_names)
+                              searchable, vernacular_forms)
 from discovery.compiler import QueryCompiler
 from discovery.errors import IndexUnavailable, IndexUnreadable
 from discovery.highlight import Highlighter, no_terms, query_terms
@@ -299,7 +299,7 @@ class WhooshSearch(browse.Browsing, SearchEngine):
             order = np.argsort(-counts, kind="stable")
             values = facet_values(self.home, request, facet,
                                   ((arrays.labels[k], int(counts[k])) for k in order),
-                                  vernacular_names(self._suggest), deadline)
+                                  self._suggest, deadline)
             out[facet] = values
         return out
 
