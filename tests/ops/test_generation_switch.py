@@ -26,7 +26,7 @@ from indexer import build
 from indexer.errors import GenerationRefused
 from indexer.generations import IndexDir
 from web import create_app
-from discovery.engines import open_index
+from discovery.engines import open_index, open_search
 
 from ..support import FIXTURES
 from .helpers import TOKEN, build_home, set_setting, sheaf
@@ -142,3 +142,43 @@ def test_deep_health_fails_when_search_fails(home):
     assert deep.get_json()["status"] == "error" and deep.get_json()["problems"]
     status = sheaf(home, "status", "--json")
     assert json.loads(status.stdout)["index"]["state"] == "damaged"
+
+
+def test_a_probe_of_the_live_site_across_a_switch_speaks_for_one_generation(home):
+    """The live backend follows ``CURRENT``; when an update deleting a record goes live
+    while ``/healthz?deep=1`` is probing, the probe's first answers come from the old
+    generation and its later ones from the new. Read together they seemed to say the
+    index was broken (browsing counted one more document than the new generation has,
+    and the deleted record, browsed in the old one, "has no document"): the CI run of
+    628f1c3 failed on exactly this. The probe runs again on the generation it ended in."""
+    h = Home.load(home)
+    with RecordStore(h.store_path) as store:
+        build.update(h, store, open_index(h))          # the changed record goes live
+    search = open_search(h, check_interval=0)        # follows CURRENT on every call
+    before = search.document_count()
+    with RecordStore(h.store_path) as store:
+        gone = next(store.iter_records(source="vn", include_deleted=False))
+
+    class SwitchedMidProbe:
+        """The live service; the update goes live right after the probe's first call."""
+        switched = False
+
+        def __getattr__(self, name):
+            return getattr(search, name)
+
+        def document_count(self):
+            count = search.document_count()
+            if not self.switched:
+                self.switched = True
+                with RecordStore(h.store_path) as store:
+                    store.put_many("vn", [RawRecord(gone.local_id, "marc21", b"", deleted=True)])
+                    build.update(h, store, open_index(h))
+            return count
+
+    try:
+        result = health.probe(SwitchedMidProbe())
+        new = IndexDir(h.index_path).current().name
+        assert result.ok, result.problems
+        assert result.generation == new and result.documents == before - 1
+    finally:
+        search.close()

@@ -266,7 +266,7 @@ def browse_client(browse_home):
 
 @pytest.mark.parametrize("path", BROWSE_PATHS)
 def test_no_argument_of_a_browse_page_is_a_500(browse_client, path):
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, example, given, settings
     from hypothesis import strategies as st
 
     values = st.one_of(
@@ -280,13 +280,15 @@ def test_no_argument_of_a_browse_page_is_a_500(browse_client, path):
               suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(query=st.lists(st.tuples(st.sampled_from(BROWSE_PARAMS), values), max_size=5),
            x=st.text(min_size=1, max_size=20))
+    @example(query=[], x="/0")   # drawn by the CI run of 628f1c3
     def run(query, x):
-        from urllib.parse import quote
+        from urllib.parse import quote, unquote
         url = path.replace("{x}", quote(x, safe=""))
         response = browse_client.get(url, query_string=query)
         # a facet name that starts with "/" makes "//" in the path, which the router
         # answers with a redirect to the path with one slash (308): not an error either
-        allowed = (200, 400, 404, 308) if "//" in url else (200, 400, 404)
+        # (the path is decoded before routing, so a quoted %2F is a slash there too)
+        allowed = (200, 400, 404, 308) if "//" in unquote(url) else (200, 400, 404)
         assert response.status_code in allowed, \
             (url, query, response.status_code, response.get_data(as_text=True)[:300])
 
