@@ -99,3 +99,55 @@ def test_the_widget_shows_no_dangling_separator(page, server, framed_partner):
     for text in host.locator("ol li .m").all_inner_texts():
         assert text.strip() and not text.strip().startswith(("·", ";", ",", ":"))
         assert not text.strip().endswith(("·", ";", ",", ":"))
+
+
+LANG_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Partner</title><link rel="icon" href="data:,"></head>
+<body>
+<div lang="zh-TW"><div id="tw" data-sheaf-search></div></div>
+<div lang="zh-Hant-HK"><div id="hant" data-sheaf-search></div></div>
+<div lang="zh-Hans-TW"><div id="hans" data-sheaf-search></div></div>
+<div lang="zh-CN"><div id="cn" data-sheaf-search></div></div>
+<div id="mo" data-sheaf-search data-sheaf-lang="zh-MO"></div>
+<div lang="zh-HK"><div id="framed" data-sheaf-search data-sheaf-mode="iframe"></div></div>
+<script src="{base}/embed.js" async></script>
+</body>
+</html>
+"""
+
+
+def test_a_traditional_chinese_page_gets_the_traditional_widget(page, server, tmp_path):
+    """zh-TW, zh-HK, zh-MO and zh-Hant pages get the widget's zh-Hant texts, as the
+    catalog's own pages pick zh-Hant for them (web/i18n.py); the texts are the ones the
+    catalog's zh_Hant translations give."""
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    catalogs = Path(__file__).resolve().parents[2] / "web" / "translations"
+    hant = Translations.load(str(catalogs), ["zh_Hant"])
+    hans = Translations.load(str(catalogs), ["zh"])
+    assert hant.gettext("Search the catalog") != hans.gettext("Search the catalog")
+    want = {"tw": hant, "hant": hant, "mo": hant, "hans": hans, "cn": hans}
+    p = page.page
+    with partner_site(tmp_path, LANG_PAGE.format(base=server)) as url:
+        p.goto(url)
+        for box, translations in want.items():
+            label = p.locator(f"#{box} label")
+            label.wait_for()
+            assert label.inner_text() == translations.gettext("Search the catalog"), box
+        total = api(server, "/api/search", q="history", facets="")["total"]
+        assert total > 1
+        p.locator("#tw input[type=search]").fill("history")
+        p.locator("#tw input[type=search]").press("Enter")
+        p.locator("#tw ol li").first.wait_for()
+        counted = hant.ngettext("%(num)s result", "%(num)s results", total) % {"num": total}
+        assert p.locator("#tw .status").inner_text() == counted
+        frame = p.locator("#framed iframe")
+        frame.wait_for()
+        src = urllib.parse.urlsplit(frame.get_attribute("src"))
+        assert urllib.parse.parse_qs(src.query)["lang"] == ["zh-Hant"]
+        inner = frame.element_handle().content_frame()
+        inner.locator("input[name=q]").wait_for()
+        assert inner.evaluate("() => document.documentElement.lang") == "zh-Hant"

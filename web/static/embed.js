@@ -8,7 +8,8 @@
  *   library   library codes to search, space separated (default: all)
  *   language  MARC language codes (vie, chi, eng ...) to keep
  *   format    formats to keep (book, serial ...)
- *   lang      interface language en, zh or vi (default: the page's lang)
+ *   lang      interface language en, zh, zh-Hant or vi (default: the page's lang;
+ *             zh-TW, zh-HK and zh-MO are zh-Hant)
  *   limit     results per page (default 5)
  *   mode      "iframe" to embed the catalog's /embed page in an iframe instead; it then
  *             sizes itself to its content (the height /embed posts, from its origin only)
@@ -32,6 +33,10 @@
           one: "1 条结果", many: "{n} 条结果", held: "馆藏", all: "全部结果",
           prev: "上一页", next: "下一页", error: "无法连接目录。",
           page: "第 {p} 页，共 {n} 页", loading: "正在检索…", series: "丛编：", online: "在线资源" },
+    "zh-Hant": { label: "檢索館藏目錄", button: "檢索", none: "沒有找到結果。",
+          one: "1 筆結果", many: "{n} 筆結果", held: "館藏", all: "全部結果",
+          prev: "上一頁", next: "下一頁", error: "無法連線到目錄。",
+          page: "第 {p} 頁，共 {n} 頁", loading: "正在檢索…", series: "叢編：", online: "線上資源" },
     vi: { label: "Tìm trong mục lục", button: "Tìm", none: "Không tìm thấy kết quả.",
           one: "1 kết quả", many: "{n} kết quả", held: "Có tại", all: "Tất cả kết quả",
           prev: "Trang trước", next: "Trang sau", error: "Không kết nối được mục lục.",
@@ -86,8 +91,16 @@
     var holder = el.closest("[lang]");
     var lang = (option(el, "lang") || (holder && holder.getAttribute("lang")) ||
                 document.documentElement.lang || "en").toLowerCase();
-    lang = lang.slice(0, 2);
-    return TEXT[lang] ? lang : "en";
+    // Chinese in traditional script (zh-Hant, or a Taiwan, Hong Kong or Macau tag) gets
+    // the traditional texts, as the catalog's own pages do (web/i18n.py)
+    var parts = lang.split(/[-_]/);
+    if (parts[0] === "zh") {
+      if (parts.indexOf("hant") > 0) { return "zh-Hant"; }
+      if (parts.indexOf("hans") > 0) { return "zh"; }
+      return parts.slice(1).some(function (p) { return /^(tw|hk|mo)$/.test(p); })
+        ? "zh-Hant" : "zh";
+    }
+    return TEXT[parts[0]] ? parts[0] : "en";
   }
 
   function make(tag, cls, text) {
@@ -119,7 +132,7 @@
   function beside(p, hit, lang) {
     var span = make("span");
     var own = [p.text, p.highlights], other = [p.vernacular, p.vernacular_highlights];
-    var lead = lang === "zh" || NON_LATIN.indexOf(" " + (hit.languages[0] || "") + " ") >= 0;
+    var lead = lang.slice(0, 2) === "zh" || NON_LATIN.indexOf(" " + (hit.languages[0] || "") + " ") >= 0;
     (p.vernacular ? (lead ? [other, own] : [own, other]) : [own]).forEach(function (f, i) {
       if (i) { span.appendChild(document.createTextNode(" = ")); }
       span.appendChild(highlighted(f[0], f[1]));
