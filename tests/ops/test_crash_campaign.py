@@ -86,8 +86,20 @@ def test_kill_at_the_first_write_and_just_before_it(campaign, kind):
     check(first)
     assert not first.moment.startswith("0 of"), first.moment
     # the same command killed a little before it got there: reading, staging, asking
-    before = campaign.trial(kind, 0.8 * first.killed_at, 4)
-    check(before)
+    check(before_the_first_write(campaign, kind, first.killed_at))
+
+
+def before_the_first_write(campaign, kind: str, first_write: float):
+    """A trial killed before the moment an earlier run first wrote. How long a command
+    takes to get there varies with the machine's load (a run of ``import --replace`` in
+    CI was done before 0.8 of it), so earlier moments are tried too (each such run is
+    still checked)."""
+    for n, share in enumerate((0.8, 0.5, 0.3), start=4):
+        outcome = campaign.trial(kind, share * first_write, n)
+        if not outcome.finished:
+            return outcome
+        assert outcome.problems == [] and outcome.recovered, (kind, outcome.problems)
+    return outcome
 
 
 @pytest.mark.parametrize("kind", ["index", "rebuild"])
