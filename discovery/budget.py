@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -141,6 +142,62 @@ class Deadline:
 
 
 NO_DEADLINE = Deadline(float("inf"))
+
+
+class Turns:
+    """A reentrant lock whose waiters get it in the order they asked: the searcher a
+    worker's threads take in turns. ``threading.RLock`` lets a thread that has just
+    released it take it straight back, so a page that asks three times (its record, its
+    neighbours, similar records) queued three times, and some requests waited far longer
+    than the queue was long (issue 17: at 250,000 records and 32 readers, 14 of 27,285
+    requests waited past the 2 s deadline while the median waited 0.6 s)."""
+
+    def __init__(self):
+        self._cond = threading.Condition(threading.Lock())
+        self._owner: int | None = None
+        self._depth = 0
+        self._queue: deque[object] = deque()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if self._owner is None and not self._queue:
+                self._owner, self._depth = me, 1
+                return True
+            if not blocking:
+                return False
+            ticket = object()
+            self._queue.append(ticket)
+            end = None if timeout < 0 else time.monotonic() + timeout
+            while self._owner is not None or self._queue[0] is not ticket:
+                left = None if end is None else end - time.monotonic()
+                if left is not None and left <= 0:
+                    self._queue.remove(ticket)
+                    self._cond.notify_all()      # the one behind may be first now
+                    return False
+                self._cond.wait(left)
+            self._queue.popleft()
+            self._owner, self._depth = me, 1
+            return True
+
+    def release(self) -> None:
+        with self._cond:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("released by a thread that does not hold it")
+            self._depth -= 1
+            if not self._depth:
+                self._owner = None
+                self._cond.notify_all()
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
 
 @contextmanager

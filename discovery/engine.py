@@ -23,7 +23,7 @@ from indexer.errors import IndexerError
 from indexer.generations import Generation, IndexDir
 from indexer.suggest import SuggestStore
 
-from .budget import Deadline, Limits
+from .budget import Deadline, Limits, Turns, take_turn
 from .compiler import QueryCompiler
 from .errors import IndexUnavailable
 from .query import Node
@@ -57,6 +57,12 @@ VALUE_ORDERS = ("count", "index")   # most clusters first; the values' own order
 
 class SearchEngine(ABC):
     name: str = ""
+    _lock: Turns          # the searcher, which a worker's threads take in turns
+
+    def turn(self, deadline: Deadline):
+        """The searcher held for a block of several calls (a record page's), so that they
+        queue once: waiting for it counts against ``deadline``, as in each call."""
+        return take_turn(self._lock, deadline)
 
     @property
     @abstractmethod

@@ -42,26 +42,34 @@ class SearchService:
         check_text(query, limits)
         return parse(query, max_words=limits.words)
 
-    def search(self, request: SearchRequest) -> SearchResult:
-        return self.search_tree(request, self.parse(request.query))
+    def search(self, request: SearchRequest, deadline: Deadline | None = None) -> SearchResult:
+        """``deadline``: the request's, when it does more than this (a record page)."""
+        return self.search_tree(request, self.parse(request.query), deadline)
 
-    def search_tree(self, request: SearchRequest, tree: Node) -> SearchResult:
+    def search_tree(self, request: SearchRequest, tree: Node,
+                    deadline: Deadline | None = None) -> SearchResult:
         """A request whose query was parsed elsewhere (SRU's CQL, :mod:`discovery.cql_tree`)
         into the same tree; ``request.query`` is then only what did-you-mean reads.
-        The search stops with SearchTimeout past ``search_deadline``."""
+        The search stops with SearchTimeout past ``search_deadline`` (or ``deadline``)."""
         settings = self.home.settings
         request.validate(int(settings["max_page_size"]), int(settings["max_results_depth"]))
         if request.prefer and request.prefer not in self.home.sources:
             raise unknown_choice("prefer", request.prefer, tuple(self.home.sources))
         limits = self.limits
         check_tree(tree, limits)
+        deadline = deadline or self.deadline()
         if request.prefer:   # one library's records first, by searches every engine answers
-            return preferred.search(self.engine, request, tree, deadline=self.deadline(),
+            return preferred.search(self.engine, request, tree, deadline=deadline,
                                     limits=limits)
-        return self.engine.search(request, tree, deadline=self.deadline(), limits=limits)
+        return self.engine.search(request, tree, deadline=deadline, limits=limits)
 
     def deadline(self) -> Deadline:
         return Deadline(float(self.home.settings["search_deadline"]))
+
+    def turn(self, deadline: Deadline):
+        """The engine's searcher held for a block of several calls under one deadline
+        (a record page's): they wait for their turn once, not once each."""
+        return self.engine.turn(deadline)
 
     def count(self, query: str) -> int:
         tree = self.parse(query)

@@ -65,9 +65,10 @@ class RecordNav:
     next_url: str | None = None
 
 
-def record_nav(cluster_id: str) -> RecordNav | None:
+def record_nav(cluster_id: str, deadline=None) -> RecordNav | None:
     """The navigation of a record page opened from a result list (its URL has ``pos``),
-    None for a record reached directly. A malformed search in the URL is a QueryError (a
+    None for a record reached directly; ``deadline``: the page's (its neighbours are
+    searched within what the record left of it). A malformed search in the URL is a QueryError (a
     400, as on the search page); a list that no longer has this record at its position
     (the index changed since), or whose search failed, keeps only its way back."""
     if POSITION not in request.args:
@@ -86,7 +87,8 @@ def record_nav(cluster_id: str) -> RecordNav | None:
         return RecordNav(form, position, 0, back)
     page, limit = window
     try:
-        found = backend().search(dataclasses.replace(form.request, page=page, limit=limit))
+        found = backend().search(dataclasses.replace(form.request, page=page, limit=limit),
+                                 deadline)
     except IndexUnavailable:    # past the search deadline, say: the record is still shown
         return RecordNav(form, position, 0, back)
     start = (page - 1) * limit + 1                 # the position of found.hits[0]

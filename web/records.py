@@ -119,14 +119,15 @@ def _view_or_404(record_id: str, deadline=None):
 
 @bp.get("/record/<path:record_id>")
 def record(record_id: str):
-    deadline = backend().deadline()     # one for the page: its record and more-like-this
-    view = _view_or_404(record_id, deadline)
+    deadline = backend().deadline()     # one for the page: its record, neighbours, similar
+    with backend().turn(deadline):      # and one turn of the searcher for all three
+        view = _view_or_404(record_id, deadline)
+        nav = record_nav(view.id, deadline)
+        try:
+            similar = backend().similar(view.id, limit=6, deadline=deadline)
+        except IndexUnavailable:    # past its deadline, say: the record is still shown, alone
+            similar = []
     main = view.main
-    nav = record_nav(view.id)
-    try:
-        similar = backend().similar(view.id, limit=6, deadline=deadline)
-    except IndexUnavailable:    # past its deadline, say: the record is still shown, alone
-        similar = []
     settings = home().settings
     protocols = {
         "sru": url_for("sru.sru", operation="searchRetrieve", version="1.2",

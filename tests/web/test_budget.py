@@ -202,6 +202,55 @@ def test_take_turn_waits_no_longer_than_the_deadline():
             pass
 
 
+def test_the_searcher_goes_to_its_waiters_in_the_order_they_asked():
+    """Turns: first come, first served (threading.RLock lets a thread that has just let go
+    take it straight back); a waiter that gives up leaves the queue to the ones behind it;
+    the thread holding it may take it again; only that thread may let it go."""
+    from discovery.budget import Turns
+
+    turns, order, lock_held = Turns(), [], threading.Event()
+    release = threading.Event()
+
+    def holder():
+        with turns:
+            lock_held.set()
+            release.wait(10)
+
+    def waiter(n):
+        with turns:
+            order.append(n)
+
+    first = threading.Thread(target=holder)
+    first.start()
+    lock_held.wait(5)
+    waiters = []
+    for n in range(8):
+        t = threading.Thread(target=waiter, args=(n,))
+        t.start()
+        waiters.append(t)
+        while len(turns._queue) < n + 1:      # the next one asks once this one waits
+            time.sleep(0.001)
+    t0 = time.perf_counter()
+    with pytest.raises(SearchTimeout):
+        with take_turn(turns, Deadline(0.1)):       # gives up behind eight others
+            pass
+    assert 0.1 <= time.perf_counter() - t0 < 1.0 and len(turns._queue) == 8
+    release.set()
+    for t in [first, *waiters]:
+        t.join(10)
+    assert order == list(range(8))
+    with turns:
+        with take_turn(turns, Deadline(0)):           # its holder takes it again at once
+            pass
+        other = []
+        t = threading.Thread(target=lambda: other.append(turns.acquire(timeout=0.05)))
+        t.start()
+        t.join()
+        assert other == [False]
+    with pytest.raises(RuntimeError):
+        turns.release()                               # nobody holds it now
+
+
 def test_serve_bounds_the_workers_malloc_arenas_unless_told_otherwise():
     from cli.reading import serve_environment
     assert serve_environment({"PATH": "/usr/bin"}) == {"MALLOC_ARENA_MAX": "2"}

@@ -162,3 +162,22 @@ def test_a_neighbour_search_past_its_deadline_still_shows_the_record(client, app
     assert css(doc, "a.back-to-results")[0].get("href") == "/?q=viet"
     assert css(doc, "a.next-record") == [] and css(doc, ".record-position") == []
     assert css(doc, "form.search input#q")[0].get("value") == "viet"
+
+
+def test_the_neighbours_are_searched_within_the_record_pages_deadline(app):
+    """The record page has one deadline for all it searches (the record, its neighbours in
+    the list, similar records): the neighbour search, given a deadline the record used up,
+    stops and keeps only the way back, whatever ``search_deadline`` itself allows."""
+    from discovery.budget import Deadline
+    from discovery.results import SearchRequest
+    from web.navigation import record_nav
+
+    args = {"q": "viet", "pos": "1"}
+    with app.test_request_context("/record/x", query_string=args):
+        first = app.extensions["sheaf.search"].search(
+            SearchRequest(query="viet", limit=2)).hits[0].id
+        walked = record_nav(first, Deadline(float(app.extensions["sheaf.home"].settings[
+            "search_deadline"])))
+        used_up = record_nav(first, Deadline(-1))
+    assert walked.total > 1 and walked.next is not None
+    assert used_up.total == 0 and used_up.next is None and used_up.back_url == walked.back_url

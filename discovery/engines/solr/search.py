@@ -18,7 +18,6 @@ is partial.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
 from contextlib import nullcontext
@@ -27,7 +26,7 @@ from discovery import plan as p
 from discovery.compiler import QueryCompiler
 from discovery.engine import (Cluster, SearchEngine, ValuesPage, compiler_for,
                               generation_stores, searchable, vernacular_forms)
-from discovery.budget import (NO_DEADLINE, Deadline, Limits, SearchTimeout, take_turn,
+from discovery.budget import (NO_DEADLINE, Deadline, Limits, SearchTimeout, Turns, take_turn,
                               too_many_prefix_terms)
 from discovery.errors import IndexUnavailable
 from discovery.highlight import Highlighter, no_terms, query_terms
@@ -103,7 +102,7 @@ class SolrSearch(SearchEngine):
         self.index_dir = IndexDir(home.index_path, versions(solr_versions()))
         self._pinned = generation
         self.check_interval = check_interval
-        self._lock = threading.RLock()
+        self._lock = Turns()      # a worker's threads take the searcher in turns
         self._generation: Generation | None = None
         self._collection: str | None = None
         self._suggest: SuggestStore | None = None

@@ -23,7 +23,6 @@ that turn counts too (:func:`discovery.budget.take_turn`, for record lookups and
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -36,7 +35,8 @@ from indexer.generations import Generation, IndexDir, versions
 from indexer.errors import IndexDamaged
 from indexer.fields import FACET_FIELDS, VALUE_FIELDS
 
-from discovery.budget import NO_DEADLINE, Deadline, Limits, take_turn, too_many_prefix_terms
+from discovery.budget import (NO_DEADLINE, Deadline, Limits, Turns, take_turn,
+                              too_many_prefix_terms)
 from discovery.engine import (Cluster, SearchEngine, compiler_for, generation_stores,
                               searchable, vernacular_forms)
 from discovery.compiler import QueryCompiler
@@ -74,7 +74,7 @@ class WhooshSearch(browse.Browsing, SearchEngine):
         self.index_dir = IndexDir(home.index_path, versions(whoosh_versions()))
         self._pinned = generation
         self.check_interval = check_interval
-        self._lock = threading.RLock()
+        self._lock = Turns()      # a worker's threads take the searcher in turns
         self._generation: Generation | None = None
         self._index = None
         self._searcher = None
