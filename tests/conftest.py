@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from harvest.store import RecordStore
 from indexer import build
 
 from .browse_support import build_browse_home
-from .engines import ENGINES, SolrCloud, use_engine
+from .engines import ENGINES, SolrCloud, in_worker, stop_if_tests_started, use_engine
 from .support import BUILT_SOURCES, FIXTURES, expected_counts
 
 
@@ -25,6 +26,14 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+
+
+def pytest_sessionfinish(session):
+    """The run's last word (a run on one process, or pytest-xdist's controller once its
+    workers are done): the SolrCloud a test process started is stopped, unless
+    ``SHEAF_TEST_KEEP_SOLR`` keeps it for the next run (scripts/test.sh's second)."""
+    if not in_worker() and not os.environ.get("SHEAF_TEST_KEEP_SOLR"):
+        stop_if_tests_started()
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,14 @@
 
 ``engine`` (tests/conftest.py) is parametrised over :data:`ENGINES`; a home is
 pointed at an engine with :func:`use_engine`. The SolrCloud is the project's own
-(``scripts/solr.sh``, 2 nodes on 127.0.0.1): started once per session if it is
-not up yet, and stopped again if this session started it. A cluster that does
+(``scripts/solr.sh``, 2 nodes on 127.0.0.1): started once per run if it is
+not up yet, and stopped again at the run's end if the run started it. A cluster that does
 not start fails the tests that need it; nothing is skipped.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import subprocess
@@ -27,16 +28,38 @@ def solr_sh(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
+# the cluster is shared by the processes of one run (scripts/test.sh runs two, pytest-xdist's
+# workers): one starts it, under this lock, and leaves this mark, so that the run's last
+# word (stop_if_tests_started, from the process that ran no tests itself) stops it
+START_LOCK = ROOT / "var" / "solr-tests.lock"
+STARTED_MARK = ROOT / "var" / "solr-started-by-tests"
+
+
+def in_worker() -> bool:
+    """Whether this process is one of pytest-xdist's workers (others share its cluster)."""
+    return "PYTEST_XDIST_WORKER" in os.environ
+
+
+def stop_if_tests_started() -> None:
+    """Stop the cluster if a test process started it (a developer's own stays up)."""
+    if STARTED_MARK.exists():
+        solr_sh("stop")
+        STARTED_MARK.unlink(missing_ok=True)
+
+
 class SolrCloud:
     """The session's cluster: started if needed, and every alias a test made dropped."""
 
     def __init__(self):
-        self.started = solr_sh("status").returncode != 0
-        if self.started:
-            proc = solr_sh("start")
-            if proc.returncode != 0:
-                raise RuntimeError("scripts/solr.sh start failed:\n" + proc.stdout[-3000:]
-                                   + proc.stderr[-3000:])
+        START_LOCK.parent.mkdir(parents=True, exist_ok=True)
+        with open(START_LOCK, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)   # the other worker may be starting it
+            if solr_sh("status").returncode != 0:
+                proc = solr_sh("start")
+                if proc.returncode != 0:
+                    raise RuntimeError("scripts/solr.sh start failed:\n" + proc.stdout[-3000:]
+                                       + proc.stderr[-3000:])
+                STARTED_MARK.write_text(f"{os.getpid()}\n")
         self.aliases: list[str] = []
 
     def new_alias(self) -> str:
@@ -58,9 +81,12 @@ class SolrCloud:
                 client.collections(action="DELETE", name=name)
 
     def stop(self) -> None:
+        """The end of this process's session: its aliases dropped; the cluster stopped
+        too, unless other processes of the run may still search it, or the run is
+        told to keep it for a next one (``SHEAF_TEST_KEEP_SOLR``: scripts/test.sh)."""
         self.clean()
-        if self.started:
-            solr_sh("stop")
+        if not in_worker() and not os.environ.get("SHEAF_TEST_KEEP_SOLR"):
+            stop_if_tests_started()
 
 
 def use_engine(home: Home, engine: str, cloud: SolrCloud | None = None, **settings) -> Home:

@@ -23,7 +23,8 @@ from indexer.generations import IndexDir
 from ..support import FIXTURES, running_server
 from .helpers import build_home, ok, sheaf
 
-pytestmark = pytest.mark.slow
+# readers search without pause while rebuilds run: on a machine of its own
+pytestmark = [pytest.mark.slow, pytest.mark.solo]
 
 API_QUERY = "Việt Nam"          # three titles of the Vietnamese fixture
 PAGE_QUERY = "民进党"            # LC 00409591, found by its traditional 880 title

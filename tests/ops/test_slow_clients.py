@@ -19,7 +19,8 @@ import pytest
 from ..support import FIXTURES, running_server
 from .helpers import build_home, set_setting
 
-pytestmark = pytest.mark.slow
+# a reader must be answered within 2 s: on a machine of its own
+pytestmark = [pytest.mark.slow, pytest.mark.solo]
 
 SLOW = 200   # more than serve_workers x serve_threads (2 x 16)
 

@@ -41,6 +41,9 @@ from ..engines import SOLR_URL, solr_sh, use_engine
 from ..support import FIXTURES, count_records
 from .helpers import set_setting, sheaf
 
+# it stops and hangs the SolrCloud's nodes: no other test may search it meanwhile
+pytestmark = pytest.mark.solo
+
 DOWN_PORT = 8984                      # the node stopped; 8983 hosts ZooKeeper
 DOWN_NODE = f"127.0.0.1:{DOWN_PORT}_solr"
 LIVE_NODE = "127.0.0.1:8983_solr"

@@ -20,7 +20,8 @@ from ..support import FIXTURES, iso2709_records
 from .helpers import DEMO, build_home, ok, popen_sheaf, sheaf
 from .test_kill import kill_when
 
-pytestmark = pytest.mark.slow
+# it kills the SolrCloud's nodes: no other test may search it meanwhile
+pytestmark = [pytest.mark.slow, pytest.mark.solo]
 
 LATER = 150
 
