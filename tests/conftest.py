@@ -56,7 +56,7 @@ def solr_cloud():
     """The project's local SolrCloud (scripts/solr.sh), up for the session."""
     cloud = SolrCloud()
     yield cloud
-    cloud.stop()
+    cloud.clean()     # the cluster itself is stopped, if need be, by pytest_sessionfinish
 
 
 @pytest.fixture(scope="session", params=ENGINES)

@@ -30,7 +30,7 @@ def solr_sh(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
 
 # the cluster is shared by the processes of one run (scripts/test.sh runs two, pytest-xdist's
 # workers): one starts it, under this lock, and leaves this mark, so that the run's last
-# word (stop_if_tests_started, from the process that ran no tests itself) stops it
+# process (tests/conftest.py's pytest_sessionfinish) stops it
 START_LOCK = ROOT / "var" / "solr-tests.lock"
 STARTED_MARK = ROOT / "var" / "solr-started-by-tests"
 
@@ -79,14 +79,6 @@ class SolrCloud:
         for name in client.collection_names():
             if any(name.startswith(alias + "_") for alias in self.aliases):
                 client.collections(action="DELETE", name=name)
-
-    def stop(self) -> None:
-        """The end of this process's session: its aliases dropped; the cluster stopped
-        too, unless other processes of the run may still search it, or the run is
-        told to keep it for a next one (``SHEAF_TEST_KEEP_SOLR``: scripts/test.sh)."""
-        self.clean()
-        if not in_worker() and not os.environ.get("SHEAF_TEST_KEEP_SOLR"):
-            stop_if_tests_started()
 
 
 def use_engine(home: Home, engine: str, cloud: SolrCloud | None = None, **settings) -> Home:

@@ -176,8 +176,7 @@ def test_the_neighbours_are_searched_within_the_record_pages_deadline(app):
     with app.test_request_context("/record/x", query_string=args):
         first = app.extensions["sheaf.search"].search(
             SearchRequest(query="viet", limit=2)).hits[0].id
-        walked = record_nav(first, Deadline(float(app.extensions["sheaf.home"].settings[
-            "search_deadline"])))
+        walked = record_nav(first, app.extensions["sheaf.search"].deadline())
         used_up = record_nav(first, Deadline(-1))
     assert walked.total > 1 and walked.next is not None
     assert used_up.total == 0 and used_up.next is None and used_up.back_url == walked.back_url
